@@ -1,0 +1,50 @@
+// Builds the three bundles: main (Node, ESM), preload (CommonJS, for Electron's sandbox) and the
+// renderer (Vite), plus the web host's bridge script. esbuild for the Node side because it is
+// fast and needs no config beyond this file; Vite for the renderer because of React and CSS.
+import { build as esbuild } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { build as vite } from 'vite';
+
+const mainEntries = {
+  electron: 'src/main/electron/main.ts',
+  web: 'src/main/host/web-main.ts',
+  drill: 'src/main/drill/cli.ts',
+  'evidence-cli': 'src/main/evidence/cli.ts',
+};
+const present = Object.fromEntries(Object.entries(mainEntries).filter(([, file]) => existsSync(file)));
+
+await Promise.all([
+  esbuild({
+    entryPoints: present,
+    outdir: 'out/main',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
+  esbuild({
+    entryPoints: { index: 'src/preload/index.ts' },
+    outdir: 'out/preload',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
+    logLevel: 'warning',
+  }),
+  esbuild({
+    entryPoints: { 'web-bridge': 'src/renderer/host/web-bridge.ts' },
+    outdir: 'out/web-bridge',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome130',
+    logLevel: 'warning',
+  }),
+  vite({ configFile: 'vite.config.ts', logLevel: 'warn' }),
+]);
+console.log('built out/main, out/preload, out/web-bridge, out/renderer');

@@ -1,0 +1,64 @@
+/**
+ * The Electron shell: one locked-down window, the contract bridged over IPC, nothing else.
+ * All behaviour lives in the services (`createCockpit`), which the web host carries too.
+ */
+import { app, BrowserWindow, session, shell } from 'electron';
+import path from 'node:path';
+import { createCockpit, type Cockpit } from '../app/cockpit';
+import { FileLogger } from '../app/logger';
+import { appRoot, BUNDLED_RUNBOOK } from '../app/paths';
+import { bridgeContract } from './ipc-bridge';
+
+const root = appRoot(import.meta.url);
+const resourcesDir = app.isPackaged ? process.resourcesPath : root;
+const rendererIndex = path.join(root, 'out', 'renderer', 'index.html');
+
+app.enableSandbox();
+let cockpit: Cockpit | undefined;
+
+async function openWindow(): Promise<void> {
+  const logger = new FileLogger(path.join(app.getPath('userData'), 'logs'));
+  cockpit = await createCockpit({
+    host: 'electron',
+    version: app.getVersion(),
+    dataDir: app.getPath('userData'),
+    runbookPath: process.env.COCKPIT_RUNBOOK ?? path.join(resourcesDir, BUNDLED_RUNBOOK),
+    logger,
+  });
+
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    backgroundColor: '#0e1116',
+    title: 'Incident Cockpit',
+    show: false,
+    webPreferences: {
+      preload: path.join(root, 'out', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  const rendererUrl = new URL(`file://${rendererIndex}`).href;
+  bridgeContract(cockpit.dispatcher, (event) => event.senderFrame === win.webContents.mainFrame && event.senderFrame.url.startsWith(rendererUrl), logger);
+
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win.show());
+  await win.loadFile(rendererIndex);
+}
+
+app.whenReady().then(openWindow, (error: unknown) => {
+  console.error('Incident Cockpit failed to start:', error);
+  app.exit(1);
+});
+app.on('window-all-closed', () => {
+  void cockpit?.dispose().finally(() => app.quit());
+});

@@ -1,0 +1,45 @@
+/**
+ * `npm run start:web`: the cockpit in a browser. Serves the built renderer from a local web host
+ * on 127.0.0.1 and prints the URL with its per-start token.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCockpit } from '../app/cockpit';
+import { FileLogger } from '../app/logger';
+import { appRoot, BUNDLED_RUNBOOK, defaultDataDir } from '../app/paths';
+import { WebHost } from './web-host';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    runbook: { type: 'string' },
+  },
+});
+
+const root = appRoot(import.meta.url);
+const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
+const logger = new FileLogger(path.join(dataDir, 'logs'));
+const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const runbookPath = values.runbook ?? process.env.COCKPIT_RUNBOOK ?? path.join(root, BUNDLED_RUNBOOK);
+
+const cockpit = await createCockpit({ host: 'web', version, dataDir, runbookPath, logger });
+const host = await WebHost.start({
+  dispatcher: cockpit.dispatcher,
+  rendererDir: path.join(root, 'out', 'renderer'),
+  bridgeFile: path.join(root, 'out', 'web-bridge', 'web-bridge.js'),
+  logger,
+  ...(values.port ? { port: Number(values.port) } : {}),
+});
+logger.info('web.started', { port: host.port, dataDir });
+console.log(`Incident Cockpit (web host) data: ${dataDir}`);
+console.log(`Open ${host.url}`);
+
+const stop = async () => {
+  await host.close();
+  await cockpit.dispose();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

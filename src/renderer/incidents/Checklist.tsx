@@ -1,0 +1,49 @@
+import type { ChecklistItem, Incident } from '../../shared/incidents/model';
+import { useCockpit } from '../state/store';
+
+/** The severity-driven checklist, grouped: escalation first, then each process stage. */
+export function Checklist({ incident }: { incident: Incident }) {
+  const groups = new Map<string, ChecklistItem[]>();
+  for (const item of incident.checklist) {
+    const key = item.group === 'escalation' ? 'Escalation' : item.stageTitle ?? 'Process';
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const done = incident.checklist.filter((i) => i.done).length;
+  return (
+    <section className="checklist" aria-labelledby="checklist-title">
+      <h2 id="checklist-title">
+        Checklist <span className="muted small">{done}/{incident.checklist.length} done</span>
+      </h2>
+      {[...groups].map(([title, items]) => (
+        <div key={title} className="checklist-group">
+          <h3>{title}</h3>
+          <ul>
+            {items.map((item) => (
+              <ChecklistRow key={item.id} incidentId={incident.id} item={item} />
+            ))}
+          </ul>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function ChecklistRow({ incidentId, item }: { incidentId: string; item: ChecklistItem }) {
+  const checkItem = useCockpit((s) => s.checkItem);
+  return (
+    <li className={`checklist-item${item.done ? ' done' : ''}`} data-item-id={item.id}>
+      <label>
+        <input type="checkbox" checked={Boolean(item.done)} onChange={(e) => void checkItem(incidentId, item.id, e.target.checked)} />
+        <span className="checklist-label">{item.label}</span>
+        {item.withinMinutes !== undefined ? <span className="chip">within {item.withinMinutes} min</span> : null}
+        {item.carried ? <span className="chip" title="Done under an earlier severity">from {item.fromSeverity}</span> : null}
+      </label>
+      {item.command ? <code className="checklist-command">{item.command.split('\n')[0]}</code> : null}
+      {item.done ? (
+        <span className="done-by small muted">
+          ✓ {item.done.by} at {new Date(item.done.at).toLocaleTimeString()}
+        </span>
+      ) : null}
+    </li>
+  );
+}

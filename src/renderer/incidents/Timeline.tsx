@@ -1,0 +1,18 @@
+import type { Incident } from '../../shared/incidents/model';
+
+export function Timeline({ incident }: { incident: Incident }) {
+  return (
+    <section className="timeline" aria-labelledby="timeline-title">
+      <h2 id="timeline-title">Timeline</h2>
+      <ol>
+        {[...incident.timeline].reverse().map((entry) => (
+          <li key={entry.seq} className={`timeline-entry kind-${entry.kind}`}>
+            <time dateTime={entry.at}>{new Date(entry.at).toLocaleTimeString()}</time>
+            <span className="timeline-actor muted">{entry.actor}</span>
+            <span className="timeline-text">{entry.text}</span>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

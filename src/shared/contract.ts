@@ -1,0 +1,90 @@
+/**
+ * The one contract between the renderer and the main process. Every request (invoke → result)
+ * and every stream (subscribe → events) is declared here with the schema of its input; the
+ * Electron host and the web host both carry exactly this, through one generic bridge.
+ * Channel names carry their domain: `app:`, `runbook:`, `incidents:`.
+ */
+import { z } from 'zod';
+import type { Incident, IncidentList } from './incidents/model';
+import { INCIDENT_STATUSES } from './incidents/model';
+import type { Result } from './result';
+import type { Runbook } from './runbook/schema';
+import { SeverityIdSchema } from './runbook/schema';
+
+interface RequestSpec<I extends z.ZodType, O> {
+  input: I;
+  /** Phantom: carries the output type; never read at run time. */
+  output?: O;
+}
+interface StreamSpec<I extends z.ZodType, E> {
+  input: I;
+  event?: E;
+}
+
+const request = <I extends z.ZodType>(input: I) => ({ returns: <O>(): RequestSpec<I, O> => ({ input }) });
+const stream = <I extends z.ZodType>(input: I) => ({ emits: <E>(): StreamSpec<I, E> => ({ input }) });
+
+const NoInput = z.strictObject({});
+const IncidentId = z.string().regex(/^inc-[0-9]{8}-[a-z0-9]{4,12}$/, 'is not an incident id');
+const ItemId = z.string().min(1).max(200);
+
+export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES as unknown as ['investigating', 'mitigated', 'resolved']);
+
+export const DeclareIncidentInput = z.strictObject({
+  title: z.string().trim().min(3, 'needs at least 3 characters').max(200),
+  severity: SeverityIdSchema,
+  summary: z.string().trim().max(10_000).optional(),
+});
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  host: 'electron' | 'web';
+  /** The OS user every record is attributed to. */
+  actor: string;
+  runbookId: string;
+  platform: string;
+}
+
+export const requests = {
+  'app:info': request(NoInput).returns<AppInfo>(),
+  'runbook:get': request(NoInput).returns<Runbook>(),
+  'incidents:list': request(NoInput).returns<IncidentList>(),
+  'incidents:get': request(z.strictObject({ id: IncidentId })).returns<Incident>(),
+  'incidents:declare': request(DeclareIncidentInput).returns<Incident>(),
+  'incidents:setSeverity': request(z.strictObject({ id: IncidentId, severity: SeverityIdSchema })).returns<Incident>(),
+  'incidents:setStatus': request(z.strictObject({ id: IncidentId, status: IncidentStatusSchema })).returns<Incident>(),
+  'incidents:checkItem': request(z.strictObject({ id: IncidentId, itemId: ItemId, done: z.boolean() })).returns<Incident>(),
+  'incidents:saveNote': request(
+    z.strictObject({
+      id: IncidentId,
+      /** Absent for a new note. */
+      noteId: z.string().regex(/^note-[a-z0-9]{4,16}$/).optional(),
+      text: z.string().trim().min(1, 'is empty').max(100_000),
+    }),
+  ).returns<Incident>(),
+} as const;
+
+export const streams = {
+  /** An incident changed (declared, ticked, noted, ...): carries its new state. */
+  'incidents:changed': stream(NoInput).emits<Incident>(),
+} as const;
+
+export type Requests = typeof requests;
+export type Streams = typeof streams;
+export type RequestName = keyof Requests;
+export type StreamName = keyof Streams;
+export type RequestInput<K extends RequestName> = z.input<Requests[K]['input']>;
+export type RequestOutput<K extends RequestName> = NonNullable<Requests[K]['output']>;
+export type StreamInput<K extends StreamName> = z.input<Streams[K]['input']>;
+export type StreamEvent<K extends StreamName> = NonNullable<Streams[K]['event']>;
+
+export const isRequestName = (name: string): name is RequestName => Object.hasOwn(requests, name);
+export const isStreamName = (name: string): name is StreamName => Object.hasOwn(streams, name);
+
+/** What the renderer sees as `window.cockpit`, in both hosts. */
+export interface CockpitApi {
+  invoke<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>>;
+  /** Returns an unsubscribe function; events may arrive batched but in order. */
+  subscribe<K extends StreamName>(name: K, input: StreamInput<K>, listener: (event: StreamEvent<K>) => void): () => void;
+}

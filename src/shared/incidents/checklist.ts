@@ -1,0 +1,41 @@
+import type { Runbook, SeverityId } from '../runbook/schema';
+import type { ChecklistItem } from './model';
+
+/**
+ * The checklist a severity asks for: that severity's escalation items first (they carry the
+ * response-time target), then every stage of the incident process with its steps and tasks.
+ * Re-planning keeps what was already done: a done item the new plan lacks is carried over,
+ * an undone one is dropped.
+ */
+export function planChecklist(runbook: Runbook, severity: SeverityId, previous: readonly ChecklistItem[] = []): ChecklistItem[] {
+  const level = runbook.severities.find((s) => s.id === severity);
+  if (!level) throw new Error(`runbook ${runbook.id} has no severity ${severity}`);
+
+  const planned: ChecklistItem[] = level.escalation.map((item) => ({
+    id: `escalation.${severity}.${item.id}`,
+    label: item.label,
+    group: 'escalation',
+    fromSeverity: severity,
+    ...(item.withinMinutes === undefined ? {} : { withinMinutes: item.withinMinutes }),
+  }));
+  for (const stage of [...runbook.incidentProcess].sort((a, b) => a.order - b.order)) {
+    const stageFields = { group: 'process' as const, stageId: stage.id, stageTitle: `${stage.order}. ${stage.title}` };
+    for (const step of stage.steps) {
+      planned.push({ id: `process.${stage.id}.${step.id}`, label: step.title, command: step.command, ...stageFields });
+    }
+    for (const task of stage.tasks) {
+      planned.push({ id: `process.${stage.id}.${task.id}`, label: task.label, ...stageFields });
+    }
+  }
+
+  const previousById = new Map(previous.map((item) => [item.id, item]));
+  const plan = planned.map((item) => {
+    const done = previousById.get(item.id)?.done;
+    return done ? { ...item, done } : item;
+  });
+  const plannedIds = new Set(planned.map((item) => item.id));
+  const carried = previous
+    .filter((item) => item.done && !plannedIds.has(item.id))
+    .map((item) => ({ ...item, carried: true }));
+  return [...carried.filter((c) => c.group === 'escalation'), ...plan, ...carried.filter((c) => c.group !== 'escalation')];
+}

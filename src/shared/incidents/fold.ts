@@ -1,0 +1,97 @@
+import type { Runbook } from '../runbook/schema';
+import type { StoredRecord } from '../records';
+import { planChecklist } from './checklist';
+import type { Incident, IncidentRecordBodies, IncidentRecordType, TimelineEntry } from './model';
+
+const isType = <T extends IncidentRecordType>(
+  record: StoredRecord,
+  type: T,
+): record is StoredRecord<IncidentRecordBodies[T]> => record.type === type;
+
+/**
+ * An incident's state is a fold of its log: the first record declares it, each later one moves
+ * it on. Record types this version does not know (written by a later capability) still show in
+ * the timeline, so nothing recorded is hidden.
+ */
+export function foldIncident(records: readonly StoredRecord[], runbook: Runbook): Incident {
+  const first = records[0];
+  if (!first || !isType(first, 'incident.declared')) {
+    throw new Error(`log does not start with incident.declared (found ${first ? first.type : 'no records'})`);
+  }
+  const declared = first.body;
+  let incident: Incident = {
+    id: declared.id,
+    title: declared.title,
+    ...(declared.summary ? { summary: declared.summary } : {}),
+    severity: declared.severity,
+    status: 'investigating',
+    declaredAt: first.at,
+    declaredBy: first.actor,
+    severitySetAt: first.at,
+    statusHistory: [{ status: 'investigating', at: first.at, by: first.actor }],
+    checklist: planChecklist(runbook, declared.severity),
+    notes: [],
+    timeline: [],
+  };
+  for (const record of records) incident = applyRecord(incident, record, runbook);
+  return incident;
+}
+
+function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook): Incident {
+  const entry = (kind: TimelineEntry['kind'], text: string): TimelineEntry[] => [
+    ...incident.timeline,
+    { seq: record.seq, at: record.at, actor: record.actor, kind, text },
+  ];
+
+  if (isType(record, 'incident.declared')) {
+    return { ...incident, timeline: entry('declared', `Declared ${record.body.severity}: ${record.body.title}`) };
+  }
+  if (isType(record, 'incident.severity-changed')) {
+    const { from, to } = record.body;
+    return {
+      ...incident,
+      severity: to,
+      severitySetAt: record.at,
+      checklist: planChecklist(runbook, to, incident.checklist),
+      timeline: entry('severity-changed', `Severity ${from} → ${to}`),
+    };
+  }
+  if (isType(record, 'incident.status-changed')) {
+    const { from, to } = record.body;
+    return {
+      ...incident,
+      status: to,
+      statusHistory: [...incident.statusHistory, { status: to, at: record.at, by: record.actor }],
+      timeline: entry('status-changed', `Status ${from} → ${to}`),
+    };
+  }
+  if (isType(record, 'checklist.item-checked')) {
+    const { itemId, label, done } = record.body;
+    const checklist = incident.checklist.map((item) => {
+      if (item.id !== itemId) return item;
+      if (done) return { ...item, done: { by: record.actor, at: record.at } };
+      const { done: _dropped, ...rest } = item;
+      return rest;
+    });
+    return {
+      ...incident,
+      checklist,
+      timeline: entry(done ? 'item-done' : 'item-undone', `${done ? 'Done' : 'Reopened'}: ${label}`),
+    };
+  }
+  if (isType(record, 'note.revised')) {
+    const { noteId, text } = record.body;
+    const existing = incident.notes.find((n) => n.id === noteId);
+    const notes = existing
+      ? incident.notes.map((n) => (n.id === noteId ? { ...n, text, at: record.at, by: record.actor, revision: n.revision + 1 } : n))
+      : [...incident.notes, { id: noteId, text, at: record.at, by: record.actor, revision: 1 }];
+    return { ...incident, notes, timeline: entry(existing ? 'note-revised' : 'note-added', text) };
+  }
+  return { ...incident, timeline: entry('record', describeOther(record)) };
+}
+
+function describeOther(record: StoredRecord): string {
+  const body = record.body as { title?: unknown; summary?: unknown } | null;
+  const title = body && typeof body.title === 'string' ? body.title : body && typeof body.summary === 'string' ? body.summary : '';
+  return title ? `${record.type}: ${title}` : record.type;
+}

@@ -1,0 +1,15 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** The renderer bundle: relative paths so Electron can load it from file:// and the web host from /. */
+export default defineConfig({
+  root: 'src/renderer',
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: '../../out/renderer',
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'chrome130',
+  },
+});
