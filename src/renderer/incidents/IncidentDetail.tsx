@@ -1,3 +1,4 @@
+import { clockTime, dateTime } from '../shell/format';
 import { INCIDENT_STATUSES, type Incident } from '../../shared/incidents/model';
 import type { SeverityId } from '../../shared/runbook/schema';
 import { useCockpit } from '../state/store';
@@ -18,7 +19,7 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
         <div>
           <h1 id="incident-title">{incident.title}</h1>
           <p className="muted small">
-            {incident.id} · declared by {incident.declaredBy} at {new Date(incident.declaredAt).toLocaleString()}
+            {incident.id} · declared by {incident.declaredBy} at {dateTime(incident.declaredAt)}
           </p>
           {incident.summary ? <p>{incident.summary}</p> : null}
         </div>
@@ -50,7 +51,7 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
                   onClick={() => void setStatus(incident.id, status)}
                 >
                   <span>{status}</span>
-                  <span className="small muted">{at ? new Date(at).toLocaleTimeString() : '—'}</span>
+                  <span className="small muted">{at ? clockTime(at) : '—'}</span>
                 </button>
               );
             })}

@@ -1,3 +1,4 @@
+import { dateTime } from '../shell/format';
 import { useEffect } from 'react';
 import { routeHash } from '../state/route';
 import { useCockpit } from '../state/store';
@@ -45,7 +46,7 @@ export function IncidentPanel() {
                 <span className="incident-link-title">{incident.title}</span>
                 <span className={`status-pill status-${incident.status}`}>{incident.status}</span>
                 <span className="muted small">
-                  {new Date(incident.declaredAt).toLocaleString()} · {incident.checklistDone}/{incident.checklistTotal}
+                  {dateTime(incident.declaredAt)} · {incident.checklistDone}/{incident.checklistTotal}
                 </span>
               </a>
             </li>

@@ -1,3 +1,4 @@
+import { clockTime } from '../shell/format';
 import { useState } from 'react';
 import type { Incident, IncidentNote } from '../../shared/incidents/model';
 import { useCockpit } from '../state/store';
@@ -41,7 +42,7 @@ function NoteRow({ incidentId, note }: { incidentId: string; note: IncidentNote 
   return (
     <li className="note">
       <div className="small muted">
-        {note.by} · {new Date(note.at).toLocaleTimeString()}
+        {note.by} · {clockTime(note.at)}
         {note.revision > 1 ? ` · revision ${note.revision}` : ''}
       </div>
       {editing === undefined ? (

@@ -1,3 +1,4 @@
+import { clockTime, dateTime } from '../shell/format';
 import { responseState } from '../../shared/incidents/countdown';
 import type { Incident } from '../../shared/incidents/model';
 import { useNow } from '../shell/useNow';
@@ -17,11 +18,11 @@ export function ResponseTarget({ incident }: { incident: Incident }) {
         <span className="muted"> — {severity.definition}</span>
       </div>
       <div>
-        Respond within <strong data-testid="response-time">{severity.responseTimeText}</strong> · due {state.dueAt.toLocaleString()}
+        Respond within <strong data-testid="response-time">{severity.responseTimeText}</strong> · due {dateTime(state.dueAt)}
       </div>
       <div className="response-countdown" data-testid="response-countdown">
         {state.respondedAt
-          ? `Responded at ${state.respondedAt.toLocaleTimeString()}${state.countdown.overdue ? ' (late)' : ''}`
+          ? `Responded at ${clockTime(state.respondedAt)}${state.countdown.overdue ? ' (late)' : ''}`
           : state.countdown.overdue
             ? `Overdue by ${state.countdown.text.slice(1)}`
             : `${state.countdown.text} left`}

@@ -1,3 +1,4 @@
+import { clockTime } from '../shell/format';
 import type { Incident } from '../../shared/incidents/model';
 
 export function Timeline({ incident }: { incident: Incident }) {
@@ -7,7 +8,7 @@ export function Timeline({ incident }: { incident: Incident }) {
       <ol>
         {[...incident.timeline].reverse().map((entry) => (
           <li key={entry.seq} className={`timeline-entry kind-${entry.kind}`}>
-            <time dateTime={entry.at}>{new Date(entry.at).toLocaleTimeString()}</time>
+            <time dateTime={entry.at}>{clockTime(entry.at)}</time>
             <span className="timeline-actor muted">{entry.actor}</span>
             <span className="timeline-text">{entry.text}</span>
           </li>

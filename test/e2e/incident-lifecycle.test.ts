@@ -1,0 +1,77 @@
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CockpitPage } from './pages/cockpit-page';
+import { declareWorkAndRaise, expectIncidentKept } from './scenarios/incident-lifecycle';
+import { screenshotter } from './support/artifacts';
+import { launchChromium } from './support/browser';
+import { startWebHost, type RunningWebHost } from './support/web-host-process';
+
+describe('web host: declare, work and keep an incident', () => {
+  let browser: Browser;
+  let host: RunningWebHost;
+  let page: Page;
+
+  beforeAll(async () => {
+    host = await startWebHost();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('declares a SEV2, works it, raises it to SEV1, and keeps it across a reload and a restart', async () => {
+    const shoot = screenshotter(page, 'e2e-web');
+    const cockpit = new CockpitPage(page);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(host.url);
+
+    const ticked = await declareWorkAndRaise(cockpit, shoot);
+
+    await page.reload();
+    await expectIncidentKept(cockpit, ticked);
+    await shoot('04-after-reload');
+
+    const dataDir = host.dataDir;
+    await host.stop();
+    host = await startWebHost({ dataDir });
+    await page.goto(host.url);
+    await page.getByRole('link', { name: /Checkout API P95 above 2s/ }).first().click();
+    await expectIncidentKept(cockpit, ticked);
+    await shoot('05-after-restart');
+
+    await cockpit.openPanel('Runbook');
+    await page.getByRole('link', { name: 'High Response Times' }).click();
+    await page.getByRole('heading', { level: 1, name: 'High Response Times' }).waitFor();
+    expect(await page.locator('pre.command').first().textContent()).toContain('kubectl');
+    await shoot('06-runbook-procedure');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('refuses a request without the token, with a wrong token, and a socket from another origin', async () => {
+    const bare = await fetch(`${host.origin}/`);
+    expect(bare.status).toBe(401);
+    expect(await bare.text()).toMatch(/Unauthorized: no token/);
+    expect((await fetch(`${host.origin}/?token=wrong`)).status).toBe(401);
+    expect((await fetch(host.url)).status).toBe(200);
+
+    const wsUrl = `${host.origin.replace('http', 'ws')}/rpc`;
+    const refused = (options: WebSocket.ClientOptions) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(wsUrl, options);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => undefined);
+      });
+    const token = new URL(host.url).searchParams.get('token')!;
+    expect(await refused({ headers: { origin: host.origin } })).toBe(401);
+    expect(await refused({ headers: { origin: 'http://evil.example', authorization: `Bearer ${token}` } })).toBe(401);
+    expect(await refused({ headers: { origin: host.origin, authorization: `Bearer ${token}` } })).toBe(101);
+  });
+});

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface RunningWebHost {
+  url: string;
+  origin: string;
+  dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built web host (`out/main/web.js`, as `npm run start:web` does) on a free port and
+ * waits for the URL it prints. Needs `npm run build` first.
+ */
+export async function startWebHost(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningWebHost> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'cockpit-e2e-')));
+  const child: ChildProcess = spawn(process.execPath, ['out/main/web.js', '--data-dir', dataDir, '--port', '0'], {
+    cwd: path.resolve(import.meta.dirname, '..', '..', '..'),
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`web host exited with ${code}:\n${output}`)));
+    setTimeout(() => reject(new Error(`web host printed no URL within 30 s:\n${output}`)), 30_000).unref();
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    dataDir,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
