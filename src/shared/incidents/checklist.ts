@@ -11,8 +11,9 @@ export function planChecklist(runbook: Runbook, severity: SeverityId, previous: 
   const level = runbook.severities.find((s) => s.id === severity);
   if (!level) throw new Error(`runbook ${runbook.id} has no severity ${severity}`);
 
+  // Escalation items are keyed by channel, so a page already sent under SEV2 counts for SEV1.
   const planned: ChecklistItem[] = level.escalation.map((item) => ({
-    id: `escalation.${severity}.${item.id}`,
+    id: `escalation.${item.channel ?? item.id}`,
     label: item.label,
     group: 'escalation',
     fromSeverity: severity,
