@@ -14,6 +14,7 @@ const resourcesDir = app.isPackaged ? process.resourcesPath : root;
 const rendererIndex = path.join(root, 'out', 'renderer', 'index.html');
 
 app.enableSandbox();
+if (process.env.COCKPIT_DATA_DIR) app.setPath('userData', path.resolve(process.env.COCKPIT_DATA_DIR));
 let cockpit: Cockpit | undefined;
 
 async function openWindow(): Promise<void> {
