@@ -75,3 +75,24 @@ describe('web host: declare, work and keep an incident', () => {
     expect(await refused({ headers: { origin: host.origin, authorization: `Bearer ${token}` } })).toBe(101);
   });
 });
+
+describe('web host: a malformed runbook', () => {
+  it('shows the file, line and path of the mistake in the UI and the log, and keeps running', async () => {
+    const host = await startWebHost({ env: { COCKPIT_RUNBOOK: 'test/fixtures/runbooks/wrong-type.yaml' } });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(host.url);
+      const error = page.getByTestId('runbook-error');
+      await error.waitFor();
+      expect(await error.textContent()).toMatch(/wrong-type\.yaml:\d+:\d+: \S+: expected/);
+      await screenshotter(page, 'e2e-web')('07-malformed-runbook');
+      const { readFile } = await import('node:fs/promises');
+      const log = await readFile(`${host.dataDir}/logs/cockpit.log`, 'utf8');
+      expect(log).toMatch(/"event":"runbook.invalid".*wrong-type\.yaml:\d+/);
+    } finally {
+      await browser.close();
+      await host.stop();
+    }
+  });
+});
