@@ -2,9 +2,10 @@
  * The one contract between the renderer and the main process. Every request (invoke → result)
  * and every stream (subscribe → events) is declared here with the schema of its input; the
  * Electron host and the web host both carry exactly this, through one generic bridge.
- * Channel names carry their domain: `app:`, `runbook:`, `incidents:`.
+ * Channel names carry their domain: `app:`, `runbook:`, `incidents:`, `contexts:`, `drill:`.
  */
 import { z } from 'zod';
+import { SCENARIO_NAMES, type ContextList, type DrillStatus } from './contexts';
 import type { Incident, IncidentList } from './incidents/model';
 import { INCIDENT_STATUSES } from './incidents/model';
 import type { Result } from './result';
@@ -63,6 +64,10 @@ export const requests = {
       text: z.string().trim().min(1, 'is empty').max(100_000),
     }),
   ).returns<Incident>(),
+  'contexts:list': request(NoInput).returns<ContextList>(),
+  'contexts:select': request(z.strictObject({ name: z.string().min(1).max(253) })).returns<ContextList>(),
+  'drill:status': request(NoInput).returns<DrillStatus>(),
+  'drill:setScenario': request(z.strictObject({ name: z.enum(SCENARIO_NAMES), active: z.boolean() })).returns<DrillStatus>(),
 } as const;
 
 export const streams = {

@@ -8,6 +8,8 @@ import { ContractDispatcher } from '../host/dispatcher';
 import { IncidentService } from '../incidents/incident-service';
 import { JsonlRecordLog } from '../incidents/jsonl-record-log';
 import type { RecordLog } from '../incidents/record-log';
+import { ContextService, kubeconfigPaths } from '../contexts/context-service';
+import { DrillContext } from '../contexts/drill-context';
 import { loadRunbookFile } from '../runbook/loader';
 import type { Logger } from './logger';
 
@@ -21,6 +23,10 @@ export interface CockpitOptions {
   /** Defaults to the plain JSONL log under `<dataDir>/incidents`. */
   recordLog?: RecordLog;
   actor?: string;
+  /** Run the embedded drill cluster (default true; `COCKPIT_DRILL=off` turns it off). */
+  drill?: boolean;
+  /** Kubeconfig files to read (default: KUBECONFIG, else ~/.kube/config). */
+  kubeconfigPaths?: string[];
 }
 
 /** The services behind the contract, wired once and carried by either host. */
@@ -54,6 +60,18 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     return incidents;
   };
 
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger);
+  void drill?.start();
+  const needDrill = (): DrillContext => {
+    if (!drill) throw new CockpitFailure('Unavailable', 'the drill cluster is turned off (COCKPIT_DRILL=off)');
+    return drill;
+  };
+  const contexts = new ContextService({
+    paths: options.kubeconfigPaths ?? kubeconfigPaths(),
+    logger,
+    drillKubeconfig: async () => drill?.kubeconfig(),
+  });
+
   const handlers: RequestHandlers = {
     'app:info': () => ({
       name: 'Incident Cockpit',
@@ -74,6 +92,10 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     'incidents:setStatus': ({ id, status }) => needIncidents().setStatus(id, status),
     'incidents:checkItem': ({ id, itemId, done }) => needIncidents().checkItem(id, itemId, done),
     'incidents:saveNote': ({ id, noteId, text }) => needIncidents().saveNote(id, text, noteId),
+    'contexts:list': () => contexts.list(),
+    'contexts:select': ({ name }) => contexts.select(name),
+    'drill:status': () => (drill ? drill.status() : { running: false, scenarios: [], error: 'turned off (COCKPIT_DRILL=off)' }),
+    'drill:setScenario': ({ name, active }) => needDrill().setScenario(name, active),
   };
   const providers: StreamProviders = {
     'incidents:changed': (_input, emit) => (incidents ? incidents.onDidChange(emit) : () => undefined),
@@ -81,6 +103,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
 
   return {
     dispatcher: new ContractDispatcher(handlers, providers, logger),
-    dispose: async () => undefined,
+    dispose: async () => {
+      await drill?.stop();
+    },
   };
 }

@@ -114,24 +114,8 @@ export interface LogProfile {
   crashLooping: boolean;
 }
 
-export type ScenarioName =
-  | 'high-latency'
-  | 'error-spike'
-  | 'memory-leak'
-  | 'db-connection-exhaustion'
-  | 'bad-deploy'
-  | 'expiring-certificate'
-  | 'auth-failure-burst';
-
-export const SCENARIO_NAMES: readonly ScenarioName[] = [
-  'high-latency',
-  'error-spike',
-  'memory-leak',
-  'db-connection-exhaustion',
-  'bad-deploy',
-  'expiring-certificate',
-  'auth-failure-burst',
-];
+export { SCENARIO_NAMES, type ScenarioName } from '../../shared/contexts';
+import type { ScenarioName } from '../../shared/contexts';
 
 /** A pod as the stream handlers see it. Built fresh per request by the world. */
 export interface DrillPodRef {

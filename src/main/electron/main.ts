@@ -25,6 +25,7 @@ async function openWindow(): Promise<void> {
     dataDir: app.getPath('userData'),
     runbookPath: process.env.COCKPIT_RUNBOOK ?? path.join(resourcesDir, BUNDLED_RUNBOOK),
     logger,
+    drill: process.env.COCKPIT_DRILL !== 'off',
   });
 
   const win = new BrowserWindow({

@@ -24,7 +24,7 @@ const logger = new FileLogger(path.join(dataDir, 'logs'));
 const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 const runbookPath = values.runbook ?? process.env.COCKPIT_RUNBOOK ?? path.join(root, BUNDLED_RUNBOOK);
 
-const cockpit = await createCockpit({ host: 'web', version, dataDir, runbookPath, logger });
+const cockpit = await createCockpit({ host: 'web', version, dataDir, runbookPath, logger, drill: process.env.COCKPIT_DRILL !== 'off' });
 const host = await WebHost.start({
   dispatcher: cockpit.dispatcher,
   rendererDir: path.join(root, 'out', 'renderer'),

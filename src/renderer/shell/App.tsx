@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { ClusterPanel } from '../cluster/ClusterPanel';
 import { IncidentPanel } from '../incidents/IncidentPanel';
 import { RunbookPanel } from '../runbook/RunbookPanel';
 import { useCockpit } from '../state/store';
@@ -46,7 +47,15 @@ export function App() {
       <Nav />
       <main className="content" aria-label={info.label}>
         <Notice />
-        {panel === 'incident' ? <IncidentPanel /> : panel === 'runbook' ? <RunbookPanel /> : <UnavailablePanel panel={info} />}
+        {panel === 'incident' ? (
+          <IncidentPanel />
+        ) : panel === 'runbook' ? (
+          <RunbookPanel />
+        ) : panel === 'cluster' ? (
+          <ClusterPanel />
+        ) : (
+          <UnavailablePanel panel={info} />
+        )}
       </main>
     </div>
   );

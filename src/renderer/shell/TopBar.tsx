@@ -10,14 +10,36 @@ export function TopBar() {
   return (
     <header className="topbar">
       <div className="brand">Incident Cockpit</div>
-      <div className="context" title="Kubernetes context (the Cluster panel is not yet available)">
-        <span className="muted">Context</span> <span className="context-name">none selected</span>
-      </div>
+      <ContextPicker />
       {activeId ? <ActiveIncident id={activeId} /> : <div className="active-incident muted">No active incident</div>}
       <div className="whoami muted" title="Every record is attributed to this user">
         {info ? `${info.actor} · ${info.host}` : ''}
       </div>
     </header>
+  );
+}
+
+function ContextPicker() {
+  const contexts = useCockpit((s) => s.contexts);
+  const selectContext = useCockpit((s) => s.selectContext);
+  if (!contexts) return <div className="context muted">Context…</div>;
+  return (
+    <label className="context" title="Kubernetes context: credentials stay in the main process">
+      <span className="muted">Context</span>
+      <select name="context" value={contexts.current ?? ''} onChange={(e) => void selectContext(e.target.value)} data-testid="context-select">
+        {contexts.current === undefined ? <option value="">none</option> : null}
+        {contexts.contexts.map((c) => (
+          <option key={c.name} value={c.name}>
+            {c.source === 'drill' ? `${c.name} (simulated ${c.namespace})` : `${c.name} · ${c.server}`}
+          </option>
+        ))}
+      </select>
+      {contexts.problems.length ? (
+        <a href={routeHash({ panel: 'cluster' })} className="context-problem" title={contexts.problems.map((p) => `${p.file}: ${p.message}`).join('\n')}>
+          ⚠ {contexts.problems.length} kubeconfig problem{contexts.problems.length > 1 ? 's' : ''}
+        </a>
+      ) : null}
+    </label>
   );
 }
 

@@ -13,7 +13,7 @@ export interface PanelInfo {
 export const PANELS: readonly PanelInfo[] = [
   { id: 'incident', label: 'Incident', key: '1', available: true },
   { id: 'runbook', label: 'Runbook', key: '2', available: true },
-  { id: 'cluster', label: 'Cluster', key: '3', available: false, planned: 'Kubeconfig contexts (and the embedded drill cluster), pods, deployments, rollouts and events, live through watches.' },
+  { id: 'cluster', label: 'Cluster', key: '3', available: true, planned: 'Pods, deployments, rollouts and events, live through watches.' },
   { id: 'logs', label: 'Logs', key: '4', available: false, planned: 'Pod, deployment and job log streams: follow, tail, since, previous, merged across pods, filtered by regex.' },
   { id: 'top', label: 'Top', key: '5', available: false, planned: 'Node, pod and container CPU and memory from metrics.k8s.io, against requests, limits and the runbook thresholds.' },
   { id: 'alerts', label: 'Alerts', key: '6', available: false, planned: 'Firing Prometheus alerts and the runbook threshold queries.' },

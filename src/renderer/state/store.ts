@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { ContextList, DrillStatus, ScenarioName } from '../../shared/contexts';
 import type { AppInfo } from '../../shared/contract';
 import type { Incident, IncidentStatus, IncidentSummary, UnreadableIncident } from '../../shared/incidents/model';
 import { summarise } from '../../shared/incidents/model';
@@ -35,7 +36,16 @@ interface IncidentsSlice {
   applyIncident(incident: Incident): void;
 }
 
-export type CockpitState = AppSlice & IncidentsSlice;
+interface ContextsSlice {
+  contexts?: ContextList;
+  drill?: DrillStatus;
+  loadContexts(): Promise<void>;
+  selectContext(name: string): Promise<void>;
+  loadDrill(): Promise<void>;
+  setScenario(name: ScenarioName, active: boolean): Promise<void>;
+}
+
+export type CockpitState = AppSlice & IncidentsSlice & ContextsSlice;
 
 const asError = (error: unknown): CockpitError =>
   error instanceof RequestError ? error.error : { code: 'Internal', message: error instanceof Error ? error.message : String(error) };
@@ -71,6 +81,7 @@ export const useCockpit = create<CockpitState>()((set, get) => {
       }
       window.cockpit.subscribe('incidents:changed', {}, (incident) => get().applyIncident(incident));
       window.addEventListener('hashchange', () => set({ route: parseRoute(location.hash) }));
+      void get().loadContexts();
       await get().loadIncidents();
       const { route } = get();
       if (route.panel === 'incident' && route.id) await get().openIncident(route.id);
@@ -117,6 +128,19 @@ export const useCockpit = create<CockpitState>()((set, get) => {
       const incident = await attempt(() => call('incidents:saveNote', noteId ? { id, text, noteId } : { id, text }));
       if (incident) get().applyIncident(incident);
       return incident !== undefined;
+    },
+
+    async loadContexts() {
+      await attempt(async () => set({ contexts: await call('contexts:list', {}) }));
+    },
+    async selectContext(name) {
+      await attempt(async () => set({ contexts: await call('contexts:select', { name }) }));
+    },
+    async loadDrill() {
+      await attempt(async () => set({ drill: await call('drill:status', {}) }));
+    },
+    async setScenario(name, active) {
+      await attempt(async () => set({ drill: await call('drill:setScenario', { name, active }) }));
     },
 
     applyIncident(incident) {
