@@ -11,5 +11,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'chrome130',
+    // A desktop app loading from disk: one bundle is fine.
+    chunkSizeWarningLimit: 2048,
   },
 });

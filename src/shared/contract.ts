@@ -2,10 +2,11 @@
  * The one contract between the renderer and the main process. Every request (invoke → result)
  * and every stream (subscribe → events) is declared here with the schema of its input; the
  * Electron host and the web host both carry exactly this, through one generic bridge.
- * Channel names carry their domain: `app:`, `runbook:`, `incidents:`, `contexts:`, `drill:`.
+ * Channel names carry their domain: `app:`, `runbook:`, `incidents:`, `contexts:`, `drill:`, `evidence:`.
  */
 import { z } from 'zod';
 import { SCENARIO_NAMES, type ContextList, type DrillStatus } from './contexts';
+import type { AttachmentPreview, EvidenceAttachment, EvidenceExport, EvidenceRecord, EvidenceVerification, VaultStatus } from './evidence';
 import type { Incident, IncidentList } from './incidents/model';
 import { INCIDENT_STATUSES } from './incidents/model';
 import type { Result } from './result';
@@ -28,6 +29,11 @@ const stream = <I extends z.ZodType>(input: I) => ({ emits: <E>(): StreamSpec<I,
 const NoInput = z.strictObject({});
 const IncidentId = z.string().regex(/^inc-[0-9]{8}-[a-z0-9]{4,12}$/, 'is not an incident id');
 const ItemId = z.string().min(1).max(200);
+
+const Passphrase = z.string().min(1, 'is empty').max(1024);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is not a SHA-256');
+/** Files cross the contract as base64; bigger captures are written by main-side services. */
+export const MAX_EVIDENCE_FILE_BYTES = 8 * 1024 * 1024;
 
 export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES as unknown as ['investigating', 'mitigated', 'resolved']);
 
@@ -68,6 +74,32 @@ export const requests = {
   'contexts:select': request(z.strictObject({ name: z.string().min(1).max(253) })).returns<ContextList>(),
   'drill:status': request(NoInput).returns<DrillStatus>(),
   'drill:setScenario': request(z.strictObject({ name: z.enum(SCENARIO_NAMES), active: z.boolean() })).returns<DrillStatus>(),
+  'evidence:status': request(NoInput).returns<VaultStatus>(),
+  'evidence:initialise': request(z.strictObject({ passphrase: Passphrase.min(8, 'needs at least 8 characters').optional() })).returns<VaultStatus>(),
+  'evidence:unlock': request(z.strictObject({ passphrase: Passphrase.optional() })).returns<VaultStatus>(),
+  'evidence:lock': request(NoInput).returns<VaultStatus>(),
+  'evidence:timeline': request(
+    z.strictObject({
+      incidentId: IncidentId,
+      types: z.array(z.string().min(1).max(100)).max(50).optional(),
+      actor: z.string().max(200).optional(),
+      text: z.string().max(500).optional(),
+    }),
+  ).returns<EvidenceRecord[]>(),
+  'evidence:attachments': request(z.strictObject({ incidentId: IncidentId })).returns<EvidenceAttachment[]>(),
+  'evidence:readAttachment': request(z.strictObject({ incidentId: IncidentId, sha256: Sha256 })).returns<AttachmentPreview>(),
+  'evidence:addText': request(
+    z.strictObject({ incidentId: IncidentId, title: z.string().trim().min(1, 'is empty').max(200), text: z.string().min(1, 'is empty').max(10_000_000) }),
+  ).returns<EvidenceRecord>(),
+  'evidence:addFile': request(
+    z.strictObject({
+      incidentId: IncidentId,
+      name: z.string().trim().min(1).max(255),
+      contentBase64: z.base64().max(Math.ceil(MAX_EVIDENCE_FILE_BYTES / 3) * 4, 'is larger than 8 MiB'),
+    }),
+  ).returns<EvidenceRecord>(),
+  'evidence:verify': request(z.strictObject({ incidentId: IncidentId })).returns<EvidenceVerification>(),
+  'evidence:export': request(z.strictObject({ incidentId: IncidentId, passphrase: Passphrase.min(8, 'needs at least 8 characters') })).returns<EvidenceExport>(),
 } as const;
 
 export const streams = {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CockpitPage } from '../e2e/pages/cockpit-page';
-import { declareWorkAndRaise, expectIncidentKept } from '../e2e/scenarios/incident-lifecycle';
+import { declareWorkAndRaise, expectIncidentKept, PASSPHRASE } from '../e2e/scenarios/incident-lifecycle';
 import { screenshotter } from '../e2e/support/artifacts';
 
 /** The Electron binary, when its download was not skipped; undefined otherwise. */
@@ -36,6 +36,7 @@ describe.skipIf(!binary)('Electron host (skipped where no Electron binary is ins
     expect(await page.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => Object.keys((globalThis as unknown as { cockpit: object }).cockpit).sort())).toEqual(['invoke', 'subscribe']);
 
+    await cockpit.openEvidenceStore(PASSPHRASE);
     const ticked = await declareWorkAndRaise(cockpit, screenshotter(page, 'e2e-electron'));
     await page.reload();
     await expectIncidentKept(cockpit, ticked);

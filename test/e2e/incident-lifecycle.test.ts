@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CockpitPage } from './pages/cockpit-page';
-import { declareWorkAndRaise, expectIncidentKept } from './scenarios/incident-lifecycle';
+import { declareWorkAndRaise, expectIncidentKept, PASSPHRASE } from './scenarios/incident-lifecycle';
 import { screenshotter } from './support/artifacts';
 import { launchChromium } from './support/browser';
 import { startWebHost, type RunningWebHost } from './support/web-host-process';
@@ -28,6 +28,7 @@ describe('web host: declare, work and keep an incident', () => {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(host.url);
+    await cockpit.openEvidenceStore(PASSPHRASE);
 
     const ticked = await declareWorkAndRaise(cockpit, shoot);
 
@@ -39,6 +40,7 @@ describe('web host: declare, work and keep an incident', () => {
     await host.stop();
     host = await startWebHost({ dataDir });
     await page.goto(host.url);
+    await cockpit.openEvidenceStore(PASSPHRASE);
     await page.getByRole('link', { name: /Checkout API P95 above 2s/ }).first().click();
     await expectIncidentKept(cockpit, ticked);
     await shoot('05-after-restart');

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
@@ -5,9 +6,11 @@ import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import type { RequestHandlers, StreamProviders } from '../host/dispatcher';
 import { ContractDispatcher } from '../host/dispatcher';
+import { EvidenceService } from '../evidence/evidence-service';
+import { EvidenceStore } from '../evidence/evidence-store';
+import { EvidenceVault } from '../evidence/evidence-vault';
+import type { KeyProtector } from '../evidence/key-protection';
 import { IncidentService } from '../incidents/incident-service';
-import { JsonlRecordLog } from '../incidents/jsonl-record-log';
-import type { RecordLog } from '../incidents/record-log';
 import { ContextService, kubeconfigPaths } from '../contexts/context-service';
 import { DrillContext } from '../contexts/drill-context';
 import { loadRunbookFile } from '../runbook/loader';
@@ -20,9 +23,11 @@ export interface CockpitOptions {
   dataDir: string;
   runbookPath: string;
   logger: Logger;
-  /** Defaults to the plain JSONL log under `<dataDir>/incidents`. */
-  recordLog?: RecordLog;
   actor?: string;
+  /** The Electron shell's safeStorage protector, or why there is none (the vault then asks for a passphrase). */
+  safeStorage?: { protector: KeyProtector } | { unavailable: string };
+  /** scrypt cost for new passphrase vaults (tests lower it). */
+  scryptN?: number;
   /** Run the embedded drill cluster (default true; `COCKPIT_DRILL=off` turns it off). */
   drill?: boolean;
   /** Kubeconfig files to read (default: KUBECONFIG, else ~/.kube/config). */
@@ -53,8 +58,29 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger.error('runbook.invalid', { file: options.runbookPath, message: runbookError.message });
   }
 
-  const recordLog = options.recordLog ?? new JsonlRecordLog(path.join(options.dataDir, 'incidents'), actor);
-  const incidents = runbook ? new IncidentService({ log: recordLog, runbook, logger }) : undefined;
+  const safeStorage = options.safeStorage ?? { unavailable: 'safeStorage is only available in the Electron app, and this is the web host' };
+  const vault = new EvidenceVault({
+    dir: path.join(options.dataDir, 'evidence'),
+    ...('protector' in safeStorage ? { safeStorage: safeStorage.protector } : { safeStorageUnavailableReason: safeStorage.unavailable }),
+    ...(options.scryptN ? { scrypt: { N: options.scryptN, r: 8, p: 1 } } : {}),
+  });
+  const store = new EvidenceStore({ vault, actor: () => actor });
+  const evidence = new EvidenceService(vault, store);
+  const incidents = runbook
+    ? new IncidentService({
+        log: store,
+        runbook,
+        logger,
+        onStatusRecorded: (id, status) => evidence.checkpoint(id, `status:${status}`),
+      })
+    : undefined;
+  /** Evidence lands in the incident's own log, so the incident's timeline must hear of it. */
+  const recorded = async <T>(incidentId: string, work: Promise<T>): Promise<T> => {
+    const value = await work;
+    await incidents?.refresh(incidentId);
+    logger.info('evidence.recorded', { incidentId });
+    return value;
+  };
   const needIncidents = (): IncidentService => {
     if (!incidents) throw runbookError ?? new CockpitFailure('Unavailable', 'incidents are unavailable');
     return incidents;
@@ -96,6 +122,49 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     'contexts:select': ({ name }) => contexts.select(name),
     'drill:status': () => (drill ? drill.status() : { running: false, scenarios: [], error: 'turned off (COCKPIT_DRILL=off)' }),
     'drill:setScenario': ({ name, active }) => needDrill().setScenario(name, active),
+    'evidence:status': () => evidence.status(),
+    'evidence:initialise': async ({ passphrase }) => {
+      const status = await evidence.initialise(passphrase);
+      logger.info('evidence.initialised', { method: status.method });
+      return status;
+    },
+    'evidence:unlock': async ({ passphrase }) => {
+      try {
+        return await evidence.unlock(passphrase);
+      } catch (error) {
+        logger.warn('evidence.unlock-failed', { code: error instanceof CockpitFailure ? error.code : 'Internal' });
+        throw error;
+      }
+    },
+    'evidence:lock': () => evidence.lock(),
+    'evidence:timeline': ({ incidentId, ...filter }) => evidence.timeline(incidentId, filter),
+    'evidence:attachments': ({ incidentId }) => evidence.attachments(incidentId),
+    'evidence:readAttachment': async ({ incidentId, sha256 }) => {
+      const content = await evidence.readAttachment(incidentId, sha256, { maxBytes: 256 * 1024 });
+      const attachment = (await evidence.attachments(incidentId)).find((a) => a.sha256 === sha256);
+      const text = attachment?.mediaType.startsWith('text/') ? content.content.toString('utf8') : undefined;
+      return { sha256, size: content.size, truncated: content.truncated, ...(text === undefined ? {} : { text }) };
+    },
+    'evidence:addText': ({ incidentId, title, text }) => recorded(incidentId, evidence.addText(incidentId, { title, text })),
+    'evidence:addFile': ({ incidentId, name, contentBase64 }) =>
+      recorded(
+        incidentId,
+        evidence.addFile(incidentId, {
+          name,
+          stream: (async function* () {
+            yield Buffer.from(contentBase64, 'base64');
+          })(),
+        }),
+      ),
+    'evidence:verify': ({ incidentId }) => evidence.verify(incidentId),
+    'evidence:export': async ({ incidentId, passphrase }) => {
+      const dir = path.join(options.dataDir, 'exports');
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${incidentId}-${new Date().toISOString().replace(/[:.]/g, '-')}.cockpit-evidence.age`);
+      const result = await recorded(incidentId, evidence.export(incidentId, { passphrase }, file));
+      logger.info('evidence.exported', { incidentId, file, sha256: result.sha256 });
+      return { path: result.path, sha256: result.sha256, bytes: result.bytes, records: result.records, headHash: result.headHash, custodySeq: result.custodySeq };
+    },
   };
   const providers: StreamProviders = {
     'incidents:changed': (_input, emit) => (incidents ? incidents.onDidChange(emit) : () => undefined),

@@ -8,6 +8,7 @@ import { createCockpit, type Cockpit } from '../app/cockpit';
 import { FileLogger } from '../app/logger';
 import { appRoot, BUNDLED_RUNBOOK } from '../app/paths';
 import { bridgeContract } from './ipc-bridge';
+import { safeStorageProtector } from './safe-storage-protector';
 
 const root = appRoot(import.meta.url);
 const resourcesDir = app.isPackaged ? process.resourcesPath : root;
@@ -26,6 +27,7 @@ async function openWindow(): Promise<void> {
     runbookPath: process.env.COCKPIT_RUNBOOK ?? path.join(resourcesDir, BUNDLED_RUNBOOK),
     logger,
     drill: process.env.COCKPIT_DRILL !== 'off',
+    safeStorage: safeStorageProtector(),
   });
 
   const win = new BrowserWindow({

@@ -1,27 +1,57 @@
-import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordInput, StoredRecord } from '../../shared/records';
+import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import { MemoryLogger } from '../app/logger';
 import { loadRunbookFile } from '../runbook/loader';
 import { IncidentService } from './incident-service';
-import { JsonlRecordLog } from './jsonl-record-log';
+import type { RecordLog } from './record-log';
+
+/** A RecordLog in memory; `corrupt` marks logs whose read fails as a damaged file would. */
+class MemoryRecordLog implements RecordLog {
+  readonly logs = new Map<string, StoredRecord[]>();
+  readonly corrupt = new Map<string, string>();
+  constructor(private readonly now: () => Date) {}
+  async listLogs() {
+    return [...new Set([...this.logs.keys(), ...this.corrupt.keys()])].sort();
+  }
+  async read(id: string) {
+    const damage = this.corrupt.get(id);
+    if (damage) throw new CockpitFailure('Corrupt', damage);
+    const records = this.logs.get(id);
+    if (!records) throw new CockpitFailure('NotFound', `no log "${id}"`);
+    return records.map((r) => structuredClone(r));
+  }
+  async append<B>(id: string, input: RecordInput<B>) {
+    const records = this.logs.get(id) ?? [];
+    const record: StoredRecord<B> = { seq: records.length + 1, at: this.now().toISOString(), actor: input.actor ?? 'alice', type: input.type, body: input.body };
+    this.logs.set(id, [...records, record]);
+    return record;
+  }
+}
 
 let runbook: Runbook;
 beforeAll(async () => {
   runbook = await loadRunbookFile('resources/runbooks/codesign-playground.yaml');
 });
 
-describe('IncidentService over JsonlRecordLog', () => {
-  let dir: string;
+describe('IncidentService', () => {
+  let log: MemoryRecordLog;
   let clock: Date;
+  const checkpoints: string[] = [];
   const service = () =>
-    new IncidentService({ log: new JsonlRecordLog(dir, 'alice', () => clock), runbook, logger: new MemoryLogger(), now: () => clock });
+    new IncidentService({
+      log,
+      runbook,
+      logger: new MemoryLogger(),
+      now: () => clock,
+      onStatusRecorded: async (id, status) => checkpoints.push(`${id}:${status}`),
+    });
 
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'incidents-'));
+  beforeEach(() => {
     clock = new Date('2026-11-28T10:00:00.000Z');
+    log = new MemoryRecordLog(() => clock);
+    checkpoints.length = 0;
   });
 
   it('declares, ticks, notes, re-severities and resolves, and a new instance reads it all back', async () => {
@@ -53,8 +83,16 @@ describe('IncidentService over JsonlRecordLog', () => {
       'status-changed',
       'status-changed',
     ]);
-    const lines = (await readFile(path.join(dir, `${declared.id}.jsonl`), 'utf8')).trim().split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(log.logs.get(declared.id)!.map((r) => r.type)).toEqual([
+      'incident.declared',
+      'checklist.item-checked',
+      'note.revised',
+      'note.revised',
+      'incident.severity-changed',
+      'incident.status-changed',
+      'incident.status-changed',
+    ]);
+    expect(checkpoints).toEqual([`${declared.id}:mitigated`, `${declared.id}:resolved`]);
   });
 
   it('rejects a checklist item or note that does not exist, and records nothing', async () => {
@@ -65,27 +103,20 @@ describe('IncidentService over JsonlRecordLog', () => {
     expect((await s.get(id)).timeline).toHaveLength(1);
   });
 
-  it('reports a corrupt log in the list with file and line instead of dropping it', async () => {
+  it('lists an unreadable log with the store’s reason instead of dropping it', async () => {
     const s = service();
     const good = await s.declare({ title: 'Good one', severity: 'SEV4' });
     const bad = await s.declare({ title: 'Bad one', severity: 'SEV4' });
-    await appendFile(path.join(dir, `${bad.id}.jsonl`), '{"seq":2,"at":"x", truncated\n');
+    log.corrupt.set(bad.id, `log ${bad.id} is corrupt at seq 2: frame checksum mismatch`);
 
     const list = await service().list();
     expect(list.incidents.map((i) => i.id)).toEqual([good.id]);
-    expect(list.unreadable).toEqual([{ id: bad.id, error: expect.stringMatching(new RegExp(`${bad.id}\\.jsonl:2 is not valid JSON`)) }]);
+    expect(list.unreadable).toEqual([{ id: bad.id, error: `log ${bad.id} is corrupt at seq 2: frame checksum mismatch` }]);
     await expect(service().get(bad.id)).rejects.toMatchObject({ code: 'Corrupt' });
   });
 
   it('reports a log whose first record is not a declaration as corrupt', async () => {
-    await writeFile(path.join(dir, 'inc-20261128-abcdef.jsonl'), JSON.stringify({ seq: 1, at: 'x', actor: 'a', type: 'note.revised', body: {} }) + '\n');
+    log.logs.set('inc-20261128-abcdef', [{ seq: 1, at: 'x', actor: 'a', type: 'note.revised', body: {} }]);
     await expect(service().get('inc-20261128-abcdef')).rejects.toMatchObject({ code: 'Corrupt', message: expect.stringContaining('incident.declared') });
-  });
-
-  it('serialises concurrent appends so sequence numbers never collide', async () => {
-    const s = service();
-    const { id } = await s.declare({ title: 'Race', severity: 'SEV2' });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => s.saveNote(id, `note ${i}`)));
-    expect((await service().get(id)).notes).toHaveLength(20);
   });
 });

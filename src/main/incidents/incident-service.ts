@@ -19,6 +19,8 @@ export interface IncidentServiceDeps {
   runbook: Runbook;
   logger: Logger;
   now?: () => Date;
+  /** Called after a status change is recorded (the evidence store signs a checkpoint there). */
+  onStatusRecorded?: (id: string, status: IncidentStatus) => Promise<unknown>;
 }
 
 const STATUS_ORDER: Record<IncidentStatus, number> = { investigating: 0, mitigated: 1, resolved: 2 };
@@ -85,7 +87,9 @@ export class IncidentService {
     if (incident.status === 'resolved' && STATUS_ORDER[status] < STATUS_ORDER.resolved) {
       this.deps.logger.info('incident.reopened', { id, status });
     }
-    return this.record(id, 'incident.status-changed', { from: incident.status, to: status });
+    const changed = await this.record(id, 'incident.status-changed', { from: incident.status, to: status });
+    await this.deps.onStatusRecorded?.(id, status);
+    return changed;
   }
 
   async checkItem(id: string, itemId: string, done: boolean): Promise<Incident> {
@@ -103,6 +107,14 @@ export class IncidentService {
       throw new CockpitFailure('NotFound', `incident ${id} has no note "${noteId}"`);
     }
     return this.record(id, 'note.revised', { noteId: noteId ?? `note-${randomBytes(4).toString('hex')}`, text });
+  }
+
+  /** Re-reads an incident whose log another writer appended to (evidence), and tells listeners. */
+  async refresh(id: string): Promise<Incident> {
+    this.cache.delete(id);
+    const incident = await this.get(id);
+    this.changes.emit('change', incident);
+    return incident;
   }
 
   onDidChange(listener: (incident: Incident) => void): () => void {

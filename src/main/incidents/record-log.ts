@@ -1,7 +1,6 @@
 /**
  * The storage seam for incidents: each incident is an append-only log of records, and its state
- * is a fold of them. The foundation ships a plain JSONL implementation (`JsonlRecordLog`); the
- * encrypted evidence store implements the same interface and replaces it.
+ * is a fold of them. The encrypted evidence store (`EvidenceStore`) implements it.
  */
 import type { RecordInput, StoredRecord } from '../../shared/records';
 

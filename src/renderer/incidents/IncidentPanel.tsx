@@ -1,3 +1,4 @@
+import { VaultGate } from '../evidence/VaultGate';
 import { dateTime } from '../shell/format';
 import { useEffect } from 'react';
 import { routeHash } from '../state/route';
@@ -8,15 +9,7 @@ import { IncidentDetail } from './IncidentDetail';
 /** Incidents: the list on the left; the open incident, or the declare form, on the right. */
 export function IncidentPanel() {
   const routeId = useCockpit((s) => s.route.id);
-  const incidents = useCockpit((s) => s.incidents);
-  const unreadable = useCockpit((s) => s.unreadable);
   const runbookError = useCockpit((s) => s.runbookError);
-  const opened = useCockpit((s) => (routeId ? s.opened[routeId] : undefined));
-  const openIncident = useCockpit((s) => s.openIncident);
-
-  useEffect(() => {
-    if (routeId && !opened) void openIncident(routeId);
-  }, [routeId, opened, openIncident]);
 
   if (runbookError) {
     return (
@@ -27,6 +20,23 @@ export function IncidentPanel() {
       </section>
     );
   }
+
+  return (
+    <VaultGate>
+      <IncidentWorkspace routeId={routeId} />
+    </VaultGate>
+  );
+}
+
+function IncidentWorkspace({ routeId }: { routeId: string | undefined }) {
+  const incidents = useCockpit((s) => s.incidents);
+  const unreadable = useCockpit((s) => s.unreadable);
+  const opened = useCockpit((s) => (routeId ? s.opened[routeId] : undefined));
+  const openIncident = useCockpit((s) => s.openIncident);
+
+  useEffect(() => {
+    if (routeId && !opened) void openIncident(routeId);
+  }, [routeId, opened, openIncident]);
 
   return (
     <div className="incident-layout">

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { ClusterPanel } from '../cluster/ClusterPanel';
+import { EvidencePanel } from '../evidence/EvidencePanel';
+import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
 import { RunbookPanel } from '../runbook/RunbookPanel';
 import { useCockpit } from '../state/store';
@@ -47,12 +49,16 @@ export function App() {
       <Nav />
       <main className="content" aria-label={info.label}>
         <Notice />
-        {panel === 'incident' ? (
-          <IncidentPanel />
-        ) : panel === 'runbook' ? (
+        {panel === 'runbook' ? (
           <RunbookPanel />
         ) : panel === 'cluster' ? (
           <ClusterPanel />
+        ) : panel === 'incident' ? (
+          <IncidentPanel />
+        ) : panel === 'evidence' ? (
+          <VaultGate>
+            <EvidencePanel />
+          </VaultGate>
         ) : (
           <UnavailablePanel panel={info} />
         )}

@@ -19,5 +19,5 @@ export const PANELS: readonly PanelInfo[] = [
   { id: 'alerts', label: 'Alerts', key: '6', available: false, planned: 'Firing Prometheus alerts and the runbook threshold queries.' },
   { id: 'databases', label: 'Databases', key: '7', available: false, planned: 'PostgreSQL and Redis diagnostics over port-forward tunnels.' },
   { id: 'terminal', label: 'Terminal', key: '8', available: false, planned: 'An embedded terminal with the selected context’s KUBECONFIG, recorded into the evidence store.' },
-  { id: 'evidence', label: 'Evidence', key: '9', available: false, planned: 'The incident’s encrypted, tamper-evident evidence: timeline, attachments, verify and export.' },
+  { id: 'evidence', label: 'Evidence', key: '9', available: true },
 ];

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ContextList, DrillStatus, ScenarioName } from '../../shared/contexts';
 import type { AppInfo } from '../../shared/contract';
+import type { EvidenceAttachment, EvidenceExport, EvidenceRecord, EvidenceVerification, VaultStatus } from '../../shared/evidence';
 import type { Incident, IncidentStatus, IncidentSummary, UnreadableIncident } from '../../shared/incidents/model';
 import { summarise } from '../../shared/incidents/model';
 import type { CockpitError } from '../../shared/result';
@@ -17,6 +18,8 @@ interface AppSlice {
   /** The last failed action, shown until dismissed. */
   notice?: CockpitError;
   boot(): Promise<void>;
+  /** What needs the evidence store open: incidents and the route's incident. */
+  afterUnlock(): Promise<void>;
   navigate(route: Route): void;
   dismissNotice(): void;
 }
@@ -45,7 +48,32 @@ interface ContextsSlice {
   setScenario(name: ScenarioName, active: boolean): Promise<void>;
 }
 
-export type CockpitState = AppSlice & IncidentsSlice & ContextsSlice;
+export interface EvidenceFilter {
+  types?: string[];
+  actor?: string;
+  text?: string;
+}
+
+export interface IncidentEvidence {
+  records?: EvidenceRecord[];
+  attachments?: EvidenceAttachment[];
+  verification?: EvidenceVerification;
+  lastExport?: EvidenceExport;
+}
+
+interface EvidenceSlice {
+  vault?: VaultStatus;
+  /** Initialises or unlocks the vault; answers the error message, or undefined on success. */
+  openVault(passphrase?: string): Promise<string | undefined>;
+  evidence: Record<string, IncidentEvidence>;
+  loadEvidence(incidentId: string, filter?: EvidenceFilter): Promise<void>;
+  addEvidenceText(incidentId: string, title: string, text: string): Promise<boolean>;
+  addEvidenceFile(incidentId: string, file: File): Promise<boolean>;
+  verifyEvidence(incidentId: string): Promise<void>;
+  exportEvidence(incidentId: string, passphrase: string): Promise<void>;
+}
+
+export type CockpitState = AppSlice & IncidentsSlice & ContextsSlice & EvidenceSlice;
 
 const asError = (error: unknown): CockpitError =>
   error instanceof RequestError ? error.error : { code: 'Internal', message: error instanceof Error ? error.message : String(error) };
@@ -60,6 +88,9 @@ export const useCockpit = create<CockpitState>()((set, get) => {
       return undefined;
     }
   };
+
+  const patchEvidence = (incidentId: string, patch: IncidentEvidence) =>
+    set((state) => ({ evidence: { ...state.evidence, [incidentId]: { ...state.evidence[incidentId], ...patch } } }));
 
   return {
     route: parseRoute(location.hash),
@@ -82,9 +113,63 @@ export const useCockpit = create<CockpitState>()((set, get) => {
       window.cockpit.subscribe('incidents:changed', {}, (incident) => get().applyIncident(incident));
       window.addEventListener('hashchange', () => set({ route: parseRoute(location.hash) }));
       void get().loadContexts();
+      const vault = await attempt(() => call('evidence:status', {}));
+      set({ vault });
+      if (vault?.state === 'unlocked') await get().afterUnlock();
+    },
+
+    async afterUnlock() {
       await get().loadIncidents();
       const { route } = get();
       if (route.panel === 'incident' && route.id) await get().openIncident(route.id);
+    },
+
+    async openVault(passphrase) {
+      const state = get().vault?.state;
+      const input = passphrase === undefined ? {} : { passphrase };
+      try {
+        const vault = await call(state === 'uninitialised' ? 'evidence:initialise' : 'evidence:unlock', input);
+        set({ vault });
+        await get().afterUnlock();
+        return undefined;
+      } catch (error) {
+        return asError(error).message;
+      }
+    },
+
+    evidence: {},
+    async loadEvidence(incidentId, filter = {}) {
+      await attempt(async () => {
+        const [records, attachments] = await Promise.all([
+          call('evidence:timeline', { incidentId, ...filter }),
+          call('evidence:attachments', { incidentId }),
+        ]);
+        patchEvidence(incidentId, { records, attachments });
+      });
+    },
+    async addEvidenceText(incidentId, title, text) {
+      const added = await attempt(() => call('evidence:addText', { incidentId, title, text }));
+      if (added) await get().loadEvidence(incidentId);
+      return added !== undefined;
+    },
+    async addEvidenceFile(incidentId, file) {
+      const added = await attempt(async () => {
+        const contentBase64 = await fileToBase64(file);
+        return call('evidence:addFile', { incidentId, name: file.name, contentBase64 });
+      });
+      if (added) await get().loadEvidence(incidentId);
+      return added !== undefined;
+    },
+    async verifyEvidence(incidentId) {
+      const verification = await attempt(() => call('evidence:verify', { incidentId }));
+      if (verification) patchEvidence(incidentId, { verification });
+    },
+    async exportEvidence(incidentId, passphrase) {
+      const lastExport = await attempt(() => call('evidence:export', { incidentId, passphrase }));
+      if (lastExport) {
+        patchEvidence(incidentId, { lastExport });
+        await get().loadEvidence(incidentId);
+      }
     },
 
     navigate(route) {
@@ -160,4 +245,11 @@ export function useActiveIncidentId(): string | undefined {
     if (s.route.panel === 'incident' && s.route.id) return s.route.id;
     return s.incidents.find((i) => i.status !== 'resolved')?.id;
   });
+}
+
+async function fileToBase64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

@@ -7,6 +7,21 @@ import type { Locator, Page } from 'playwright-core';
 export class CockpitPage {
   constructor(readonly page: Page) {}
 
+  /** Sets up or unlocks the evidence store when the cockpit asks; does nothing when it is open. */
+  async openEvidenceStore(passphrase: string): Promise<void> {
+    await this.page.locator('.vault-gate, .incident-layout, .evidence-panel').first().waitFor();
+    const gate = this.page.locator('.vault-gate');
+    if (!(await gate.isVisible())) return;
+    await this.page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+    if (await this.page.getByLabel('Repeat passphrase').isVisible()) {
+      await this.page.getByLabel('Repeat passphrase').fill(passphrase);
+      await this.page.getByRole('button', { name: 'Create evidence store' }).click();
+    } else {
+      await this.page.getByRole('button', { name: 'Unlock' }).click();
+    }
+    await gate.waitFor({ state: 'detached' });
+  }
+
   async declareIncident(title: string, severity: 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4', summary?: string): Promise<void> {
     await this.page.getByRole('link', { name: 'Declare incident' }).click();
     await this.page.getByLabel('Title').fill(title);

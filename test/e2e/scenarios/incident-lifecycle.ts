@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { CockpitPage } from '../pages/cockpit-page';
 
 export const TITLE = 'Checkout API P95 above 2s';
+export const PASSPHRASE = 'correct horse battery staple';
 export const NOTE = 'P95 at 2.4s since 10:05; started after the v2.1.0 rollout.';
 
 /** Labels the scenario ticks: the first two steps of the incident process. */
