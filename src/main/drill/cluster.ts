@@ -1,0 +1,131 @@
+/**
+ * The drill cluster as one thing to start and stop: the object store, the simulated world,
+ * the pod stream handler and the API server, plus the kubeconfig that reaches it.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import { certificateCrd } from './crds';
+import { RESOURCE_KEYS } from './resources';
+import { DrillApiServer } from './server';
+import { sharedServingCertificate, type ServingCertificate } from './serving-certificate';
+import { MemoryObjectStore } from './store';
+import { createPodStreamHandler } from './streams/index';
+import type { DrillBackendAddress, DrillWorld, ObjectStore, PodStreamHandler } from './types';
+import { createDrillWorld } from './world/index';
+
+export interface DrillClusterOptions {
+  /** 0 or absent: a free port. */
+  port?: number;
+  /** The bearer token clients must send; random when absent. */
+  token?: string;
+  /** Simulated seconds per real second (default 1). */
+  speed?: number;
+  logLinesPerSecond?: number;
+  postgres?: DrillBackendAddress | 'pglite' | 'none';
+  redis?: DrillBackendAddress | 'auto' | 'none';
+  /** Watch history size of the store (default 10,000 changes). */
+  historySize?: number;
+  /** Replaces the simulated world (tests that need an empty or hand-built cluster). */
+  createWorld?: (store: ObjectStore, options: { speed?: number; logLinesPerSecond?: number }) => DrillWorld;
+  /** Replaces the pod stream handler (tests). */
+  createStreams?: (world: DrillWorld) => PodStreamHandler;
+}
+
+export const DRILL_CLUSTER_NAME = 'codesign-drill';
+export const DRILL_NAMESPACE = 'codesign-production';
+
+export class DrillCluster {
+  private constructor(
+    readonly store: MemoryObjectStore,
+    readonly world: DrillWorld,
+    private readonly streams: PodStreamHandler,
+    private readonly server: DrillApiServer,
+    readonly token: string,
+    /** The server's self-signed certificate (PEM), which clients trust as the cluster CA. */
+    readonly caCertificate: string,
+  ) {}
+
+  /** Seeds the world, starts the API server on 127.0.0.1 and resolves once it listens. */
+  static async start(options: DrillClusterOptions = {}): Promise<DrillCluster> {
+    const store = new MemoryObjectStore(options.historySize !== undefined ? { historySize: options.historySize } : {});
+    const worldOptions = {
+      ...(options.speed !== undefined ? { speed: options.speed } : {}),
+      ...(options.logLinesPerSecond !== undefined ? { logLinesPerSecond: options.logLinesPerSecond } : {}),
+    };
+    const world = (options.createWorld ?? createDrillWorld)(store, worldOptions);
+    store.useClock(() => world.clock.now());
+    if (!store.get(RESOURCE_KEYS.customresourcedefinitions, undefined, 'certificates.cert-manager.io')) {
+      store.create(RESOURCE_KEYS.customresourcedefinitions, certificateCrd());
+    }
+    await world.start();
+    const streams = options.createStreams
+      ? options.createStreams(world)
+      : createPodStreamHandler({
+          clock: world.clock,
+          ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
+          ...(options.redis !== undefined ? { redis: options.redis } : {}),
+        });
+    const token = options.token ?? randomBytes(32).toString('base64url');
+    try {
+      const tls: ServingCertificate = await sharedServingCertificate();
+      const server = await DrillApiServer.listen({
+        store,
+        token,
+        world,
+        streams,
+        tls,
+        ...(options.port !== undefined ? { port: options.port } : {}),
+      });
+      return new DrillCluster(store, world, streams, server, token, tls.cert);
+    } catch (error) {
+      await streams.close();
+      await world.stop();
+      throw error;
+    }
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** A kubeconfig (YAML) with one context, `contextName`, that reaches this cluster with its token. */
+  kubeconfig(contextName = 'drill'): string {
+    return stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: DRILL_CLUSTER_NAME,
+          cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.caCertificate).toString('base64') },
+        },
+      ],
+      users: [{ name: `${DRILL_CLUSTER_NAME}-user`, user: { token: this.token } }],
+      contexts: [
+        {
+          name: contextName,
+          context: { cluster: DRILL_CLUSTER_NAME, user: `${DRILL_CLUSTER_NAME}-user`, namespace: DRILL_NAMESPACE },
+        },
+      ],
+      'current-context': contextName,
+      preferences: {},
+    });
+  }
+
+  /** Writes `kubeconfig()` to `path`, readable by the owner only (it holds the token). */
+  async writeKubeconfig(path: string, contextName = 'drill'): Promise<void> {
+    await writeFile(path, this.kubeconfig(contextName), { mode: 0o600 });
+    await chmod(path, 0o600);
+  }
+
+  /** Stops the API server (ending watches and streams), the stream backends and the world. */
+  async stop(): Promise<void> {
+    await this.server.close();
+    await this.streams.close();
+    await this.world.stop();
+  }
+}
