@@ -63,6 +63,7 @@ export class DrillCluster {
       ? options.createStreams(world)
       : createPodStreamHandler({
           clock: world.clock,
+          podLookup: (namespace, name) => world.podRef(namespace, name),
           ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
           ...(options.redis !== undefined ? { redis: options.redis } : {}),
         });
