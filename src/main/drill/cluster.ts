@@ -64,6 +64,9 @@ export class DrillCluster {
       : createPodStreamHandler({
           clock: world.clock,
           podLookup: (namespace, name) => world.podRef(namespace, name),
+          onSqlExecuted: (sql) => {
+            if (/pg_terminate_backend/i.test(sql)) world.terminateIdleConnections?.();
+          },
           ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
           ...(options.redis !== undefined ? { redis: options.redis } : {}),
         });

@@ -139,4 +139,24 @@ describe('scenarios through kubectl', () => {
     expect(fresh.metadata.uid).not.toBe(expiring.metadata.uid);
     expect(Date.parse((fresh.status as { notAfter: string }).notAfter) - c.world.clock.now()).toBeGreaterThan(89 * DAY);
   });
+
+  it('db-connection-exhaustion: the runbook psql that terminates idle backends brings connections back under 150', async () => {
+    cluster = await DrillCluster.start({ speed: 60, postgres: 'pglite', redis: 'none' });
+    kubectl = await KubectlHarness.create(cluster);
+    const c = cluster;
+    const k = kubectl;
+    const connections = async () => {
+      const { stdout } = await k.run(['get', '--raw', '/drill/metrics']);
+      const samples = parseExposition(stdout);
+      return evaluateThresholds(samples, samples, 1).postgresConnections;
+    };
+    c.world.scenarios.inject('db-connection-exhaustion');
+    await until(async () => (await connections()) > 190, 'connections over the critical threshold');
+
+    const sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND state_change < now() - interval '5 minutes';";
+    const result = await k.run(['exec', 'postgres-0', ...N, '--', 'psql', '-U', 'codesign', '-d', 'codesign_db', '-c', sql], { timeoutMs: 90_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await connections()).toBeLessThan(150);
+  }, 180_000);
 });

@@ -29,6 +29,8 @@ export interface PodStreamHandlerOptions {
   podLookup?: (namespace: string, name: string) => DrillPodRef | undefined;
   /** Mixed into every log seed (same seed, same lines). */
   logSeed?: number;
+  /** Told of every SQL statement a simulated psql ran successfully (the world reacts to some). */
+  onSqlExecuted?: (sql: string) => void;
 }
 
 const REDIS_PASSWORD_ENV = ['REDIS_PASSWORD', 'REDIS_PASS', 'REDIS_AUTH'];
@@ -63,6 +65,7 @@ export function createPodStreamHandler(options: PodStreamHandlerOptions): PodStr
       tty,
       postgres: () => postgres.address(),
       redis: () => redisFor(pod),
+      ...(options.onSqlExecuted ? { onSqlExecuted: options.onSqlExecuted } : {}),
     };
   };
 

@@ -23,6 +23,7 @@ export interface CommandContext {
   tty: boolean;
   postgres(): Promise<PostgresEndpoint | undefined>;
   redis(): Promise<RedisEndpoint | undefined>;
+  onSqlExecuted?: (sql: string) => void;
 }
 
 /** Reads the rest of stdin (for `psql` fed a script); undefined when the exec has no stdin. */
@@ -189,10 +190,11 @@ function toResultSets(result: pg.QueryResult | pg.QueryResult[]): PsqlResultSet[
   }));
 }
 
-async function runPsqlSql(client: pg.Client, endpoint: PostgresEndpoint, sql: string, tuplesOnly: boolean, out: CommandOutput): Promise<boolean> {
+async function runPsqlSql(client: pg.Client, endpoint: PostgresEndpoint, sql: string, tuplesOnly: boolean, out: CommandOutput, ctx?: CommandContext): Promise<boolean> {
   try {
     const result = (await client.query({ text: adaptSqlForEndpoint(sql, endpoint), rowMode: 'array' })) as unknown as pg.QueryResult | pg.QueryResult[];
     out.stdout(formatResults(toResultSets(result), tuplesOnly));
+    ctx?.onSqlExecuted?.(sql);
     return true;
   } catch (error) {
     const e = error as { message: string; severity?: string; position?: string; detail?: string; hint?: string };
@@ -216,18 +218,18 @@ async function psql(args: string[], ctx: CommandContext, out: CommandOutput, rea
       if (commands.length > 0) {
         let ok = true;
         for (const sql of commands) {
-          ok = await runPsqlSql(client, endpoint, sql, tuplesOnly, out);
+          ok = await runPsqlSql(client, endpoint, sql, tuplesOnly, out, ctx);
           if (!ok) break;
         }
         return ok ? 0 : 1;
       }
       if (interactive && ctx.tty) {
-        return interactive(async (sql) => runPsqlSql(client, endpoint, sql, tuplesOnly, out), database ?? 'codesign_db');
+        return interactive(async (sql) => runPsqlSql(client, endpoint, sql, tuplesOnly, out, ctx), database ?? 'codesign_db');
       }
       if (!readStdin) return 0;
       const script = await readStdin();
       for (const statement of splitSqlStatements(script)) {
-        await runPsqlSql(client, endpoint, statement, tuplesOnly, out);
+        await runPsqlSql(client, endpoint, statement, tuplesOnly, out, ctx);
       }
       return 0;
     });
