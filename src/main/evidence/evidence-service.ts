@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import type { EvidenceAttachment } from '../../shared/evidence';
 import { CockpitFailure } from '../../shared/result';
 import type { RecordContext, StoredRecord } from '../incidents/record-log';
 import type { EvidenceStore, LogVerification } from './evidence-store';
@@ -19,17 +20,8 @@ export interface TimelineFilter {
   text?: string;
 }
 
-export interface AttachmentInfo {
-  sha256: string;
-  name: string;
-  size: number;
-  mediaType: string;
-  /** Whether the content went through the redactor (text) or is stored as given (binary). */
-  redacted: boolean;
-  seq: number;
-  at: string;
-  actor: string;
-}
+/** An attachment as the Evidence panel lists it. */
+export type AttachmentInfo = EvidenceAttachment;
 
 export interface AttachmentContent {
   sha256: string;

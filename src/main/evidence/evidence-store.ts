@@ -3,6 +3,7 @@ import { constants as fsConstants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import type { EvidenceVerification } from '../../shared/evidence';
 import { CockpitFailure } from '../../shared/result';
 import type { RecordInput, RecordLog, StoredRecord } from '../incidents/record-log';
 import type { EvidenceVault } from './evidence-vault';
@@ -32,13 +33,7 @@ export interface SealedRecordPlaintext {
 }
 
 /** What `verify` answers, shaped for the Evidence panel. */
-export interface LogVerification {
-  status: 'ok' | 'repaired' | 'corrupt';
-  records: number;
-  headHash: string;
-  corruptAtSeq?: number;
-  notice?: string;
-}
+export type LogVerification = EvidenceVerification;
 
 /** A record as the store holds it in memory: the stored record and its frame hash. */
 export interface ChainedRecord extends StoredRecord {

@@ -7,18 +7,9 @@ import { unwrapSecret, wrapSecret } from './sealing';
 import { writeFileDurably } from './durable-files';
 import { publicKeyFingerprint } from './checkpoints';
 
-export type VaultState = 'uninitialised' | 'locked' | 'unlocked';
-export type VaultMethod = 'safeStorage' | 'passphrase';
+import type { VaultMethod, VaultStatus } from '../../shared/evidence';
 
-/** What the UI shows about the vault: its state, how the master key is protected, and why. */
-export interface VaultStatus {
-  state: VaultState;
-  method: VaultMethod;
-  /** Present when the method is passphrase because safeStorage cannot be used. */
-  reason?: string;
-  /** Hex SHA-256 of the installation's checkpoint-signing public key, once initialised. */
-  installationKey?: string;
-}
+export type { VaultMethod, VaultState, VaultStatus } from '../../shared/evidence';
 
 export interface EvidenceVaultOptions {
   /** Root of the evidence store (vault.json, installation.json, logs/). */

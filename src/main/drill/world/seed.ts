@@ -5,6 +5,7 @@
  * cert-manager Certificate. Pods start out running for a while already.
  */
 import { randomBytes } from 'node:crypto';
+import { certificateCrd } from '../crds';
 import { RESOURCE_KEYS } from '../resources';
 import type { KubeObject, ObjectStore } from '../types';
 import { API_APP, API_NAMESPACE } from './app-model';
@@ -513,34 +514,6 @@ function seedNodes(ctx: SeedContext): void {
   }
 }
 
-const CERTIFICATE_CRD: KubeObject = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'certificates.cert-manager.io', labels: { app: 'cert-manager', 'app.kubernetes.io/name': 'cert-manager' } },
-  spec: {
-    group: 'cert-manager.io',
-    names: { kind: 'Certificate', listKind: 'CertificateList', plural: 'certificates', singular: 'certificate', shortNames: ['cert', 'certs'], categories: ['cert-manager'] },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { jsonPath: '.status.conditions[?(@.type=="Ready")].status', name: 'Ready', type: 'string' },
-          { jsonPath: '.spec.secretName', name: 'Secret', type: 'string' },
-          { jsonPath: '.spec.issuerRef.name', name: 'Issuer', priority: 1, type: 'string' },
-          { jsonPath: '.status.conditions[?(@.type=="Ready")].message', name: 'Status', priority: 1, type: 'string' },
-          { jsonPath: '.metadata.creationTimestamp', name: 'Age', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' },
-        ],
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-  status: { acceptedNames: { kind: 'Certificate', plural: 'certificates', singular: 'certificate', shortNames: ['cert', 'certs'] }, storedVersions: ['v1'] },
-};
-
 /** The Certificate the world's ingress asks for (cert-manager recreates it when deleted). */
 export function codesignCertificate(): KubeObject {
   return {
@@ -574,8 +547,9 @@ export function seedWorld(store: ObjectStore, clockNow: () => number): { certifi
     create(ctx, RESOURCE_KEYS.serviceaccounts, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
   }
   seedNodes(ctx);
-  if (!store.get(RESOURCE_KEYS.customresourcedefinitions, undefined, CERTIFICATE_CRD.metadata.name)) {
-    create(ctx, RESOURCE_KEYS.customresourcedefinitions, structuredClone(CERTIFICATE_CRD));
+  const crd = certificateCrd();
+  if (!store.get(RESOURCE_KEYS.customresourcedefinitions, undefined, crd.metadata.name)) {
+    create(ctx, RESOURCE_KEYS.customresourcedefinitions, crd);
   }
 
   create(ctx, RESOURCE_KEYS.secrets, {
