@@ -74,6 +74,11 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
         onStatusRecorded: (id, status) => evidence.checkpoint(id, `status:${status}`),
       })
     : undefined;
+  /** Work outside any incident goes to the session log, when the vault is open. */
+  const session = async (type: string, body: Record<string, unknown>): Promise<void> => {
+    if ((await vault.status()).state !== 'unlocked') return;
+    await store.append('session', { type, body });
+  };
   /** Evidence lands in the incident's own log, so the incident's timeline must hear of it. */
   const recorded = async <T>(incidentId: string, work: Promise<T>): Promise<T> => {
     const value = await work;
@@ -119,9 +124,17 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     'incidents:checkItem': ({ id, itemId, done }) => needIncidents().checkItem(id, itemId, done),
     'incidents:saveNote': ({ id, noteId, text }) => needIncidents().saveNote(id, text, noteId),
     'contexts:list': () => contexts.list(),
-    'contexts:select': ({ name }) => contexts.select(name),
+    'contexts:select': async ({ name }) => {
+      const list = await contexts.select(name);
+      await session('session.context-selected', { name });
+      return list;
+    },
     'drill:status': () => (drill ? drill.status() : { running: false, scenarios: [], error: 'turned off (COCKPIT_DRILL=off)' }),
-    'drill:setScenario': ({ name, active }) => needDrill().setScenario(name, active),
+    'drill:setScenario': async ({ name, active }) => {
+      const status = await needDrill().setScenario(name, active);
+      await session('session.drill-scenario', { name, active });
+      return status;
+    },
     'evidence:status': () => evidence.status(),
     'evidence:initialise': async ({ passphrase }) => {
       const status = await evidence.initialise(passphrase);
