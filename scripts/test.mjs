@@ -43,4 +43,4 @@ console.log('\nsuite           passed  failed skipped');
 for (const r of results) console.log(`${r.name.padEnd(15)} ${String(r.passed).padStart(6)}  ${String(r.failed).padStart(6)}  ${String(r.skipped).padStart(6)}`);
 const sum = (key) => results.reduce((n, r) => n + r[key], 0);
 console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
-process.exit(failed === 0 ? 0 : 1);
+process.exit(sum('failed') === 0 ? 0 : 1);
