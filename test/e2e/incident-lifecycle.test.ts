@@ -98,3 +98,30 @@ describe('web host: a malformed runbook', () => {
     }
   });
 });
+
+describe('web host: a broken kubeconfig', () => {
+  it('names the file and the parser’s complaint in the Cluster panel and the log, and keeps the drill context', async () => {
+    const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/kube-`);
+    const broken = `${dir}/config`;
+    await writeFile(broken, 'apiVersion: v1\nkind: Config\nclusters: [}\n');
+    const host = await startWebHost({ env: { KUBECONFIG: broken } });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(`${host.url}#/cluster`);
+      const problems = page.getByTestId('kubeconfig-problems');
+      await problems.waitFor();
+      expect(await problems.textContent()).toContain(`${broken}: not a usable kubeconfig:`);
+      await page.getByRole('cell', { name: 'drill', exact: true }).waitFor();
+      expect(await page.getByTestId('context-select').inputValue()).toBe('drill');
+      await screenshotter(page, 'e2e-web')('08-broken-kubeconfig');
+      const log = await readFile(`${host.dataDir}/logs/cockpit.log`, 'utf8');
+      expect(log).toContain('"event":"kubeconfig.invalid"');
+    } finally {
+      await browser.close();
+      await host.stop();
+    }
+  });
+});
