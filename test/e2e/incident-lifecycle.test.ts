@@ -125,3 +125,31 @@ describe('web host: a broken kubeconfig', () => {
     }
   });
 });
+
+describe('web host: the drill cluster’s scenario control', () => {
+  it('injects a bad deploy from the Cluster panel that the real kubectl then sees', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const host = await startWebHost();
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${host.url}#/cluster`);
+      const toggle = page.locator('input[data-scenario="bad-deploy"]');
+      await toggle.check();
+      await expect.poll(() => toggle.isChecked()).toBe(true);
+      const kubeconfig = `${host.dataDir}/drill/kubeconfig`;
+      expect(await page.locator('pre.command').textContent()).toContain(`KUBECONFIG=${kubeconfig} kubectl get pods`);
+      const image = await promisify(execFile)(
+        'kubectl',
+        ['get', 'deployment', 'codesign-api', '-n', 'codesign-production', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'],
+        { env: { ...process.env, KUBECONFIG: kubeconfig } },
+      );
+      expect(image.stdout).toMatch(/-bad$/);
+      await screenshotter(page, 'e2e-web')('09-drill-bad-deploy');
+    } finally {
+      await browser.close();
+      await host.stop();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { ScenarioName } from '../../shared/contexts';
+import { OptimisticCheckbox } from '../shell/OptimisticCheckbox';
 import { PANELS } from '../shell/panels';
 import { useCockpit } from '../state/store';
 
@@ -96,7 +97,7 @@ export function ClusterPanel() {
             {drill.scenarios.map((s) => (
               <li key={s.name}>
                 <label>
-                  <input type="checkbox" checked={s.active} onChange={(e) => void setScenario(s.name, e.target.checked)} data-scenario={s.name} />
+                  <OptimisticCheckbox checked={s.active} onCheckedChange={(active) => setScenario(s.name, active)} data-scenario={s.name} />
                   <span>{SCENARIO_TEXT[s.name].label}</span>
                 </label>
                 <span className="small muted"> — resolved by: {SCENARIO_TEXT[s.name].fix}</span>

@@ -1,5 +1,5 @@
 import { clockTime } from '../shell/format';
-import { useState } from 'react';
+import { OptimisticCheckbox } from '../shell/OptimisticCheckbox';
 import type { ChecklistItem, Incident } from '../../shared/incidents/model';
 import { useCockpit } from '../state/store';
 
@@ -32,16 +32,10 @@ export function Checklist({ incident }: { incident: Incident }) {
 
 function ChecklistRow({ incidentId, item }: { incidentId: string; item: ChecklistItem }) {
   const checkItem = useCockpit((s) => s.checkItem);
-  /** The box follows the click at once; the recorded state replaces it when the host answers. */
-  const [pending, setPending] = useState<boolean | undefined>();
-  const toggle = (done: boolean) => {
-    setPending(done);
-    void checkItem(incidentId, item.id, done).finally(() => setPending(undefined));
-  };
   return (
     <li className={`checklist-item${item.done ? ' done' : ''}`} data-item-id={item.id}>
       <label>
-        <input type="checkbox" checked={pending ?? Boolean(item.done)} onChange={(e) => toggle(e.target.checked)} />
+        <OptimisticCheckbox checked={Boolean(item.done)} onCheckedChange={(done) => checkItem(incidentId, item.id, done)} />
         <span className="checklist-label">{item.label}</span>
         {item.withinMinutes !== undefined ? <span className="chip">{item.withinMinutes === 0 ? 'immediately' : `within ${item.withinMinutes} min`}</span> : null}
         {item.carried ? <span className="chip" title="Done under an earlier severity">from {item.fromSeverity}</span> : null}
