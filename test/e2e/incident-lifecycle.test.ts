@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +11,7 @@ import { declareWorkAndRaise, expectIncidentKept, PASSPHRASE } from './scenarios
 import { screenshotter } from './support/artifacts';
 import { launchChromium } from './support/browser';
 import { startWebHost, type RunningWebHost } from './support/web-host-process';
+import { withCockpit } from './support/with-cockpit';
 
 describe('web host: declare, work and keep an incident', () => {
   let browser: Browser;
@@ -80,37 +86,22 @@ describe('web host: declare, work and keep an incident', () => {
 
 describe('web host: a malformed runbook', () => {
   it('shows the file, line and path of the mistake in the UI and the log, and keeps running', async () => {
-    const host = await startWebHost({ env: { COCKPIT_RUNBOOK: 'test/fixtures/runbooks/wrong-type.yaml' } });
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.goto(host.url);
+    await withCockpit({ env: { COCKPIT_RUNBOOK: 'test/fixtures/runbooks/wrong-type.yaml' } }, async (page, host) => {
       const error = page.getByTestId('runbook-error');
       await error.waitFor();
       expect(await error.textContent()).toMatch(/wrong-type\.yaml:\d+:\d+: \S+: expected/);
       await screenshotter(page, 'e2e-web')('07-malformed-runbook');
-      const { readFile } = await import('node:fs/promises');
       const log = await readFile(`${host.dataDir}/logs/cockpit.log`, 'utf8');
       expect(log).toMatch(/"event":"runbook.invalid".*wrong-type\.yaml:\d+/);
-    } finally {
-      await browser.close();
-      await host.stop();
-    }
+    });
   });
 });
 
 describe('web host: a broken kubeconfig', () => {
   it('names the file and the parser’s complaint in the Cluster panel and the log, and keeps the drill context', async () => {
-    const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const dir = await mkdtemp(`${tmpdir()}/kube-`);
-    const broken = `${dir}/config`;
+    const broken = path.join(await mkdtemp(path.join(os.tmpdir(), 'kube-')), 'config');
     await writeFile(broken, 'apiVersion: v1\nkind: Config\nclusters: [}\n');
-    const host = await startWebHost({ env: { KUBECONFIG: broken } });
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.goto(`${host.url}#/cluster`);
+    await withCockpit({ env: { KUBECONFIG: broken }, hash: '#/cluster' }, async (page, host) => {
       const problems = page.getByTestId('kubeconfig-problems');
       await problems.waitFor();
       expect(await problems.textContent()).toContain(`${broken}: not a usable kubeconfig:`);
@@ -119,22 +110,13 @@ describe('web host: a broken kubeconfig', () => {
       await screenshotter(page, 'e2e-web')('08-broken-kubeconfig');
       const log = await readFile(`${host.dataDir}/logs/cockpit.log`, 'utf8');
       expect(log).toContain('"event":"kubeconfig.invalid"');
-    } finally {
-      await browser.close();
-      await host.stop();
-    }
+    });
   });
 });
 
 describe('web host: the drill cluster’s scenario control', () => {
   it('injects a bad deploy from the Cluster panel that the real kubectl then sees', async () => {
-    const { execFile } = await import('node:child_process');
-    const { promisify } = await import('node:util');
-    const host = await startWebHost();
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.goto(`${host.url}#/cluster`);
+    await withCockpit({ hash: '#/cluster' }, async (page, host) => {
       const toggle = page.locator('input[data-scenario="bad-deploy"]');
       await toggle.check();
       await expect.poll(() => toggle.isChecked()).toBe(true);
@@ -147,9 +129,6 @@ describe('web host: the drill cluster’s scenario control', () => {
       );
       expect(image.stdout).toMatch(/-bad$/);
       await screenshotter(page, 'e2e-web')('09-drill-bad-deploy');
-    } finally {
-      await browser.close();
-      await host.stop();
-    }
+    });
   });
 });
