@@ -6,25 +6,41 @@ import { fsyncDirectory } from './durable-files';
 import { NONCE_BYTES, TAG_BYTES } from './log-frames';
 
 /**
- * Sealed attachment file: `ICEVATT1` | u32be keyVersion | attachmentId[16], then chunks:
+ * Sealed attachment file: magic | u32be keyVersion | attachmentId[16], then chunks:
  *   u32be plainLength | u8 final | nonce[12] | ciphertext | tag[16]
  * Each chunk's associated data binds the log id, key version, attachment id, chunk index and
  * final flag, so truncation, reordering and splicing between attachments all fail to open.
  * The file is named by the SHA-256 of its (redacted) plaintext.
+ * `ICEVATT2` (written now) has chunks of up to 1 MiB; `ICEVATT1` files, with chunks of up to
+ * 64 KiB and otherwise the same layout, still open.
  */
-export const ATTACHMENT_MAGIC = Buffer.from('ICEVATT1', 'latin1');
-export const ATTACHMENT_CHUNK = 64 * 1024;
+export const ATTACHMENT_MAGIC = Buffer.from('ICEVATT2', 'latin1');
+export const ATTACHMENT_CHUNK = 1024 * 1024;
+/** The largest chunk each format version may hold: anything longer is corruption. */
+const MAX_CHUNK_BY_MAGIC = new Map<string, number>([
+  ['ICEVATT1', 64 * 1024],
+  ['ICEVATT2', ATTACHMENT_CHUNK],
+]);
 const FILE_HEADER = ATTACHMENT_MAGIC.length + 4 + 16;
 const CHUNK_HEADER = 4 + 1 + NONCE_BYTES;
-const WRITE_BATCH = 4 * 1024 * 1024;
 
-function chunkAad(logId: string, keyVersion: number, attachmentId: Buffer, index: number, final: boolean): Buffer {
-  const fixed = Buffer.alloc(4 + 16 + 4 + 1);
-  fixed.writeUInt32BE(keyVersion, 0);
-  attachmentId.copy(fixed, 4);
-  fixed.writeUInt32BE(index, 20);
-  fixed.writeUInt8(final ? 1 : 0, 24);
-  return Buffer.concat([Buffer.from(`incident-cockpit attachment\0${logId}\0`), fixed]);
+/**
+ * The associated data of every chunk of one attachment; `forChunk` fills in the index and final
+ * flag in place (setAAD copies it, so one buffer serves all chunks).
+ */
+function chunkAad(logId: string, keyVersion: number, attachmentId: Buffer): { forChunk(index: number, final: boolean): Buffer } {
+  const prefix = Buffer.from(`incident-cockpit attachment\0${logId}\0`);
+  const aad = Buffer.alloc(prefix.length + 4 + 16 + 4 + 1);
+  prefix.copy(aad, 0);
+  aad.writeUInt32BE(keyVersion, prefix.length);
+  attachmentId.copy(aad, prefix.length + 4);
+  return {
+    forChunk(index, final) {
+      aad.writeUInt32BE(index, prefix.length + 20);
+      aad.writeUInt8(final ? 1 : 0, prefix.length + 24);
+      return aad;
+    },
+  };
 }
 
 /** Incremental SHA-256 of the plaintext; swappable so hashing can run off the main thread. */
@@ -45,8 +61,6 @@ export interface SealedAttachment {
   /** The sealed file, named `<sha256>.att` in `dir`. */
   file: string;
 }
-
-const pendingBytesOf = (parts: Buffer[]): number => parts.reduce((n, p) => n + p.length, 0);
 
 /** Re-chunks any byte stream into fixed-size chunks (the last may be shorter). */
 async function* fixedChunks(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
@@ -73,6 +87,7 @@ async function* fixedChunks(source: AsyncIterable<Buffer>, size: number): AsyncG
 /**
  * Streams plaintext into a sealed attachment file in `dir`, chunk by chunk, never holding the
  * whole content; fsyncs file and directory before resolving. Identical content is stored once.
+ * Chunk N+1 is encrypted while chunk N is written and hashed (on the hasher's thread).
  */
 export async function sealAttachment(options: {
   dir: string;
@@ -87,6 +102,7 @@ export async function sealAttachment(options: {
   const { dir, logId, key, keyVersion } = options;
   const hasher = options.hasher ?? inlineSha256();
   const attachmentId = randomBytes(16);
+  const aad = chunkAad(logId, keyVersion, attachmentId);
   const temp = path.join(dir, `.incoming-${attachmentId.toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   let size = 0;
@@ -95,51 +111,44 @@ export async function sealAttachment(options: {
     ATTACHMENT_MAGIC.copy(header, 0);
     header.writeUInt32BE(keyVersion, ATTACHMENT_MAGIC.length);
     attachmentId.copy(header, ATTACHMENT_MAGIC.length + 4);
-    let pending: Buffer[] = [header];
-    let pendingBytes = header.length;
     let position = 0;
-    let inFlight: Promise<unknown> = Promise.resolve();
-    // Sealed chunks are written in ~1 MiB batches, one batch in flight while the next is sealed.
-    const flush = async (): Promise<void> => {
+    let inFlight: Promise<void> = Promise.resolve();
+    // One write in flight: it runs on the thread pool while the next chunk is encrypted.
+    const write = async (parts: Buffer[]): Promise<void> => {
       await inFlight;
-      const batch = pending;
       const at = position;
-      position += pendingBytes;
-      pending = [];
-      pendingBytes = 0;
-      const expected = pendingBytesOf(batch);
-      inFlight = handle.writev(batch, at).then(({ bytesWritten }) => {
+      const expected = parts.reduce((n, part) => n + part.length, 0);
+      position += expected;
+      inFlight = handle.writev(parts, at).then(({ bytesWritten }) => {
         if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
       });
       // Observed here so a failed write is not an unhandled rejection before the next await.
       inFlight.catch(() => undefined);
     };
     let index = 0;
-    let held: Buffer | undefined;
-    const sealChunk = async (plain: Buffer, final: boolean): Promise<void> => {
+    const sealChunk = (plain: Buffer, final: boolean): Buffer[] => {
       const nonce = randomBytes(NONCE_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, nonce);
-      cipher.setAAD(chunkAad(logId, keyVersion, attachmentId, index, final));
+      cipher.setAAD(aad.forChunk(index, final));
       const head = Buffer.allocUnsafe(CHUNK_HEADER);
       head.writeUInt32BE(plain.length, 0);
       head.writeUInt8(final ? 1 : 0, 4);
       nonce.copy(head, 5);
       const body = cipher.update(plain);
       cipher.final();
-      const tag = cipher.getAuthTag();
-      pending.push(head, body, tag);
-      pendingBytes += head.length + body.length + tag.length;
       index++;
-      if (pendingBytes >= WRITE_BATCH || final) await flush();
+      return index === 1 ? [header, head, body, cipher.getAuthTag()] : [head, body, cipher.getAuthTag()];
     };
+    // A chunk is held until the next one arrives: only then is it known not to be the final one.
+    let held: Buffer | undefined;
     for await (const chunk of fixedChunks(options.source, ATTACHMENT_CHUNK)) {
       const hashing = hasher.update(chunk);
       if (hashing) await hashing;
       size += chunk.length;
-      if (held) await sealChunk(held, false);
+      if (held) await write(sealChunk(held, false));
       held = chunk;
     }
-    await sealChunk(held ?? Buffer.alloc(0), true);
+    await write(sealChunk(held ?? Buffer.alloc(0), true));
     await inFlight;
     if (options.durable !== false) await handle.sync();
   } catch (err) {
@@ -172,11 +181,12 @@ export async function* openAttachment(options: {
   try {
     const header = Buffer.alloc(FILE_HEADER);
     const { bytesRead } = await handle.read(header, 0, FILE_HEADER, 0);
-    if (bytesRead !== FILE_HEADER || !header.subarray(0, ATTACHMENT_MAGIC.length).equals(ATTACHMENT_MAGIC)) {
+    const maxChunk = MAX_CHUNK_BY_MAGIC.get(header.toString('latin1', 0, ATTACHMENT_MAGIC.length));
+    if (bytesRead !== FILE_HEADER || maxChunk === undefined) {
       throw new CockpitFailure('Corrupt', 'The attachment file has no valid header.', file);
     }
     const keyVersion = header.readUInt32BE(ATTACHMENT_MAGIC.length);
-    const attachmentId = header.subarray(ATTACHMENT_MAGIC.length + 4);
+    const aad = chunkAad(logId, keyVersion, header.subarray(ATTACHMENT_MAGIC.length + 4));
     const hash = createHash('sha256');
     const chunkHead = Buffer.alloc(CHUNK_HEADER);
     let position = FILE_HEADER;
@@ -188,16 +198,17 @@ export async function* openAttachment(options: {
       }
       const length = chunkHead.readUInt32BE(0);
       const final = chunkHead.readUInt8(4) === 1;
-      if (length > ATTACHMENT_CHUNK) throw new CockpitFailure('Corrupt', `Chunk ${index} has an impossible length.`, file);
-      const sealed = Buffer.alloc(length + TAG_BYTES);
+      if (length > maxChunk) throw new CockpitFailure('Corrupt', `Chunk ${index} has an impossible length.`, file);
+      const sealed = Buffer.allocUnsafe(length + TAG_BYTES);
       const body = await handle.read(sealed, 0, sealed.length, position + CHUNK_HEADER);
       if (body.bytesRead !== sealed.length) throw new CockpitFailure('Corrupt', `The attachment is truncated in chunk ${index}.`, file);
       let plain: Buffer;
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(chunkHead.subarray(5)));
-        decipher.setAAD(chunkAad(logId, keyVersion, attachmentId, index, final));
+        decipher.setAAD(aad.forChunk(index, final));
         decipher.setAuthTag(sealed.subarray(length));
-        plain = Buffer.concat([decipher.update(sealed.subarray(0, length)), decipher.final()]);
+        plain = decipher.update(sealed.subarray(0, length));
+        decipher.final();
       } catch {
         throw new CockpitFailure('Corrupt', `Chunk ${index} of the attachment fails authentication (altered, reordered or wrong key).`, file);
       }

@@ -7,6 +7,7 @@ import type { RecordContext, StoredRecord } from '../incidents/record-log';
 import type { EvidenceStore, LogVerification } from './evidence-store';
 import type { EvidenceVault, VaultStatus } from './evidence-vault';
 import { writeExportBundle, type ExportEncryption } from './export-bundle';
+import { ATTACHMENT_CHUNK } from './attachment-sealing';
 import type { RedactionTally } from './secret-redaction';
 import type { SignedCheckpoint } from './checkpoints';
 
@@ -151,7 +152,7 @@ export class EvidenceService {
         throw new CockpitFailure('NotFound', `Cannot read ${source.path}.`);
       });
       await handle.close();
-      iterable = createReadStream(source.path, { highWaterMark: 64 * 1024 });
+      iterable = createReadStream(source.path, { highWaterMark: ATTACHMENT_CHUNK });
       name = source.name ?? path.basename(source.path);
     } else {
       iterable = source.stream;

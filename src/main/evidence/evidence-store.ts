@@ -87,12 +87,18 @@ export function assertLogId(logId: string): void {
 }
 
 
+let osUserName: string | undefined;
+
+/** The OS user, looked up once: `userInfo()` reads the passwd database on every call. */
 function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  if (osUserName === undefined) {
+    try {
+      osUserName = userInfo().username;
+    } catch {
+      osUserName = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+    }
   }
+  return osUserName;
 }
 
 /**
@@ -181,8 +187,9 @@ export class EvidenceStore implements RecordLog {
     assertLogId(logId);
     if (typeof input.type !== 'string' || input.type.length === 0) throw new CockpitFailure('Invalid', 'A record needs a type.');
     this.options.vault.masterKey();
-    const { value: body } = await this.redactor.redactValue(input.body);
-    const context = input.context ? (await this.redactor.redactValue(input.context)).value : undefined;
+    const {
+      values: [body, context],
+    } = await this.redactor.redactValues([input.body, input.context] as const);
     return this.serialised(logId, async () => {
       const log = await this.ensureOpen(logId, true);
       return toStoredRecord(await this.writeRecord(log, { ...input, body, context })) as StoredRecord<B>;

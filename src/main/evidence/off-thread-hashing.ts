@@ -7,8 +7,8 @@ import { inlineSha256, type PlaintextHasher } from './attachment-sealing';
  * ones, so hashing runs beside encryption on a second core. One attachment at a time uses the
  * ring; a second concurrent one falls back to inline hashing.
  */
-const SLOT_BYTES = 64 * 1024;
-const SLOTS = 64;
+const SLOT_BYTES = 256 * 1024;
+const SLOTS = 16;
 // control: [0] head (slots written), [1] tail (slots hashed), [2] digests done, then per-slot lengths
 const HEAD = 0;
 const TAIL = 1;

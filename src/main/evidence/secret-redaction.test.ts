@@ -51,6 +51,25 @@ describe('SecretRedactor', () => {
     expect(value.stdout.at(-2)).toBe('end of paste');
   });
 
+  it('redacts several values in one pass, each as redactValue would, with a tally per value', async () => {
+    const corpus = secretCorpus();
+    const pem = corpus.find((e) => e.name.startsWith('RSA private key'))!;
+    const bearer = corpus[2]!;
+    const lines = pem.text.split('\n');
+    const cutInsideKey = lines.findIndex((l) => l.startsWith('-----BEGIN')) + 2;
+    const body = { stdout: lines.slice(0, cutInsideKey) };
+    const context = { context: 'codesign-production', note: bearer.text };
+    const { values, hits } = await redactor.redactValues([body, context] as const);
+    expect(values[0]).toEqual((await redactor.redactValue(body)).value);
+    expect(values[1]).toEqual((await redactor.redactValue(context)).value);
+    // A key left open at the end of the body does not swallow the context.
+    expect(values[1].context).toBe('codesign-production');
+    for (const secret of bearer.secrets) expect(JSON.stringify(values[1])).not.toContain(secret);
+    expect(hits[0]).toEqual((await redactor.redactValue(body)).hits);
+    expect(hits[1]).toEqual((await redactor.redactValue(context)).hits);
+    expect(Object.keys(hits[1]!).length).toBeGreaterThan(0);
+  });
+
   it('redacts a stream cut at arbitrary byte offsets, PEM blocks included', async () => {
     const corpus = secretCorpus();
     const filler = Array.from({ length: 4000 }, (_, i) => `2026-11-28T00:00:${String(i % 60).padStart(2, '0')}Z pod/api-7f9 GET /health 200 ${i}`).join('\n');

@@ -237,49 +237,76 @@ export class SecretRedactor {
 
   /** Redacts many strings with one secretlint pass over their concatenation. */
   async redactStrings(texts: string[]): Promise<Redacted<string[]>> {
-    const hits: RedactionTally = {};
-    const own = redactSplitPrivateKeys(texts, hits).map((t) => applyOwnRules(t, hits));
-    const candidates = own.filter((t) => t.length >= 8);
-    if (candidates.length === 0) return { value: own, hits };
-    const joined = own.join(SEPARATOR);
-    const ranges = await secretlintRanges(joined);
-    if (ranges.length === 0) return { value: own, hits };
-    const value: string[] = [];
+    const { groups, hits } = await this.redactStringGroups([texts]);
+    return { value: groups[0]!, hits: hits[0]! };
+  }
+
+  /**
+   * Redacts several groups of strings with one secretlint pass over all of them (its per-call
+   * setup is most of the cost for short texts); a private key split over strings is followed
+   * only within its group. One tally per group.
+   */
+  private async redactStringGroups(texts: string[][]): Promise<{ groups: string[][]; hits: RedactionTally[] }> {
+    const hits = texts.map((): RedactionTally => ({}));
+    const groups = texts.map((group, g) => redactSplitPrivateKeys(group, hits[g]!).map((t) => applyOwnRules(t, hits[g]!)));
+    const flat = groups.flat();
+    if (!flat.some((t) => t.length >= 8)) return { groups, hits };
+    const ranges = await secretlintRanges(flat.join(SEPARATOR));
+    if (ranges.length === 0) return { groups, hits };
     let base = 0;
-    for (const t of own) {
-      const end = base + t.length;
-      const local = ranges
-        .filter((r) => r.start < end && r.end > base)
-        .map((r) => ({ start: Math.max(r.start, base) - base, end: Math.min(r.end, end) - base, rule: r.rule }));
-      value.push(local.length === 0 ? t : replaceRanges(t, local, hits));
-      base = end + SEPARATOR.length;
-    }
-    return { value, hits };
+    const redacted = groups.map((group, g) =>
+      group.map((t) => {
+        const start = base;
+        const end = start + t.length;
+        base = end + SEPARATOR.length;
+        const local = ranges
+          .filter((r) => r.start < end && r.end > start)
+          .map((r) => ({ start: Math.max(r.start, start) - start, end: Math.min(r.end, end) - start, rule: r.rule }));
+        return local.length === 0 ? t : replaceRanges(t, local, hits[g]!);
+      }),
+    );
+    return { groups: redacted, hits };
   }
 
   /** Redacts every string inside a JSON-like value (object keys are left as they are). */
   async redactValue<T>(input: T): Promise<Redacted<T>> {
-    const strings: string[] = [];
-    const collect = (v: unknown): void => {
-      if (typeof v === 'string') strings.push(v);
-      else if (Array.isArray(v)) v.forEach(collect);
-      else if (v !== null && typeof v === 'object') Object.values(v).forEach(collect);
-    };
-    collect(input);
-    if (strings.length === 0) return { value: input, hits: {} };
-    const { value: redacted, hits } = await this.redactStrings(strings);
-    let i = 0;
-    const rebuild = (v: unknown): unknown => {
-      if (typeof v === 'string') return redacted[i++];
-      if (Array.isArray(v)) return v.map(rebuild);
-      if (v !== null && typeof v === 'object') {
-        const out: Record<string, unknown> = {};
-        for (const [k, inner] of Object.entries(v)) out[k] = rebuild(inner);
-        return out;
-      }
-      return v;
-    };
-    return { value: rebuild(input) as T, hits };
+    const { values, hits } = await this.redactValues([input] as const);
+    return { value: values[0], hits: hits[0]! };
+  }
+
+  /**
+   * Redacts several JSON-like values with one secretlint pass (e.g. a record's body and its
+   * context), each exactly as `redactValue` would; `hits` has one tally per value.
+   */
+  async redactValues<T extends readonly unknown[]>(inputs: T): Promise<{ values: T; hits: RedactionTally[] }> {
+    const groups = inputs.map((input) => {
+      const strings: string[] = [];
+      const collect = (v: unknown): void => {
+        if (typeof v === 'string') strings.push(v);
+        else if (Array.isArray(v)) v.forEach(collect);
+        else if (v !== null && typeof v === 'object') Object.values(v).forEach(collect);
+      };
+      collect(input);
+      return strings;
+    });
+    const { groups: redacted, hits } = await this.redactStringGroups(groups);
+    const values = inputs.map((input, g) => {
+      if (groups[g]!.length === 0) return input;
+      const strings = redacted[g]!;
+      let i = 0;
+      const rebuild = (v: unknown): unknown => {
+        if (typeof v === 'string') return strings[i++];
+        if (Array.isArray(v)) return v.map(rebuild);
+        if (v !== null && typeof v === 'object') {
+          const out: Record<string, unknown> = {};
+          for (const [k, inner] of Object.entries(v)) out[k] = rebuild(inner);
+          return out;
+        }
+        return v;
+      };
+      return rebuild(input);
+    });
+    return { values: values as unknown as T, hits };
   }
 
   /**

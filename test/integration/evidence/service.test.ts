@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { INLINE_TEXT_LIMIT } from '../../../src/main/evidence/evidence-service';
@@ -35,6 +36,23 @@ describe('EvidenceService', () => {
     expect(JSON.stringify(evidence[0]!.body)).not.toContain(jwt);
     expect(await service.timeline(INC, { text: 'ROLLBACK' })).toHaveLength(1);
     expect(await service.timeline(INC, { actor: 'someone-else' })).toHaveLength(0);
+  });
+
+  it('redacts secrets in a record\'s context as well as its body, on disk and after a restart', async () => {
+    const password = `pw${randomBytes(9).toString('hex')}`;
+    const token = `ghp_${randomBytes(18).toString('hex')}`;
+    await fx.store.append(INC, {
+      type: 'procedure.output',
+      body: { stdout: `PGPASSWORD=${password} psql -h db` },
+      context: { context: 'codesign-production', namespace: `codesign token: ${token}` },
+    });
+    const { store } = await fx.reopen();
+    const [record] = await store.read(INC);
+    expect(JSON.stringify(record!.body)).toContain('PGPASSWORD=[REDACTED:pgpassword]');
+    expect(record!.context).toMatchObject({ context: 'codesign-production', namespace: expect.stringContaining('[REDACTED:') });
+    const stored = JSON.stringify(await store.readChained(INC));
+    expect(stored).not.toContain(password);
+    expect(stored).not.toContain(token);
   });
 
   it('keeps large pasted text and files as attachments it can list and read back', async () => {
