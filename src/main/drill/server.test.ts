@@ -172,6 +172,40 @@ describe('reads', () => {
     expect((await call('GET', `/api/v1/namespaces/${NS}/pods?limit=2&continue=garbage`)).status).toBe(400);
   });
 
+  it('pages through many objects, with and without a selector, in the same order as one list', async () => {
+    for (let i = 0; i < 25; i++) store.create(RESOURCE_KEYS.pods, pod(`bulk-${String(i).padStart(2, '0')}`, { app: i % 2 ? 'odd' : 'even' }));
+    const pages = async (query: string) => {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call('GET', `/api/v1/namespaces/${NS}/pods?limit=4&${query}${token ? `&continue=${token}` : ''}`);
+        names.push(...page.body.items.map((p: KubeObject) => p.metadata.name));
+        token = page.body.metadata.continue;
+      } while (token);
+      return names;
+    };
+    const whole = (query: string) => call('GET', `/api/v1/namespaces/${NS}/pods?${query}`).then((a) => a.body.items.map((p: KubeObject) => p.metadata.name));
+    expect(await pages('')).toEqual(await whole(''));
+    expect(await pages('')).toHaveLength(28);
+    expect(await pages('labelSelector=app%3Dodd')).toEqual(await whole('labelSelector=app%3Dodd'));
+    expect(await pages('labelSelector=app%3Dodd')).toHaveLength(12);
+  });
+
+  it('lists what the store holds now, after updates, creates and deletes', async () => {
+    const list = async () => (await call('GET', `/api/v1/namespaces/${NS}/pods`)).text;
+    const before = JSON.parse(await list());
+    expect(before.items.map((p: KubeObject) => p.metadata.name)).toEqual(['api-1', 'api-2', 'worker-1']);
+    store.mutate(RESOURCE_KEYS.pods, NS, 'api-2', (p) => void (p.status = { phase: 'Running' }));
+    store.create(RESOURCE_KEYS.pods, pod('api-0'));
+    store.delete(RESOURCE_KEYS.pods, NS, 'worker-1');
+    const text = await list();
+    const after = JSON.parse(text);
+    expect(after.items.map((p: KubeObject) => `${p.metadata.name}:${(p.status as { phase: string }).phase}`)).toEqual(['api-0:Running', 'api-1:Running', 'api-2:Running']);
+    expect(after.metadata.resourceVersion).toBe(String(store.resourceVersion));
+    expect(after.items[1]).toEqual(before.items[0]);
+    expect(text).toBe(JSON.stringify(after));
+  });
+
   it('answers Tables with the pod columns, and honours includeObject', async () => {
     const table = await call('GET', `/api/v1/namespaces/${NS}/pods`, { headers: { Accept: TABLE } });
     expect(table.body).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1' });
@@ -215,6 +249,12 @@ describe('reads', () => {
       spec: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
       status: { currentCPUUtilizationPercentage: 40 },
     });
+    const listed = async () => (await call('GET', `/apis/autoscaling/v1/namespaces/${NS}/horizontalpodautoscalers`)).body.items[0];
+    expect(await listed()).toMatchObject({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', spec: { maxReplicas: 10 } });
+    store.mutate(RESOURCE_KEYS.horizontalpodautoscalers, NS, 'hpa', (hpa) => void ((hpa.spec as { maxReplicas: number }).maxReplicas = 12));
+    expect(await listed()).toMatchObject({ apiVersion: 'autoscaling/v1', spec: { maxReplicas: 12, targetCPUUtilizationPercentage: 70 } });
+    const v2 = await call('GET', `/apis/autoscaling/v2/namespaces/${NS}/horizontalpodautoscalers`);
+    expect(v2.body.items[0]).toMatchObject({ apiVersion: 'autoscaling/v2', spec: { maxReplicas: 12, metrics: [{ type: 'Resource' }] } });
   });
 });
 

@@ -82,17 +82,30 @@ const WATCH_BUFFER_LIMIT = 64 * 1024 * 1024;
 /** The namespaces the real API server's NamespaceLifecycle admission refuses to delete. */
 const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
-/** Stored objects are never mutated in place, so each one's JSON can be made once and reused. */
-const serializedObjects = new WeakMap<object, string>();
+/**
+ * Stored objects are never mutated in place, so each one's JSON is encoded once, as UTF-8 bytes
+ * ready for the socket, and reused by every list and watch that sends it.
+ */
+const encodedObjects = new WeakMap<object, Buffer>();
 
-function serialized(object: object): string {
-  let text = serializedObjects.get(object);
-  if (text === undefined) {
-    text = JSON.stringify(object);
-    serializedObjects.set(object, text);
+function encodedJson(object: object): Buffer {
+  let bytes = encodedObjects.get(object);
+  if (bytes === undefined) {
+    const text = JSON.stringify(object);
+    // Not a slice of Node's shared pool: a long-cached object must not pin its neighbours' slab.
+    bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    bytes.write(text);
+    encodedObjects.set(object, bytes);
   }
-  return text;
+  return bytes;
 }
+
+/** A stored object's form under another apiVersion/kind, kept as long as the stored object lives. */
+const presentedForms = new WeakMap<KubeObject, Map<string, KubeObject>>();
+
+const LIST_ITEM_SEPARATOR = Buffer.from(',');
+const LIST_END = Buffer.from(']}');
+const WATCH_EVENT_END = Buffer.from('}\n');
 
 function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
@@ -128,6 +141,19 @@ function negotiate(accept: string | undefined, query: URLSearchParams): Encoding
     }
   }
   return { as: 'object' };
+}
+
+/** The index of the first of `items` (in key order) whose key sorts after `key`. */
+function firstAfter(items: readonly KubeObject[], key: string): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const object = items[mid] as KubeObject;
+    if (objectKey(object.metadata.namespace, object.metadata.name) <= key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function continueToken(key: string, resourceVersion: number): string {
@@ -455,12 +481,23 @@ export class DrillApiServer {
   // ---------------------------------------------------------------------------------------------
   // Reads
 
-  /** The stored object as this descriptor's version presents it (read-only, maybe shared). */
+  /**
+   * The stored object as this descriptor's version presents it (read-only, maybe shared). A
+   * converted form is made once per stored object, so its encoded JSON is reused too.
+   */
   private present(descriptor: ResourceDescriptor, object: KubeObject): KubeObject {
-    if (descriptor.group === 'autoscaling' && descriptor.version === 'v1') return hpaToV1(object);
     const apiVersion = apiVersionOf(descriptor.group, descriptor.version);
-    if (object.apiVersion === apiVersion && object.kind === descriptor.kind) return object;
-    return { ...object, apiVersion, kind: descriptor.kind };
+    const converted = descriptor.group === 'autoscaling' && descriptor.version === 'v1';
+    if (!converted && object.apiVersion === apiVersion && object.kind === descriptor.kind) return object;
+    const formKey = `${apiVersion}/${descriptor.kind}`;
+    let forms = presentedForms.get(object);
+    let form = forms?.get(formKey);
+    if (form === undefined) {
+      form = converted ? hpaToV1(object) : { ...object, apiVersion, kind: descriptor.kind };
+      if (!forms) presentedForms.set(object, (forms = new Map()));
+      forms.set(formKey, form);
+    }
+    return form;
   }
 
   private requireStored(request: ResourceRequest): KubeObject {
@@ -505,11 +542,7 @@ export class DrillApiServer {
     const resourceVersion = String(this.store.resourceVersion);
     let items = this.selected(request);
     const continueFrom = query.get('continue');
-    if (continueFrom) {
-      const start = parseContinue(continueFrom);
-      const index = items.findIndex((o) => objectKey(o.metadata.namespace, o.metadata.name) > start);
-      items = index < 0 ? [] : items.slice(index);
-    }
+    if (continueFrom) items = items.slice(firstAfter(items, parseContinue(continueFrom)));
     const limit = Number(query.get('limit') ?? '0');
     let nextToken: string | undefined;
     let remaining: number | undefined;
@@ -542,9 +575,25 @@ export class DrillApiServer {
       });
     }
     const head = JSON.stringify({ kind: `${descriptor.kind}List`, apiVersion: apiVersionOf(descriptor.group, descriptor.version), metadata });
-    const text = `${head.slice(0, -1)},"items":[${presented.map(serialized).join(',')}]}`;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
-    res.end(text);
+    this.sendList(res, `${head.slice(0, -1)},"items":[`, presented.map(encodedJson));
+  }
+
+  /**
+   * Writes `opening`, the items' cached JSON bytes separated by commas, then `]}`: no 10 MB string
+   * is built or re-encoded per request. The headers go out first so that the body reaches TLS as
+   * one buffer, encrypted in place rather than copied again to join the header.
+   */
+  private sendList(res: ServerResponse, opening: string, items: readonly Buffer[]): void {
+    const parts: Buffer[] = [Buffer.from(opening)];
+    items.forEach((item, index) => {
+      if (index > 0) parts.push(LIST_ITEM_SEPARATOR);
+      parts.push(item);
+    });
+    parts.push(LIST_END);
+    const body = Buffer.concat(parts);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+    res.flushHeaders();
+    res.end(body);
   }
 
   private serveMetrics(res: ServerResponse, request: ResourceRequest, encoding: Encoding): void {
@@ -619,7 +668,11 @@ export class DrillApiServer {
           res.uncork();
         });
       }
-      res.write(`{"type":"${type}","object":${encoding.as === 'object' ? serialized(object) : JSON.stringify(object)}}\n`);
+      if (encoding.as === 'object') {
+        res.write(Buffer.concat([Buffer.from(`{"type":"${type}","object":`), encodedJson(object), WATCH_EVENT_END]));
+      } else {
+        res.write(`{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+      }
       if (res.writableLength > WATCH_BUFFER_LIMIT) end();
     };
 

@@ -130,6 +130,23 @@ describe('MemoryObjectStore', () => {
     expect(store.list(PODS).map((p) => p.metadata.name)).toEqual(['a', 'b', 'c']);
   });
 
+  it('keeps snapshots in key order as objects come and go, and keeps namespaces with shared prefixes apart', () => {
+    const store = new MemoryObjectStore();
+    const inNamespace = (name: string, namespace: string) => ({ ...pod(name), metadata: { name, namespace } });
+    for (const namespace of ['ns', 'ns-2', 'ns0', 'n']) store.create(PODS, inNamespace('m', namespace));
+    const names = (namespace?: string) => store.snapshot(PODS, namespace).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    expect(names()).toEqual(['n/m', 'ns-2/m', 'ns/m', 'ns0/m']);
+    store.create(PODS, inNamespace('z', 'ns'));
+    store.create(PODS, inNamespace('a', 'ns'));
+    store.update(PODS, { ...inNamespace('m', 'ns'), spec: { containers: [{ name: 'app', image: 'app:2' }] } });
+    store.delete(PODS, 'ns-2', 'm');
+    expect(names()).toEqual(['n/m', 'ns/a', 'ns/m', 'ns/z', 'ns0/m']);
+    expect(names('ns')).toEqual(['ns/a', 'ns/m', 'ns/z']);
+    expect(names('ns-2')).toEqual([]);
+    expect(names('n')).toEqual(['n/m']);
+    expect((store.snapshot(PODS, 'ns')[1]?.spec as { containers: Array<{ image: string }> }).containers[0]?.image).toBe('app:2');
+  });
+
   it('tells subscribers about adds, updates and deletes, the delete with a new resourceVersion', () => {
     const store = new MemoryObjectStore();
     const events: StoreEvent[] = [];

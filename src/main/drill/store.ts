@@ -46,6 +46,18 @@ function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/** The index of the first of the sorted `keys` that is not below `key` (keys.length if none). */
+function lowerBound(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((keys[mid] as string) < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 function randomNameSuffix(): string {
   let suffix = '';
   for (let i = 0; i < 5; i++) {
@@ -71,6 +83,8 @@ function clone<T>(value: T): T {
  */
 export class MemoryObjectStore implements ObjectStore {
   private readonly resources = new Map<ResourceKey, Map<string, KubeObject>>();
+  /** Each listed resource's keys in etcd order; kept in step by create and delete (updates keep the order). */
+  private readonly sortedKeys = new Map<ResourceKey, string[]>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly rawListeners = new Set<(change: StoreChange) => void>();
   private readonly history: StoreChange[] = [];
@@ -111,12 +125,19 @@ export class MemoryObjectStore implements ObjectStore {
   snapshot(resource: ResourceKey, namespace?: string): readonly KubeObject[] {
     const map = this.resources.get(resource);
     if (!map) return [];
-    const keys: string[] = [];
-    for (const [key, object] of map) {
-      if (namespace === undefined || object.metadata.namespace === namespace) keys.push(key);
+    const keys = this.keysInOrder(resource, map);
+    let from = 0;
+    let to = keys.length;
+    if (namespace) {
+      from = lowerBound(keys, `${namespace}/`);
+      to = lowerBound(keys, `${namespace}0`);
     }
-    keys.sort();
-    return keys.map((key) => map.get(key) as KubeObject);
+    const objects: KubeObject[] = [];
+    for (let i = from; i < to; i++) {
+      const object = map.get(keys[i] as string) as KubeObject;
+      if (namespace === undefined || object.metadata.namespace === namespace) objects.push(object);
+    }
+    return objects;
   }
 
   /** The resource keys that currently hold at least one object. */
@@ -147,6 +168,8 @@ export class MemoryObjectStore implements ObjectStore {
     delete meta.deletionTimestamp;
     meta.resourceVersion = String(++this.rv);
     map.set(key, created);
+    const keys = this.sortedKeys.get(resource);
+    if (keys) keys.splice(lowerBound(keys, key), 0, key);
     this.record({ type: 'ADDED', resource, object: created, resourceVersion: this.rv });
     return clone(created);
   }
@@ -231,6 +254,8 @@ export class MemoryObjectStore implements ObjectStore {
       );
     }
     map.delete(key);
+    const keys = this.sortedKeys.get(resource);
+    if (keys) keys.splice(lowerBound(keys, key), 1);
     const deleted = clone(stored);
     deleted.metadata.resourceVersion = String(++this.rv);
     this.record({ type: 'DELETED', resource, object: deleted, resourceVersion: this.rv });
@@ -268,6 +293,16 @@ export class MemoryObjectStore implements ObjectStore {
       if (change.resourceVersion > resourceVersion) changes.push(change);
     }
     return { expired: false, changes };
+  }
+
+  /** The resource's keys sorted once, then maintained by create and delete. */
+  private keysInOrder(resource: ResourceKey, map: Map<string, KubeObject>): readonly string[] {
+    let keys = this.sortedKeys.get(resource);
+    if (!keys) {
+      keys = [...map.keys()].sort();
+      this.sortedKeys.set(resource, keys);
+    }
+    return keys;
   }
 
   private mapFor(resource: ResourceKey): Map<string, KubeObject> {
