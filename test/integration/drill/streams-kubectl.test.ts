@@ -5,13 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillCluster } from '../../../src/main/drill/cluster';
 import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
 import { KUBECTL_BINARY, KubectlHarness } from './kubectl-harness';
+import { freePort } from '../../../src/main/drill/backends/free-port';
 
 const NS = 'codesign-production';
 /** The Redis tests need `redis-server` (Debian's redis-server package) for the backend. */
@@ -32,17 +32,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function collect(child: ChildProcess): { stdout: () => string; stderr: () => string } {
   let stdout = '';

@@ -7,13 +7,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DrillCluster } from '../../../src/main/drill/cluster';
 import { THRESHOLD_PROMQL } from '../../../src/main/drill/world';
+import { freePort } from '../../../src/main/drill/backends/free-port';
 
 const PROMTOOL = ['/usr/bin/promtool', 'promtool'].find((p) => p.startsWith('/') ? existsSync(p) : spawnSync('which', [p]).status === 0);
 const PROMETHEUS = ['/usr/bin/prometheus', 'prometheus'].find((p) => p.startsWith('/') ? existsSync(p) : spawnSync('which', [p]).status === 0);
@@ -35,16 +35,6 @@ afterEach(async () => {
   dir = undefined;
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function scrape(c: DrillCluster): Promise<string> {
   return new Promise((resolve, reject) => {
