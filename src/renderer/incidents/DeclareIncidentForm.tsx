@@ -34,7 +34,7 @@ export function DeclareIncidentForm() {
             <span className="severity-name">{level.name}</span>
             <span className="severity-definition">{level.definition}</span>
             <span className="muted small">
-              Respond within {level.responseTimeText} · {level.escalationText}
+              {level.responseTime.kind === 'minutes' ? `Respond within ${level.responseTimeText}` : `Respond by the ${level.responseTimeText.toLowerCase()}`} · {level.escalationText}
             </span>
           </label>
         ))}
