@@ -2,14 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CockpitPage } from './pages/cockpit-page';
 import { EvidencePage } from './pages/evidence-page';
 import { PASSPHRASE } from './scenarios/incident-lifecycle';
 import { screenshotter } from './support/artifacts';
-import { launchChromium } from './support/browser';
-import { startWebHost, type RunningWebHost } from './support/web-host-process';
+import { webHostSession } from './support/with-cockpit';
 
 const run = promisify(execFile);
 /** A kubectl-style bearer token (a JWT) someone pastes with a log excerpt. */
@@ -23,25 +21,14 @@ const EXCERPT = [
 const EXPORT_PASSPHRASE = 'for-the-auditor-only';
 
 describe('web host: notes and evidence live in the encrypted store', () => {
-  let browser: Browser;
-  let host: RunningWebHost;
-  let page: Page;
-
-  beforeAll(async () => {
-    host = await startWebHost();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  const session = webHostSession();
 
   it('keeps autosaved notes across a restart, redacts a pasted bearer token, and exports a file that verifies', async () => {
+    const { page } = session;
     const shoot = screenshotter(page, 'e2e-evidence');
     const cockpit = new CockpitPage(page);
     const evidence = new EvidencePage(page);
-    await page.goto(host.url);
+    await page.goto(session.host.url);
     await cockpit.openEvidenceStore(PASSPHRASE);
     await cockpit.declareIncident('Design saves failing with 503', 'SEV2');
 
@@ -71,10 +58,7 @@ describe('web host: notes and evidence live in the encrypted store', () => {
     expect(bundle.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
     expect(bundle.includes(Buffer.from('connection pool exhausted'))).toBe(false);
 
-    const dataDir = host.dataDir;
-    await host.stop();
-    host = await startWebHost({ dataDir });
-    await page.goto(host.url);
+    await page.goto((await session.restart()).url);
     await page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
     await page.getByRole('button', { name: 'Unlock' }).click();
     expect(await page.getByTestId('vault-error').textContent()).toMatch(/passphrase/i);

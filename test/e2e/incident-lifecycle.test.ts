@@ -3,37 +3,23 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CockpitPage } from './pages/cockpit-page';
 import { declareWorkAndRaise, expectIncidentKept, PASSPHRASE } from './scenarios/incident-lifecycle';
 import { screenshotter } from './support/artifacts';
-import { launchChromium } from './support/browser';
-import { startWebHost, type RunningWebHost } from './support/web-host-process';
-import { withCockpit } from './support/with-cockpit';
+import { webHostSession, withCockpit } from './support/with-cockpit';
 
 describe('web host: declare, work and keep an incident', () => {
-  let browser: Browser;
-  let host: RunningWebHost;
-  let page: Page;
-
-  beforeAll(async () => {
-    host = await startWebHost();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  const session = webHostSession();
 
   it('declares a SEV2, works it, raises it to SEV1, and keeps it across a reload and a restart', async () => {
+    const { page } = session;
     const shoot = screenshotter(page, 'e2e-web');
     const cockpit = new CockpitPage(page);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(host.url);
+    await page.goto(session.host.url);
     await cockpit.openEvidenceStore(PASSPHRASE);
 
     const ticked = await declareWorkAndRaise(cockpit, shoot);
@@ -42,10 +28,7 @@ describe('web host: declare, work and keep an incident', () => {
     await expectIncidentKept(cockpit, ticked);
     await shoot('04-after-reload');
 
-    const dataDir = host.dataDir;
-    await host.stop();
-    host = await startWebHost({ dataDir });
-    await page.goto(host.url);
+    await page.goto((await session.restart()).url);
     await cockpit.openEvidenceStore(PASSPHRASE);
     await page.getByRole('link', { name: /Checkout API P95 above 2s/ }).first().click();
     await expectIncidentKept(cockpit, ticked);
@@ -60,6 +43,7 @@ describe('web host: declare, work and keep an incident', () => {
   });
 
   it('refuses a request without the token, with a wrong token, and a socket from another origin', async () => {
+    const { host } = session;
     const bare = await fetch(`${host.origin}/`);
     expect(bare.status).toBe(401);
     expect(await bare.text()).toMatch(/Unauthorized: no token/);

@@ -1,4 +1,5 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { launchChromium } from './browser';
 import { startWebHost, type RunningWebHost } from './web-host-process';
 
@@ -17,4 +18,44 @@ export async function withCockpit(
     await browser.close();
     await host.stop();
   }
+}
+
+export interface WebHostSession {
+  readonly page: Page;
+  readonly host: RunningWebHost;
+  /** Stops the host and starts a new one on the same data (new port and token). */
+  restart(): Promise<RunningWebHost>;
+}
+
+/**
+ * One web host and one 1440×900 page for a whole `describe`, stopped after it: register inside
+ * the `describe` body. The host can be restarted to prove what survives.
+ */
+export function webHostSession(): WebHostSession {
+  let browser: Browser | undefined;
+  let host: RunningWebHost | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    host = await startWebHost();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+  return {
+    get page() {
+      return page!;
+    },
+    get host() {
+      return host!;
+    },
+    async restart() {
+      const dataDir = host!.dataDir;
+      await host!.stop();
+      host = await startWebHost({ dataDir });
+      return host;
+    },
+  };
 }
