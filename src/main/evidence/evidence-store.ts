@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { EvidenceVerification } from '../../shared/evidence';
+import { Emitter } from '../../shared/lifetimes';
 import { CockpitFailure } from '../../shared/result';
 import type { RecordInput, RecordLog, StoredRecord } from '../incidents/record-log';
 import type { EvidenceVault } from './evidence-vault';
@@ -115,6 +116,9 @@ export class EvidenceStore implements RecordLog {
   private readonly actor: () => string;
   private readonly clock: () => Date;
   private readonly hasherFactory: () => PlaintextHasher;
+  private readonly appended = new Emitter<{ logId: string; record: StoredRecord }>();
+  /** Fires once a record is durable, so the incidents service folds what evidence added. */
+  readonly onDidAppend = this.appended.event;
 
   constructor(private readonly options: EvidenceStoreOptions) {
     this.redactor = options.redactor ?? new SecretRedactor();
@@ -236,6 +240,7 @@ export class EvidenceStore implements RecordLog {
     log.headHash = hash;
     log.records.push(record);
     log.verification = { ...log.verification, records: seq, headHash: record.hash };
+    this.appended.fire({ logId: log.logId, record: toStoredRecord(record) });
     return record;
   }
 

@@ -18,6 +18,9 @@ export type RequestHandlers = {
   [K in RequestName]: (input: z.output<(typeof requests)[K]['input']>) => Promise<RequestOutput<K>> | RequestOutput<K>;
 };
 
+/** One domain's part of the handler table (`src/main/<domain>/handlers.ts` returns it). */
+export type HandlersOf<K extends RequestName> = Pick<RequestHandlers, K>;
+
 export type StreamProviders = {
   [K in StreamName]: (input: z.output<(typeof streams)[K]['input']>, emit: (event: StreamEvent<K>) => void) => () => void;
 };

@@ -1,5 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordInput, StoredRecord } from '../../shared/records';
+import { Emitter } from '../../shared/lifetimes';
 import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import { MemoryLogger } from '../app/logger';
@@ -11,6 +12,8 @@ import type { RecordLog } from './record-log';
 class MemoryRecordLog implements RecordLog {
   readonly logs = new Map<string, StoredRecord[]>();
   readonly corrupt = new Map<string, string>();
+  private readonly appended = new Emitter<{ logId: string; record: StoredRecord }>();
+  readonly onDidAppend = this.appended.event;
   constructor(private readonly now: () => Date) {}
   async listLogs() {
     return [...new Set([...this.logs.keys(), ...this.corrupt.keys()])].sort();
@@ -26,6 +29,7 @@ class MemoryRecordLog implements RecordLog {
     const records = this.logs.get(id) ?? [];
     const record: StoredRecord<B> = { seq: records.length + 1, at: this.now().toISOString(), actor: input.actor ?? 'alice', type: input.type, body: input.body };
     this.logs.set(id, [...records, record]);
+    this.appended.fire({ logId: id, record });
     return record;
   }
 }

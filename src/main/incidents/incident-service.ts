@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { foldIncident } from '../../shared/incidents/fold';
 import {
   summarise,
@@ -9,6 +8,7 @@ import {
   type IncidentRecordType,
   type IncidentStatus,
 } from '../../shared/incidents/model';
+import { Disposable, Emitter, type Event } from '../../shared/lifetimes';
 import { CockpitFailure } from '../../shared/result';
 import type { Runbook, SeverityId } from '../../shared/runbook/schema';
 import type { Logger } from '../app/logger';
@@ -29,13 +29,26 @@ const STATUS_ORDER: Record<IncidentStatus, number> = { investigating: 0, mitigat
  * The incident lifecycle: declare, re-severity, status, checklist ticks, notes. Every change is
  * a record appended to the incident's log first; the state served is the fold of that log.
  */
-export class IncidentService {
+export class IncidentService extends Disposable {
   private readonly cache = new Map<string, Incident>();
-  private readonly changes = new EventEmitter();
+  private readonly changes = this.register(new Emitter<Incident>());
+  /** Fires with an incident's new state after any record lands in its log, whoever wrote it. */
+  readonly onDidChange: Event<Incident> = this.changes.event;
   private readonly now: () => Date;
 
   constructor(private readonly deps: IncidentServiceDeps) {
+    super();
     this.now = deps.now ?? (() => new Date());
+    this.register(deps.log.onDidAppend(({ logId }) => this.logAppended(logId)));
+  }
+
+  private logAppended(id: string): void {
+    if (!id.startsWith('inc-')) return;
+    this.cache.delete(id);
+    this.get(id).then(
+      (incident) => this.changes.fire(incident),
+      (error: unknown) => this.deps.logger.error('incident.unreadable', { id, message: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   async list(): Promise<IncidentList> {
@@ -109,25 +122,11 @@ export class IncidentService {
     return this.record(id, 'note.revised', { noteId: noteId ?? `note-${randomBytes(4).toString('hex')}`, text });
   }
 
-  /** Re-reads an incident whose log another writer appended to (evidence), and tells listeners. */
-  async refresh(id: string): Promise<Incident> {
-    this.cache.delete(id);
-    const incident = await this.get(id);
-    this.changes.emit('change', incident);
-    return incident;
-  }
-
-  onDidChange(listener: (incident: Incident) => void): () => void {
-    this.changes.on('change', listener);
-    return () => this.changes.off('change', listener);
-  }
-
   private async record<T extends IncidentRecordType>(id: string, type: T, body: IncidentRecordBodies[T]): Promise<Incident> {
     await this.deps.log.append(id, { type, body });
     this.cache.delete(id);
     const incident = await this.get(id);
     this.deps.logger.info('incident.recorded', { id, type });
-    this.changes.emit('change', incident);
     return incident;
   }
 }

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { Incident, IncidentList } from '../incidents/model';
+import { INCIDENT_STATUSES } from '../incidents/model';
+import { SeverityIdSchema } from '../runbook/schema';
+import { IncidentId, NoInput, request, stream } from './define';
+
+const ItemId = z.string().min(1).max(200);
+
+export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES as unknown as ['investigating', 'mitigated', 'resolved']);
+
+export const DeclareIncidentInput = z.strictObject({
+  title: z.string().trim().min(3, 'needs at least 3 characters').max(200),
+  severity: SeverityIdSchema,
+  summary: z.string().trim().max(10_000).optional(),
+});
+
+export const incidentRequests = {
+  'incidents:list': request(NoInput).returns<IncidentList>(),
+  'incidents:get': request(z.strictObject({ id: IncidentId })).returns<Incident>(),
+  'incidents:declare': request(DeclareIncidentInput).returns<Incident>(),
+  'incidents:setSeverity': request(z.strictObject({ id: IncidentId, severity: SeverityIdSchema })).returns<Incident>(),
+  'incidents:setStatus': request(z.strictObject({ id: IncidentId, status: IncidentStatusSchema })).returns<Incident>(),
+  'incidents:checkItem': request(z.strictObject({ id: IncidentId, itemId: ItemId, done: z.boolean() })).returns<Incident>(),
+  'incidents:saveNote': request(
+    z.strictObject({
+      id: IncidentId,
+      /** Absent for a new note. */
+      noteId: z.string().regex(/^note-[a-z0-9]{4,16}$/).optional(),
+      text: z.string().trim().min(1, 'is empty').max(100_000),
+    }),
+  ).returns<Incident>(),
+} as const;
+
+export const incidentStreams = {
+  /** An incident changed (declared, ticked, noted, ...): carries its new state. */
+  'incidents:changed': stream(NoInput).emits<Incident>(),
+} as const;
