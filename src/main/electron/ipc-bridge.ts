@@ -3,7 +3,7 @@ import { requests } from '../../shared/contract';
 import { fail } from '../../shared/result';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from '../host/dispatcher';
-import { EventBatcher } from '../host/event-batcher';
+import { EventBatcher, interimSink } from '../host/event-batcher';
 
 export const STREAM_SUBSCRIBE = 'stream:subscribe';
 export const STREAM_UNSUBSCRIBE = 'stream:unsubscribe';
@@ -24,16 +24,16 @@ export function bridgeContract(dispatcher: ContractDispatcher, isOurFrame: (even
   for (const channel of Object.keys(requests)) {
     ipcMain.handle(channel, (event, input: unknown) => (isOurFrame(event) ? dispatcher.invoke(channel, input) : refuse(event)));
   }
-  ipcMain.handle(STREAM_SUBSCRIBE, (event, message: { id: number; channel: string; input: unknown }) => {
+  ipcMain.handle(STREAM_SUBSCRIBE, async (event, message: { id: number; channel: string; input: unknown }) => {
     if (!isOurFrame(event)) return refuse(event);
     const sender: WebContents = event.sender;
     const key = `${sender.id}:${message.id}`;
     const batcher = new EventBatcher<unknown>((events) => {
       if (!sender.isDestroyed()) sender.send(STREAM_EVENTS, { id: message.id, events });
     });
-    const result = dispatcher.subscribe(message.channel, message.input, (e) => batcher.push(e));
+    const result = await dispatcher.subscribe(message.channel, message.input, interimSink((e) => batcher.push(e)));
     if (!result.ok) return result;
-    subscriptions.set(key, result.value);
+    subscriptions.set(key, () => result.value.dispose());
     sender.once('destroyed', () => {
       subscriptions.get(key)?.();
       subscriptions.delete(key);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requests, streams, type RequestName } from '../../shared/contract';
 import { CockpitFailure } from '../../shared/result';
 import { MemoryLogger } from '../app/logger';
+import { interimSink } from './event-batcher';
 import { ContractDispatcher, type RequestHandlers, type StreamProviders } from './dispatcher';
 
 const calls: string[] = [];
@@ -14,7 +15,7 @@ const handlers = Object.fromEntries(
     },
   ]),
 ) as unknown as RequestHandlers;
-const providers = Object.fromEntries(Object.keys(streams).map((name) => [name, () => () => undefined])) as unknown as StreamProviders;
+const providers = Object.fromEntries(Object.keys(streams).map((name) => [name, () => ({ dispose: () => undefined })])) as unknown as StreamProviders;
 
 /** A payload no request accepts: every schema is a strict object. */
 const BAD_PAYLOADS: unknown[] = ['a string', 42, [1, 2], { unexpected: true, id: 7 }];
@@ -40,7 +41,7 @@ describe('ContractDispatcher', () => {
   it('refuses unknown channels, including prototype names', async () => {
     expect(await dispatcher.invoke('constructor', {})).toMatchObject({ ok: false, error: { code: 'Invalid' } });
     expect(await dispatcher.invoke('nope:nothing', {})).toMatchObject({ ok: false, error: { code: 'Invalid' } });
-    expect(dispatcher.subscribe('__proto__', {}, () => undefined)).toMatchObject({ ok: false, error: { code: 'Invalid' } });
+    expect(await dispatcher.subscribe('__proto__', {}, interimSink(() => undefined))).toMatchObject({ ok: false, error: { code: 'Invalid' } });
   });
 
   it('passes valid input through and wraps the value', async () => {

@@ -11,7 +11,8 @@ import {
   type StreamInput,
   type StreamName,
 } from '../../shared/contract';
-import { CockpitFailure, fail, ok, type Result } from '../../shared/result';
+import type { Event, IDisposable } from '../../shared/lifetimes';
+import { CockpitFailure, fail, ok, type CockpitError, type Result } from '../../shared/result';
 import type { Logger } from '../app/logger';
 
 export type RequestHandlers = {
@@ -21,8 +22,33 @@ export type RequestHandlers = {
 /** One domain's part of the handler table (`src/main/<domain>/handlers.ts` returns it). */
 export type HandlersOf<K extends RequestName> = Pick<RequestHandlers, K>;
 
+/**
+ * What a stream provider writes to. Events are queued in order and delivered in bounded batches;
+ * exactly one `end` or `fail` closes the stream (later calls are ignored). When the reader falls
+ * behind (unacknowledged bytes above the high-water mark) `paused` turns true and `onDidPause`
+ * fires: a provider with a pausable source (a socket, a pty, a watch) stops reading until
+ * `onDidResume`. Events emitted while paused are still kept, up to the session's hard cap.
+ */
+export interface StreamSink<E> {
+  emit(event: E): void;
+  end(reason?: string): void;
+  fail(error: CockpitFailure | Error): void;
+  readonly paused: boolean;
+  readonly onDidPause: Event<void>;
+  readonly onDidResume: Event<void>;
+  /** True once the stream ended, failed or was unsubscribed. */
+  readonly closed: boolean;
+}
+
+/**
+ * Starts a stream for one subscriber; the disposable it returns (or resolves to) stops it and
+ * releases what it holds. Throwing (or rejecting) with a CockpitFailure refuses the subscription
+ * with that error.
+ */
+export type StreamProvider<I, E> = (input: I, sink: StreamSink<E>) => IDisposable | Promise<IDisposable>;
+
 export type StreamProviders = {
-  [K in StreamName]: (input: z.output<(typeof streams)[K]['input']>, emit: (event: StreamEvent<K>) => void) => () => void;
+  [K in StreamName]: StreamProvider<z.output<(typeof streams)[K]['input']>, StreamEvent<K>>;
 };
 
 /**
@@ -53,17 +79,25 @@ export class ContractDispatcher {
     }
   }
 
-  /** Starts a stream; the returned function stops it. */
-  subscribe(channel: string, rawInput: unknown, emit: (event: unknown) => void): Result<() => void> {
+  /**
+   * Starts a stream that writes to `sink`; resolves to what stops it, or to the error that
+   * refused it (unknown stream, bad input, a provider that threw).
+   */
+  async subscribe(channel: string, rawInput: unknown, sink: StreamSink<unknown>): Promise<Result<IDisposable>> {
     if (!isStreamName(channel)) return fail('Invalid', `unknown stream "${String(channel).slice(0, 80)}"`);
     const parsed = streams[channel].input.safeParse(rawInput ?? {});
     if (!parsed.success) return fail('Invalid', describeIssues(parsed.error));
     try {
-      const provider = this.providers[channel] as (input: unknown, emit: (event: unknown) => void) => () => void;
-      return ok(provider(parsed.data, emit));
+      const provider = this.providers[channel] as StreamProvider<unknown, unknown>;
+      return ok(await provider(parsed.data, sink));
     } catch (error) {
       return this.toFailure(channel, error);
     }
+  }
+
+  /** The error a provider's failure reaches the renderer as (CockpitFailure keeps its code). */
+  streamError(channel: string, error: unknown): CockpitError {
+    return (this.toFailure(channel, error) as { ok: false; error: CockpitError }).error;
   }
 
   private toFailure(channel: string, error: unknown): Result<never> {

@@ -1,3 +1,6 @@
+import { Emitter } from '../../shared/lifetimes';
+import type { StreamSink } from './dispatcher';
+
 /**
  * Collects stream events and flushes them together on the next turn of the event loop, so a
  * burst (log lines, watch events) crosses the process boundary as one message, in order.
@@ -19,4 +22,9 @@ export class EventBatcher<E> {
       if (events.length) this.flush(events);
     });
   }
+}
+
+/** Until the stream session lands: a sink that only forwards events. */
+export function interimSink(emit: (event: unknown) => void): StreamSink<unknown> {
+  return { emit, end: () => undefined, fail: () => undefined, paused: false, onDidPause: new Emitter<void>().event, onDidResume: new Emitter<void>().event, closed: false };
 }

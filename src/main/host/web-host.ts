@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { RPC_PATH, TOKEN_COOKIE, type ClientMessage, type ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from './dispatcher';
-import { EventBatcher } from './event-batcher';
+import { EventBatcher, interimSink } from './event-batcher';
 
 export interface WebHostOptions {
   dispatcher: ContractDispatcher;
@@ -159,9 +159,10 @@ export class WebHost {
         void options.dispatcher.invoke(message.channel, message.input).then((result) => send({ t: 'result', id: message.id, result }));
       } else if (message.t === 'subscribe') {
         const batcher = new EventBatcher<unknown>((events) => send({ t: 'events', id: message.id, events }));
-        const result = options.dispatcher.subscribe(message.channel, message.input, (event) => batcher.push(event));
-        if (result.ok) subscriptions.set(message.id, result.value);
-        send({ t: 'subscribed', id: message.id, result: result.ok ? { ok: true, value: null } : result });
+        void options.dispatcher.subscribe(message.channel, message.input, interimSink((event) => batcher.push(event))).then((result) => {
+          if (result.ok) subscriptions.set(message.id, () => result.value.dispose());
+          send({ t: 'subscribed', id: message.id, result: result.ok ? { ok: true, value: null } : result });
+        });
       } else if (message.t === 'unsubscribe') {
         subscriptions.get(message.id)?.();
         subscriptions.delete(message.id);

@@ -23,10 +23,7 @@ export function incidentHandlers(
       'incidents:saveNote': ({ id, noteId, text }) => need().saveNote(id, text, noteId),
     },
     providers: {
-      'incidents:changed': (_input, emit) => {
-        const listener = incidents?.onDidChange(emit);
-        return () => listener?.dispose();
-      },
+      'incidents:changed': (_input, sink) => need().onDidChange((incident) => sink.emit(incident)),
     },
   };
 }
