@@ -40,12 +40,30 @@ export interface AttachmentPreview {
   truncated: boolean;
 }
 
+/** A torn tail cut off the log and kept in its quarantine folder. */
+export interface CutTail {
+  /** Relative to the incident's log folder, e.g. `quarantine/2026-…-after-seq-41.bin`. */
+  file: string;
+  afterSeq: number;
+  bytes: number;
+  at: string;
+}
+
 export interface EvidenceVerification {
-  status: 'ok' | 'repaired' | 'corrupt';
+  /** `torn`: a torn tail found and left alone (another process holds the log, or a read-only check). */
+  status: 'ok' | 'repaired' | 'torn' | 'corrupt';
   records: number;
   headHash: string;
   corruptAtSeq?: number;
   notice?: string;
+  /** Signed checkpoints checked. */
+  checkpoints?: number;
+  /** Attachments read back and checked against their hashes. */
+  attachments?: number;
+  /** Every tail ever cut from this log, oldest first. */
+  cutTails?: CutTail[];
+  /** Hex SHA-256 fingerprint of the installation key the checkpoints are pinned to. */
+  installationKey?: string;
 }
 
 export interface EvidenceExport {

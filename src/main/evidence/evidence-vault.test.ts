@@ -36,7 +36,7 @@ describe('EvidenceVault', () => {
     const vault = new EvidenceVault({ dir, scrypt: FAST, safeStorageUnavailableReason: 'Linux backend is basic_text' });
     expect(await vault.status()).toEqual({ state: 'uninitialised', method: 'passphrase', reason: 'Linux backend is basic_text' });
     expect((await vault.initialise('pass phrase')).state).toBe('unlocked');
-    vault.lock();
+    await vault.lock();
     expect((await vault.status()).state).toBe('locked');
     expect(() => vault.masterKey()).toThrow(expect.objectContaining({ code: 'Locked' }));
     const status = await vault.unlock('pass phrase');
@@ -47,7 +47,7 @@ describe('EvidenceVault', () => {
   it('rejects a wrong passphrase cleanly and writes nothing', async () => {
     const vault = new EvidenceVault({ dir, scrypt: FAST });
     await vault.initialise('right');
-    vault.lock();
+    await vault.lock();
     const before = await snapshot(dir);
     await expect(new EvidenceVault({ dir }).unlock('wrong')).rejects.toMatchObject({ code: 'WrongPassphrase' });
     await expect(new EvidenceVault({ dir }).unlock()).rejects.toMatchObject({ code: 'Invalid' });
@@ -58,7 +58,7 @@ describe('EvidenceVault', () => {
     const vault = new EvidenceVault({ dir, safeStorage: fakeSafeStorage });
     expect((await vault.status()).method).toBe('safeStorage');
     await vault.initialise();
-    vault.lock();
+    await vault.lock();
     expect((await vault.unlock()).state).toBe('unlocked');
     const file = JSON.parse(await readFile(path.join(dir, 'vault.json'), 'utf8')) as { method: string };
     expect(file.method).toBe('safeStorage');

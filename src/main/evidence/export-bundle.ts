@@ -10,12 +10,16 @@ import { CockpitFailure } from '../../shared/result';
 import type { StoredRecord } from '../incidents/record-log';
 import { checkpointSignatureValid, publicKeyFingerprint, type SignedCheckpoint } from './checkpoints';
 import { fsyncDirectory } from './durable-files';
-import { genesisHash } from './log-frames';
+import { genesisHash, scanLog, sha256 } from './log-frames';
+import { sealedPlaintextOf } from './record-sealing';
 import type { ChainedRecord } from './evidence-store';
 
 /**
  * The export container: an age-encrypted POSIX tar (tar-stream) holding, under `evidence-<id>/`:
- *   records.jsonl                  the redacted plaintext records with their chain hashes
+ *   records.jsonl                  the redacted plaintext records with their chain hashes and salts
+ *   records.log                    the sealed frames themselves: each header carries the SHA-256 of
+ *                                  its record's plaintext, so records.jsonl is checked against the
+ *                                  chain (and the signed head) without any key
  *   attachments/<sha256>           each attachment's redacted plaintext
  *   report.md                      summary and timeline for people
  *   installation-public-key.pem    the signer
@@ -33,7 +37,8 @@ export type ExportKey = { passphrase: string } | { identity: string };
 
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT;
-  version: 1;
+  /** 2: with records.log and salted records (every record checkable from its plaintext). */
+  version: 1 | 2;
   logId: string;
   createdAt: string;
   createdBy: string;
@@ -46,6 +51,7 @@ export interface ExportManifest {
 export interface ExportedRecord extends StoredRecord {
   prev: string;
   hash: string;
+  salt?: string;
 }
 
 export interface ExportSource {
@@ -56,6 +62,14 @@ export interface ExportSource {
   actor: string;
   now: Date;
   attachments: Array<{ sha256: string; size: number; open: () => AsyncIterable<Buffer> }>;
+  /** records.log from its start to the end of the last exported frame. */
+  frames: Buffer;
+  /** Other facts for report.md that the records do not hold. */
+  report?: ReportExtras;
+}
+
+export interface ReportExtras {
+  title?: string;
 }
 
 export interface WrittenExport {
@@ -166,10 +180,12 @@ export async function writeExportBundle(source: ExportSource, encryption: Export
         const line: ExportedRecord = { seq: r.seq, at: r.at, actor: r.actor, type: r.type, body: r.body, prev: r.prev, hash: r.hash };
         if (r.context) line.context = r.context;
         if (r.attachments) line.attachments = r.attachments;
+        if (r.salt !== undefined) line.salt = r.salt;
         return JSON.stringify(line);
       })
       .join('\n');
     await addBuffer('records.jsonl', Buffer.from(recordsJsonl.length > 0 ? `${recordsJsonl}\n` : ''));
+    await addBuffer('records.log', source.frames);
     for (const attachment of source.attachments) {
       const name = `attachments/${attachment.sha256}`;
       const hash = createHash('sha256');
@@ -197,7 +213,7 @@ export async function writeExportBundle(source: ExportSource, encryption: Export
     await addBuffer('checkpoint.json', Buffer.from(JSON.stringify(source.checkpoint, null, 2)));
     const manifest: ExportManifest = {
       format: EXPORT_FORMAT,
-      version: 1,
+      version: 2,
       logId: source.logId,
       createdAt: source.now.toISOString(),
       createdBy: source.actor,
@@ -249,6 +265,8 @@ export async function writeExportBundle(source: ExportSource, encryption: Export
 export interface ExportCheck {
   ok: boolean;
   problems: string[];
+  /** Facts that do not fail the check (e.g. records from before plaintext digests). */
+  notes: string[];
   logId?: string;
   records: ExportedRecord[];
   manifest?: ExportManifest;
@@ -269,7 +287,7 @@ export async function checkExportBundle(file: string, key: ExportKey, trusted?: 
   const decrypter = new Decrypter();
   if ('passphrase' in key) decrypter.addPassphrase(key.passphrase);
   else decrypter.addIdentity(key.identity.trim());
-  const check: ExportCheck = { ok: false, problems: [], records: [], attachments: [] };
+  const check: ExportCheck = { ok: false, problems: [], notes: [], records: [], attachments: [] };
   const small = new Map<string, Buffer>();
   const seen = new Map<string, { sha256: string; size: number }>();
 
@@ -392,6 +410,9 @@ export async function checkExportBundle(file: string, key: ExportKey, trusted?: 
     prev = record.hash;
     check.records.push(record);
   }
+  const framesBytes = small.get('records.log');
+  if (framesBytes) checkFramesAgainstRecords(manifest.logId, framesBytes, check);
+  else if (manifest.version >= 2) check.problems.push('records.log is missing: the records cannot be checked against the signed chain');
   if (check.checkpoint) {
     if (check.records.length !== check.checkpoint.count) {
       check.problems.push(`checkpoint covers ${check.checkpoint.count} records, the export holds ${check.records.length}`);
@@ -410,4 +431,39 @@ export async function checkExportBundle(file: string, key: ExportKey, trusted?: 
   check.problems = [...new Set(check.problems)];
   check.ok = check.problems.length === 0;
   return check;
+}
+
+/**
+ * Checks records.jsonl against the sealed frames without any key: the frames chain to the signed
+ * head, and each record's rebuilt plaintext hashes to the digest its frame carries. A record
+ * changed in records.jsonl, or frames forged to match, fails here or at the signature.
+ */
+function checkFramesAgainstRecords(logId: string, bytes: Buffer, check: ExportCheck): void {
+  const scan = scanLog(bytes, logId);
+  if (scan.problem) {
+    check.problems.push(`records.log: ${scan.problem.kind} at seq ${scan.problem.seq}: ${scan.problem.reason}`);
+    return;
+  }
+  if (scan.frames.length !== check.records.length) {
+    check.problems.push(`records.log holds ${scan.frames.length} records, records.jsonl ${check.records.length}`);
+  }
+  let undigested = 0;
+  for (let i = 0; i < Math.min(scan.frames.length, check.records.length); i++) {
+    const frame = scan.frames[i]!;
+    const record = check.records[i]!;
+    if (frame.hash.toString('hex') !== record.hash || frame.prevHash.toString('hex') !== record.prev) {
+      check.problems.push(`corrupt at seq ${record.seq}: records.jsonl names another frame than records.log holds`);
+      return;
+    }
+    if (!frame.plainDigest) {
+      undigested++;
+      continue;
+    }
+    const plain = Buffer.from(JSON.stringify(sealedPlaintextOf(logId, record)));
+    if (!sha256(plain).equals(frame.plainDigest)) {
+      check.problems.push(`corrupt at seq ${record.seq}: the record in records.jsonl is not the one sealed in the chain (content altered)`);
+      return;
+    }
+  }
+  if (undigested > 0) check.notes.push(`${undigested} record(s) predate plaintext digests: their content is covered by the export signature only`);
 }
