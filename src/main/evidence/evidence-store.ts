@@ -147,8 +147,18 @@ export class EvidenceStore implements RecordLog {
     this.checkpointAfterMs = options.checkpointAfterMs ?? 120_000;
     // Before the keys go: sign a closing checkpoint over each open log. After: close whatever a
     // racing task reopened meanwhile (its checkpoint cannot be signed any more).
-    options.vault.onWillLock(() => this.closeAll());
-    options.vault.onDidLock(() => this.closeAll());
+    this.unsubscribe.push(
+      options.vault.onWillLock(() => this.closeAll()),
+      options.vault.onDidLock(() => this.closeAll()),
+    );
+  }
+
+  private readonly unsubscribe: Array<() => void> = [];
+
+  /** Closes every log (with its closing checkpoint) and stops listening to the vault. */
+  async dispose(): Promise<void> {
+    for (const off of this.unsubscribe.splice(0)) off();
+    await this.closeAll();
   }
 
   get root(): string {
@@ -609,13 +619,17 @@ export class EvidenceStore implements RecordLog {
     }
   }
 
-  /** Closes every log (after its queued work, with a closing checkpoint) and forgets its data key. */
-  async closeAll(): Promise<void> {
+  /**
+   * Closes every log after its queued work, with a closing checkpoint over records no checkpoint
+   * covers yet, releases its writer lock and forgets its data key. `checkpoint: false` leaves the
+   * log as a crash would (tests of torn tails and of what checkpoints catch).
+   */
+  async closeAll(options: { checkpoint?: boolean } = {}): Promise<void> {
     await Promise.all(
       [...this.logs.keys()].map((id) =>
         this.serialised(id, async () => {
           const log = this.logs.get(id);
-          if (log) await this.closeLog(log, { checkpoint: true });
+          if (log) await this.closeLog(log, { checkpoint: options.checkpoint !== false });
         }),
       ),
     );
