@@ -124,10 +124,11 @@ async function verifyIncidentDir(dir: string, p: Parsed, io: CliIo): Promise<num
   const checkpointFile = p.flags.get('checkpoint');
   if (typeof checkpointFile === 'string') extraCheckpoints.push(JSON.parse(await readFile(checkpointFile, 'utf8')) as SignedCheckpoint);
   let repairNote: string | undefined;
-  if (p.flags.has('repair')) {
+  const first = await inspectLogDir(dir, { publicKey, extraCheckpoints });
+  if (p.flags.has('repair') && first.status === 'torn') {
     const attempt = await tryAcquireLock(writerLockFile(dir), 'evidence verify --repair');
     if (!attempt.acquired) {
-      repairNote = `not repaired: process ${attempt.holder.pid} has the log open for writing (${attempt.holder.purpose})`;
+      repairNote = `${first.notice}; not repaired: process ${attempt.holder.pid} has the log open for writing (${attempt.holder.purpose})`;
     } else {
       try {
         const head = keyed ? await keyed.vault.lastHead(logId) : undefined;
@@ -155,7 +156,7 @@ async function verifyIncidentDir(dir: string, p: Parsed, io: CliIo): Promise<num
   await keyed?.closeAll();
   const what = `${logId}: ${inspection.records} records, head ${inspection.headHash}, ${inspection.checkpoints} checkpoint(s) signed by ${fingerprint}${keyed ? `, every record opened, ${attachments ?? 0} attachment(s) checked` : ', sealed records and attachments not opened (no passphrase)'}`;
   if (repairNote && status !== 'corrupt') {
-    io.out(`torn tail ${repairNote.startsWith('not repaired') ? 'found' : 'repaired'}: ${what}`);
+    io.out(`torn tail ${repairNote.includes('not repaired') ? 'found' : 'repaired'}: ${what}`);
     io.out(repairNote);
     return EXIT.repaired;
   }
