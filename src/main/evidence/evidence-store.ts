@@ -217,8 +217,9 @@ export class EvidenceStore implements RecordLog {
   async readChained(logId: string): Promise<{ records: ChainedRecord[]; verification: LogVerification }> {
     assertLogId(logId);
     return this.serialised(logId, async () => {
-      const open = await this.openForWriting(logId, { create: false, optional: true });
-      const pass = await this.pass(logId, { collect: true, ...(open ? { log: open } : {}) });
+      let fresh: LogPass | undefined;
+      const open = await this.openForWriting(logId, { create: false, optional: true, collect: true, onPass: (p) => (fresh = p) });
+      const pass = fresh ?? (await this.pass(logId, { collect: true, ...(open ? { log: open } : {}) }));
       return { records: pass.records, verification: open?.verification.status === 'corrupt' ? open.verification : pass.verification };
     });
   }
@@ -345,8 +346,10 @@ export class EvidenceStore implements RecordLog {
   verify(logId: string): Promise<LogVerification> {
     assertLogId(logId);
     return this.serialised(logId, async () => {
-      const open = await this.openForWriting(logId, { create: false, optional: true });
-      const pass = await this.pass(logId, { collect: false, full: true, ...(open ? { log: open } : {}) });
+      // A log opened by this call was just read in full: that pass is the verification.
+      let fresh: LogPass | undefined;
+      const open = await this.openForWriting(logId, { create: false, optional: true, onPass: (p) => (fresh = p) });
+      const pass = fresh ?? (await this.pass(logId, { collect: false, full: true, ...(open ? { log: open } : {}) }));
       let verification = pass.verification;
       if (verification.status !== 'corrupt') verification = await this.verifyAttachments(logId, pass, verification);
       const repaired = this.repairs.get(logId);
@@ -463,7 +466,10 @@ export class EvidenceStore implements RecordLog {
    * tail repaired, everything before it verified. With `optional`, a log that does not exist, a
    * read-only store or a lock held elsewhere answers undefined (the caller reads without writing).
    */
-  private async openForWriting(logId: string, options: { create: boolean; optional?: boolean }): Promise<OpenLog | undefined> {
+  private async openForWriting(
+    logId: string,
+    options: { create: boolean; optional?: boolean; collect?: boolean; onPass?: (pass: LogPass) => void },
+  ): Promise<OpenLog | undefined> {
     assertLogId(logId);
     const cached = this.logs.get(logId);
     if (cached) return cached;
@@ -497,8 +503,9 @@ export class EvidenceStore implements RecordLog {
         const dataKey = unwrapDataKey(logId, dir, master, content);
         // This process now owns the log: temp files of an upload no live writer owns are leftovers.
         await removeIncompleteAttachments(attachmentsDir(dir));
-        const pass = await this.passWith(logId, dir, dataKey, { collect: false, repair: true });
+        const pass = await this.passWith(logId, dir, dataKey, { collect: options.collect === true, repair: true });
         if (pass.inspection.status === 'repaired' && pass.inspection.notice) this.repairs.set(logId, pass.inspection.notice);
+        options.onPass?.(pass);
         // O_DSYNC makes each write durable before it returns (write + fdatasync in one call, one
         // thread-pool hop); where the platform lacks it, appends fdatasync explicitly.
         const syncedWrites = typeof fsConstants.O_DSYNC === 'number' && process.platform !== 'win32';
