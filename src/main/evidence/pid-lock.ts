@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { link, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,8 @@ export interface HeldLock {
   readonly file: string;
   readonly owner: LockOwner;
   release(): Promise<void>;
+  /** The same, synchronously (for `IDisposable.dispose` and exit paths). */
+  releaseSync(): void;
   /** Whether the file on disk still names this holder. */
   stillHeld(): Promise<boolean>;
 }
@@ -172,6 +174,15 @@ function heldLock(file: string, owner: LockOwner): HeldLock {
       if (released) return;
       released = true;
       if (await stillHeld()) await rm(file, { force: true });
+    },
+    releaseSync() {
+      if (released) return;
+      released = true;
+      try {
+        if ((JSON.parse(readFileSync(file, 'utf8')) as LockOwner).token === owner.token) rmSync(file, { force: true });
+      } catch {
+        // gone already, or no longer ours
+      }
     },
   };
 }
