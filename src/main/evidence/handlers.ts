@@ -1,10 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { evidenceRequests } from '../../shared/contract/evidence';
 import { CockpitFailure } from '../../shared/result';
 import type { Logger } from '../app/logger';
 import type { HandlersOf } from '../host/dispatcher';
 import type { EvidenceService } from './evidence-service';
+import { ensurePrivateDir } from './durable-files';
 
 /** `evidence:`: the vault gate, the record log, attachments, verify and export. */
 export function evidenceHandlers(deps: { evidence: EvidenceService; dataDir: string; logger: Logger }): HandlersOf<keyof typeof evidenceRequests> {
@@ -51,7 +51,7 @@ export function evidenceHandlers(deps: { evidence: EvidenceService; dataDir: str
     'evidence:verify': ({ incidentId }) => evidence.verify(incidentId),
     'evidence:export': async ({ incidentId, passphrase }) => {
       const dir = path.join(deps.dataDir, 'exports');
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await ensurePrivateDir(dir);
       const file = path.join(dir, `${incidentId}-${new Date().toISOString().replace(/[:.]/g, '-')}.cockpit-evidence.age`);
       const result = await evidence.export(incidentId, { passphrase }, file);
       logger.info('evidence.exported', { incidentId, file, sha256: result.sha256 });
