@@ -78,3 +78,46 @@ describe('EvidenceVault', () => {
     await expect(new EvidenceVault({ dir, scrypt: FAST }).initialise('b')).rejects.toMatchObject({ code: 'Conflict' });
   });
 });
+
+describe('EvidenceVault unlock rate limit', () => {
+  it('makes each failed attempt in a row wait longer, says how long, and resets on success', async () => {
+    let now = 1_000_000;
+    await new EvidenceVault({ dir, scrypt: FAST }).initialise('right passphrase');
+    const vault = new EvidenceVault({ dir, scrypt: FAST, now: () => now });
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ code: 'WrongPassphrase', message: expect.stringContaining('next attempt is possible in 1 s') });
+    // Too soon: refused before any scrypt runs, with the wait in the message.
+    await expect(vault.unlock('right passphrase')).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringMatching(/try again in 1 s/) });
+    now += 1000;
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ message: expect.stringContaining('in 2 s') });
+    now += 2000;
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ message: expect.stringContaining('in 4 s') });
+    now += 1000;
+    await expect(vault.unlock('right passphrase')).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringMatching(/3 in a row\): try again in 3 s/) });
+    now += 3000;
+    expect((await vault.unlock('right passphrase')).state).toBe('unlocked');
+    await vault.lock();
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ message: expect.stringContaining('in 1 s') });
+  });
+});
+
+describe('EvidenceVault lock vs work holding the key', () => {
+  it('waits for in-flight work before zeroing the key, and refuses new work at once', async () => {
+    const vault = new EvidenceVault({ dir, scrypt: FAST });
+    await vault.initialise('pass phrase');
+    const copy = Buffer.from(vault.masterKey());
+    let release: () => void = () => undefined;
+    let seen: Buffer | undefined;
+    const inFlight = vault.withMasterKey(async (key) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      seen = Buffer.from(key);
+    });
+    const locking = vault.lock();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(() => vault.masterKey()).toThrow(expect.objectContaining({ code: 'Locked' }));
+    await expect(vault.withMasterKey(async () => undefined)).rejects.toMatchObject({ code: 'Locked' });
+    release();
+    await inFlight;
+    await locking;
+    expect(seen!.equals(copy)).toBe(true);
+  });
+});
