@@ -73,4 +73,24 @@ export interface EvidenceExport {
   records: number;
   headHash: string;
   custodySeq: number;
+  /** Fingerprint of the installation key that signed the export. */
+  installationKey: string;
+  /** The shell command that verifies this export here (the passphrase is typed on its standard input). */
+  verifyCommand: string;
+}
+
+/** "2 secrets redacted (bearer-jwt, postgres-url-password)", or that none were found: what sealing tells the responder. */
+export function redactionSummary(tally: Record<string, number> | undefined): string {
+  const entries = Object.entries(tally ?? {}).filter(([, n]) => n > 0);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return 'No secrets found; sealed as is.';
+  const rules = entries.map(([rule, n]) => (n > 1 ? `${rule} ×${n}` : rule)).join(', ');
+  return `${total} secret${total === 1 ? '' : 's'} redacted (${rules})`;
+}
+
+/** Why a passphrase cannot be used yet, or undefined when it can (the rule the contract enforces). */
+export function passphraseProblem(passphrase: string, minimum = 8): string | undefined {
+  if (passphrase.length >= minimum) return undefined;
+  const missing = minimum - passphrase.length;
+  return `A passphrase needs at least ${minimum} characters: ${missing} more.`;
 }

@@ -19,7 +19,7 @@ import type { SignedCheckpoint } from './checkpoints';
  *                                          fails / wrong key, 2 usage, 4 export signer not pinned
  *   list <store dir>
  *   open <incident dir | export file>     prints the records; needs the key
- * Keys: --passphrase-file F or COCKPIT_EVIDENCE_PASSPHRASE (vault or age passphrase),
+ * Keys: --passphrase-file F (`-`: standard input) or COCKPIT_EVIDENCE_PASSPHRASE (vault or age passphrase),
  * --identity F (age X25519 identity file, for exports). --checkpoint F checks an incident dir
  * against a checkpoint held elsewhere; --trust FP pins the signer's key fingerprint.
  */
@@ -29,12 +29,21 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** What `--passphrase-file -` reads (standard input). */
+  stdin?: () => Promise<string>;
+}
+
+async function readStdin(): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+  return Buffer.concat(parts).toString('utf8');
 }
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  stdin: readStdin,
 };
 
 interface Parsed {
@@ -67,6 +76,7 @@ const USAGE = [
 
 async function passphraseFrom(flags: Parsed['flags'], io: CliIo): Promise<string | undefined> {
   const file = flags.get('passphrase-file');
+  if (file === '-') return ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
   if (typeof file === 'string') return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
   return io.env.COCKPIT_EVIDENCE_PASSPHRASE || undefined;
 }

@@ -107,41 +107,122 @@ async function* iterateWebStream(stream: ReadableStream<Uint8Array>): AsyncGener
 
 const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
-/** A Markdown summary and timeline of the exported records. */
-export function renderReport(source: Pick<ExportSource, 'logId' | 'records' | 'checkpoint' | 'now' | 'actor'>, fingerprint: string): string {
+/** One record as a sentence for the report's timeline. */
+function describeRecord(r: StoredRecord): string {
+  const b = (r.body ?? {}) as Record<string, unknown>;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+  switch (r.type) {
+    case 'incident.declared':
+      return `Declared ${str(b.severity)}: ${str(b.title)}`;
+    case 'incident.severity-changed':
+      return `Severity ${str(b.from)} → ${str(b.to)}`;
+    case 'incident.status-changed':
+      return `Status ${str(b.from)} → ${str(b.to)}`;
+    case 'checklist.item-checked':
+      return `${b.done === false ? 'Unticked' : 'Ticked'} “${str(b.label)}”`;
+    case 'note.revised':
+      return `Note ${str(b.noteId)} written`;
+    case 'evidence.added':
+      return `Evidence added: ${str(b.title ?? b.name)}${b.sha256 ? ` (attachment ${str(b.sha256).slice(0, 12)}…)` : ''}`;
+    case 'evidence.exported':
+      return `Exported (${str(b.records)} records)`;
+    default: {
+      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body) ?? '';
+      return `${r.type}${text && text !== '{}' && text !== 'null' ? `: ${text.length > 140 ? `${text.slice(0, 137)}...` : text}` : ''}`;
+    }
+  }
+}
+
+/**
+ * The export's report.md: a readable incident report (title, severity history, status times,
+ * checklist with who and when, notes as written, timeline, attachments with hashes), then how
+ * the export is verified.
+ */
+export function renderReport(
+  source: Pick<ExportSource, 'logId' | 'records' | 'checkpoint' | 'now' | 'actor'> & { attachments?: Array<{ sha256: string; size: number }> },
+  fingerprint: string,
+): string {
   const { records } = source;
-  const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-  const summarise = (body: unknown): string => {
-    const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-  };
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const body = (r: StoredRecord): Record<string, unknown> => (r.body ?? {}) as Record<string, unknown>;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : String(v));
   const declared = records.find((r) => r.type === 'incident.declared');
-  const actors = [...new Set(records.map((r) => r.actor))];
-  const lines = [
-    `# Evidence export: ${source.logId}`,
+  const d = declared ? body(declared) : {};
+  const severities = records.filter((r) => r.type === 'incident.severity-changed');
+  const statuses = records.filter((r) => r.type === 'incident.status-changed');
+  const severity = severities.length > 0 ? str(body(severities.at(-1)!).to) : str(d.severity);
+  const status = statuses.length > 0 ? str(body(statuses.at(-1)!).to) : declared ? 'investigating' : 'unknown';
+  const checklist = new Map<string, StoredRecord>();
+  for (const r of records) if (r.type === 'checklist.item-checked') checklist.set(str(body(r).itemId), r);
+  const notes = new Map<string, { latest: StoredRecord; revisions: number; first: StoredRecord }>();
+  for (const r of records) {
+    if (r.type !== 'note.revised') continue;
+    const id = str(body(r).noteId);
+    const seen = notes.get(id);
+    notes.set(id, { latest: r, revisions: (seen?.revisions ?? 0) + 1, first: seen?.first ?? r });
+  }
+  const added = records.filter((r) => r.type === 'evidence.added' && typeof body(r).sha256 === 'string');
+  const lines: string[] = [
+    `# Incident report: ${str(d.title) || source.logId}`,
     '',
-    `- Exported ${source.now.toISOString()} by ${source.actor}`,
-    `- Records: ${records.length} (seq 1 to ${records.length}), ${records.length > 0 ? `${records[0]!.at} to ${records.at(-1)!.at}` : 'none'}`,
-    `- Responders: ${actors.join(', ') || 'none'}`,
-    `- Head hash: \`${source.checkpoint.headHash}\``,
-    `- Checkpoint signed ${source.checkpoint.at} by installation key \`${fingerprint}\``,
-    '',
-    '## Summary',
-    '',
-    declared ? `Declared ${declared.at} by ${declared.actor}: ${escape(summarise(declared.body))}` : 'No `incident.declared` record in this log.',
-    '',
-    '## Timeline',
-    '',
-    '| seq | time (UTC) | actor | type | details |',
-    '| --- | --- | --- | --- | --- |',
-    ...records.map((r) => `| ${r.seq} | ${r.at} | ${escape(r.actor)} | ${escape(r.type)} | ${escape(summarise(r.body))} |`),
-    '',
-    '## How to verify',
-    '',
-    'Run `npm run evidence -- verify <this file> --identity <age key>` (or with a passphrase):',
-    'it checks every file against manifest.json, the manifest and checkpoint signatures, and the hash chain of records.jsonl.',
+    `- **Incident**: ${source.logId}`,
+    `- **Severity**: ${severity || 'not set'} · **Status**: ${status}`,
+    declared ? `- **Declared**: ${declared.at} by ${declared.actor}` : '- **Declared**: no `incident.declared` record in this log',
+    `- **Exported**: ${source.now.toISOString()} by ${source.actor} (${records.length} records)`,
     '',
   ];
+  if (str(d.summary)) lines.push('## Summary', '', str(d.summary), '');
+  lines.push('## Severity history', '', '| time (UTC) | by | severity |', '| --- | --- | --- |');
+  if (declared) lines.push(`| ${declared.at} | ${cell(declared.actor)} | ${cell(str(d.severity))} (declared) |`);
+  for (const r of severities) lines.push(`| ${r.at} | ${cell(r.actor)} | ${cell(str(body(r).from))} → ${cell(str(body(r).to))} |`);
+  lines.push('', '## Status', '', '| status | since (UTC) | by |', '| --- | --- | --- |');
+  if (declared) lines.push(`| investigating | ${declared.at} | ${cell(declared.actor)} |`);
+  for (const r of statuses) lines.push(`| ${cell(str(body(r).to))} | ${r.at} | ${cell(r.actor)} |`);
+  lines.push('', '## Checklist', '');
+  if (checklist.size === 0) lines.push('No checklist item was ticked.');
+  else {
+    lines.push('| item | state | by | when (UTC) |', '| --- | --- | --- | --- |');
+    for (const r of checklist.values()) lines.push(`| ${cell(str(body(r).label))} | ${body(r).done === false ? 'open (unticked)' : 'done'} | ${cell(r.actor)} | ${r.at} |`);
+  }
+  lines.push('', '## Notes', '');
+  if (notes.size === 0) lines.push('No notes.');
+  for (const [id, n] of notes) {
+    lines.push(
+      `### Note ${id}`,
+      '',
+      `*Written ${n.first.at} by ${n.first.actor}${n.revisions > 1 ? `; revision ${n.revisions} of ${n.latest.at} by ${n.latest.actor}` : ''}.*`,
+      '',
+      str(body(n.latest).text),
+      '',
+    );
+  }
+  lines.push('## Timeline', '', '| seq | time (UTC) | actor | what |', '| --- | --- | --- | --- |');
+  for (const r of records) lines.push(`| ${r.seq} | ${r.at} | ${cell(r.actor)} | ${cell(describeRecord(r))} |`);
+  lines.push('', '## Attachments', '');
+  if (added.length === 0) lines.push('No attachments.');
+  else {
+    lines.push('| name | size (bytes) | SHA-256 | added (seq) |', '| --- | --- | --- | --- |');
+    for (const r of added) {
+      const b = body(r);
+      lines.push(`| ${cell(str(b.name ?? b.title))} | ${str(b.size)} | \`${str(b.sha256)}\` | ${r.seq} by ${cell(r.actor)} |`);
+    }
+  }
+  lines.push(
+    '',
+    '## Integrity',
+    '',
+    `- Head hash \`${source.checkpoint.headHash}\` (record ${source.checkpoint.count}), checkpoint signed ${source.checkpoint.at}`,
+    `- Installation signing key \`${fingerprint}\``,
+    '',
+    'Verify this export from the Incident Cockpit repository (type the export passphrase on standard input):',
+    '',
+    '```sh',
+    `npm run --silent evidence -- verify <this file> --trust ${fingerprint} --passphrase-file -`,
+    '```',
+    '',
+    'It checks every file against manifest.json, the manifest and checkpoint signatures, each record in records.jsonl against the digest sealed in records.log, the hash chain up to the signed head, and every attachment against its hash.',
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -59,6 +59,8 @@ export interface IncidentEvidence {
   attachments?: EvidenceAttachment[];
   verification?: EvidenceVerification;
   lastExport?: EvidenceExport;
+  /** The record the last add sealed (its body says what was redacted). */
+  lastAdded?: EvidenceRecord;
 }
 
 interface EvidenceSlice {
@@ -149,6 +151,7 @@ export const useCockpit = create<CockpitState>()((set, get) => {
     },
     async addEvidenceText(incidentId, title, text) {
       const added = await attempt(() => call('evidence:addText', { incidentId, title, text }));
+      if (added) patchEvidence(incidentId, { lastAdded: added });
       if (added) await get().loadEvidence(incidentId);
       return added !== undefined;
     },
@@ -157,6 +160,7 @@ export const useCockpit = create<CockpitState>()((set, get) => {
         const contentBase64 = await fileToBase64(file);
         return call('evidence:addFile', { incidentId, name: file.name, contentBase64 });
       });
+      if (added) patchEvidence(incidentId, { lastAdded: added });
       if (added) await get().loadEvidence(incidentId);
       return added !== undefined;
     },

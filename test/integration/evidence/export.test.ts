@@ -62,7 +62,8 @@ describe('evidence export', () => {
     expect(await readFile(path.join(base, 'installation-public-key.pem'), 'utf8')).toBe(installation.publicKey);
     const report = await readFile(path.join(base, 'report.md'), 'utf8');
     expect(report).toContain('| 4 |');
-    expect(report).toContain('incident.severity-changed');
+    expect(report).toContain('| SEV2 → SEV1 |');
+    expect(report).toMatch(/^# Incident report: Checkout latency$/m);
 
     const check = await checkExportBundle(out, { identity });
     expect(check.problems).toEqual([]);
