@@ -50,7 +50,8 @@ describe('web host: notes and evidence live in the encrypted store', () => {
     await shoot('03-exported');
 
     const root = path.resolve(import.meta.dirname, '..', '..');
-    const verify = await run(process.execPath, [path.join(root, 'out/main/evidence-cli.js'), 'verify', exported], {
+    const fingerprint = (await page.getByTestId('installation-key').locator('code').textContent()) ?? '';
+    const verify = await run(process.execPath, [path.join(root, 'out/main/evidence-cli.js'), 'verify', exported, '--trust', fingerprint], {
       env: { ...process.env, COCKPIT_EVIDENCE_PASSPHRASE: EXPORT_PASSPHRASE },
     });
     expect(verify.stdout).toMatch(/^OK export of inc-/);

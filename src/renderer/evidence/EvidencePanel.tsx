@@ -54,7 +54,8 @@ function EvidenceBody({ incidentId }: { incidentId: string }) {
 
   return (
     <div className="evidence-grid">
-      <div className="evidence-actions">
+      {/* min-width 0: long paths and fingerprints wrap inside the column instead of widening it */}
+      <div className="evidence-actions" style={{ minWidth: 0 }}>
         <AddEvidence incidentId={incidentId} />
         <VerifyCard incidentId={incidentId} />
         <ExportCard incidentId={incidentId} />
@@ -182,7 +183,7 @@ function VerifyCard({ incidentId }: { incidentId: string }) {
       ) : null}
       {installationKey ? (
         <p className="small muted" data-testid="installation-key">
-          Checkpoints are signed by this installation’s key <code className="fingerprint">{installationKey}</code>. Compare it with the fingerprint a verifier prints.
+          Checkpoints are signed by this installation’s key <code className="fingerprint" style={WRAP_ANYWHERE}>{installationKey}</code>. Compare it with the fingerprint a verifier prints.
         </p>
       ) : null}
     </div>
@@ -221,7 +222,7 @@ function ExportCard({ incidentId }: { incidentId: string }) {
         {busy ? 'Exporting…' : 'Export incident'}
       </button>
       {lastExport ? (
-        <div className="export-result small" role="status" data-testid="export-result">
+        <div className="export-result small" role="status" data-testid="export-result" style={WRAP_ANYWHERE}>
           Exported {lastExport.records} records ({Math.ceil(lastExport.bytes / 1024)} KiB) to <code>{lastExport.path}</code>
           <br />
           SHA-256 <code>{lastExport.sha256}</code>
@@ -232,6 +233,8 @@ function ExportCard({ incidentId }: { incidentId: string }) {
     </form>
   );
 }
+
+const WRAP_ANYWHERE = { overflowWrap: 'anywhere' } as const;
 
 /** A shell command shown whole, selectable, with a Copy button. */
 function CopyableCommand({ command }: { command: string }) {
@@ -246,7 +249,7 @@ function CopyableCommand({ command }: { command: string }) {
   };
   return (
     <div className="copyable-command">
-      <pre className="command" data-testid="verify-command">
+      <pre className="command" data-testid="verify-command" style={{ ...WRAP_ANYWHERE, whiteSpace: 'pre-wrap' }}>
         {command}
       </pre>
       <button type="button" className="button" onClick={() => void copy()}>
