@@ -11,3 +11,31 @@ export const WORST_CASE_INPUTS: Record<string, (size: number) => string> = {
   'long token-like run': (n) => 'A'.repeat(n),
   'key = value without end': (n) => 'password='.padEnd(n, 'x'),
 };
+
+/** The start of each rule's match, repeated: every attempt begins and none completes. */
+const RULE_PREFIXES = [
+  '-----BEGIN PRIVATE KEY-----\n',
+  '-----BEGIN A A A A ',
+  'client-key-data: ',
+  'Bearer eyJa',
+  'Authorization: Bearer ',
+  'token: ',
+  'token=token=',
+  'AUTH ',
+  '> auth ',
+  'requirepass ',
+  'x://u:',
+  'postgresql://',
+  'PGPASSWORD=',
+  'aws_secret_access_key=',
+  'db_password="',
+  'password=password',
+  'AKIA',
+  'ghp_',
+  'https://hooks.slack.com/services/',
+  'xoxb-',
+];
+
+for (const prefix of RULE_PREFIXES) {
+  WORST_CASE_INPUTS[`"${prefix.trim()}" repeated`] = (n) => prefix.repeat(Math.ceil(n / prefix.length)).slice(0, n);
+}
