@@ -110,6 +110,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispatcher: new ContractDispatcher(handlers, providers, logger),
     dispose: async () => {
       incidents?.dispose();
+      // Closing checkpoints over every open log, writer locks released.
+      await store.dispose();
       await drill?.stop();
     },
   };
