@@ -557,7 +557,7 @@ export class EvidenceStore implements RecordLog {
     let failure: { seq: number; reason: string } | undefined;
     const onFrame = (frame: ScannedFrame): void => {
       if (failure) return;
-      const opened = openFrame(logId, dataKey, frame);
+      const opened = openFrame(logId, dataKey, frame, options.collect);
       if ('reason' in opened) {
         failure = { seq: frame.seq, reason: opened.reason };
         return;
@@ -693,8 +693,11 @@ function toStoredRecord(r: ChainedRecord): StoredRecord {
   return record;
 }
 
-/** Opens one frame and checks its sealed custody fields against the frame. */
-function openFrame(logId: string, dataKey: Buffer, frame: ScannedFrame): ChainedRecord | { reason: string } {
+/**
+ * Opens one frame and checks its sealed custody fields against the frame. Without `build` (a
+ * verify), only what the check needs is kept: no record object, no hex hash.
+ */
+function openFrame(logId: string, dataKey: Buffer, frame: ScannedFrame, build = true): ChainedRecord | { reason: string } {
   let plaintext: SealedRecordPlaintext;
   try {
     plaintext = JSON.parse(openRecordFrame(logId, dataKey, frame).toString('utf8')) as SealedRecordPlaintext;
@@ -704,6 +707,7 @@ function openFrame(logId: string, dataKey: Buffer, frame: ScannedFrame): Chained
   if (plaintext.seq !== frame.seq || plaintext.log !== logId || plaintext.prev !== frame.prevHash.toString('hex')) {
     return { reason: 'plaintext custody fields disagree with the frame' };
   }
+  if (!build) return plaintext as unknown as ChainedRecord;
   const record: ChainedRecord = {
     seq: plaintext.seq,
     at: plaintext.at,

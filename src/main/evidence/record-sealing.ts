@@ -4,17 +4,22 @@ import { openBytes, sealBytes } from './sealing';
 /** The label a log's data key is wrapped under: binds it to its log id and key version. */
 export const dataKeyLabel = (logId: string, keyVersion: number): string => `incident-cockpit data key\0${logId}\0${keyVersion}`;
 
-const aadPrefixes = new Map<string, Buffer>();
+/** Per log id and header length: one reusable buffer holding the prefix, the header copied in place (setAAD copies it). */
+const aadBuffers = new Map<string, { prefix: number; buffer: Buffer }>();
 
-/** Associated data of a record: the log id and the frame header (key version, seq, prevHash). */
+/** Associated data of a record: the log id and the frame header (key version, seq, prevHash[, plainDigest]). */
 function recordAad(logId: string, header: Buffer): Buffer {
-  let prefix = aadPrefixes.get(logId);
-  if (!prefix) {
-    prefix = Buffer.from(`incident-cockpit record\0${logId}\0`);
-    if (aadPrefixes.size > 1000) aadPrefixes.clear();
-    aadPrefixes.set(logId, prefix);
+  const id = `${header.length}\0${logId}`;
+  let entry = aadBuffers.get(id);
+  if (!entry) {
+    const prefix = Buffer.from(`incident-cockpit record\0${logId}\0`);
+    entry = { prefix: prefix.length, buffer: Buffer.alloc(prefix.length + header.length) };
+    prefix.copy(entry.buffer, 0);
+    if (aadBuffers.size > 1000) aadBuffers.clear();
+    aadBuffers.set(id, entry);
   }
-  return Buffer.concat([prefix, header], prefix.length + header.length);
+  header.copy(entry.buffer, entry.prefix);
+  return entry.buffer;
 }
 
 /**
