@@ -97,6 +97,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       info: { name: 'Incident Cockpit', version: options.version, host: options.host, actor, platform: process.platform },
       runbook,
       runbookError,
+      liveStreams: () => dispatcher.liveStreams,
     }),
     ...incidentSlice.handlers,
     ...contextHandlers({ contexts, drill, recordSession }),
@@ -106,8 +107,9 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...incidentSlice.providers,
   };
 
+  const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
   return {
-    dispatcher: new ContractDispatcher(handlers, providers, logger),
+    dispatcher,
     dispose: async () => {
       incidents?.dispose();
       await drill?.stop();

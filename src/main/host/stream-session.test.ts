@@ -20,7 +20,6 @@ function harness(providers: Record<string, Provider>, flow: Partial<FlowControl>
   const dispatcher = new ContractDispatcher({} as RequestHandlers, providers as unknown as StreamProviders, new MemoryLogger(), contract);
   const sent: ServerMessage[] = [];
   const byteBatches: Array<{ id: number; chunks: Uint8Array[] }> = [];
-  let session: StreamSession;
   let lastId = 0;
   const toMain: ClientMessage[] = [];
   const client = new StreamClient((message) => {
@@ -30,7 +29,7 @@ function harness(providers: Record<string, Provider>, flow: Partial<FlowControl>
     else if (message.t === 'ack' && options.autoAck !== false) session.ack(message.id, message.bytes);
     return true;
   }, () => ++lastId);
-  session = new StreamSession(
+  const session: StreamSession = new StreamSession(
     dispatcher,
     {
       sendText: (text) => {
