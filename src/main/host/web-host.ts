@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ClientMessage, type ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from './dispatcher';
+import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from './renderer-files';
 import { StreamSession, type FlowControl } from './stream-session';
 
 export interface WebHostOptions {
@@ -24,21 +25,6 @@ export interface WebHostOptions {
   /** Close connections that send no complete request within this time (default 10 s). */
   idleTimeoutMs?: number;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * Carries the contract to a browser: a Node HTTP server on 127.0.0.1 that serves the built
@@ -155,7 +141,7 @@ export class WebHost {
       return;
     }
     const headers: Record<string, string> = {
-      'content-security-policy': CSP,
+      'content-security-policy': RENDERER_CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
@@ -167,20 +153,19 @@ export class WebHost {
       return;
     }
     if (pathname === '/web-bridge.js') {
-      res.writeHead(200, { ...headers, 'content-type': CONTENT_TYPES['.js']! }).end(await readFile(options.bridgeFile));
+      res.writeHead(200, { ...headers, 'content-type': contentTypeOf(options.bridgeFile) }).end(await readFile(options.bridgeFile));
       return;
     }
-    const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
-    const file = path.resolve(options.rendererDir, relative);
-    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep) || !(await isFile(file))) {
+    const file = await resolveRendererFile(options.rendererDir, pathname);
+    if (!file) {
       res.writeHead(404, headers).end('not found');
       return;
     }
     let body: Buffer = await readFile(file);
-    if (relative === 'index.html') {
+    if (path.basename(file) === 'index.html' && path.dirname(file) === path.resolve(options.rendererDir)) {
       body = Buffer.from(body.toString('utf8').replace('<head>', '<head>\n    <script src="./web-bridge.js"></script>'));
     }
-    res.writeHead(200, { ...headers, 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': contentTypeOf(file) });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
@@ -281,10 +266,3 @@ function presentedToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
