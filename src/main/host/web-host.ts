@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ClientMessage, type ServerMessage } from '../../shared/wire';
+import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from './dispatcher';
 import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from './renderer-files';
@@ -184,16 +184,20 @@ export class WebHost {
     this.sessions.add(session);
     ws.on('error', (error) => log('web.socket-error', { message: error.message }));
     ws.on('message', (data, isBinary) => {
-      let message: ClientMessage | undefined;
+      let parsed: ReturnType<typeof parseClientMessage>;
       try {
-        message = isBinary ? undefined : parseClientMessage(JSON.parse(rawText(data)));
+        parsed = isBinary ? { refused: 'binary frames carry nothing from a page' } : parseClientMessage(JSON.parse(rawText(data)));
       } catch {
-        message = undefined;
+        parsed = { refused: 'not JSON' };
       }
-      if (!message) {
-        log('web.bad-message', { size: rawSize(data), binary: isBinary });
+      if ('refused' in parsed) {
+        log('web.bad-message', { size: rawSize(data), binary: isBinary, reason: parsed.refused });
+        if (parsed.replyTo !== undefined && ws.readyState === ws.OPEN) {
+          ws.send(JSON.stringify({ t: 'result', id: parsed.replyTo, result: { ok: false, error: { code: 'Invalid', message: parsed.refused } } } satisfies ServerMessage));
+        }
         return;
       }
+      const { message } = parsed;
       if (message.t === 'invoke') {
         const { id } = message;
         void options.dispatcher.invoke(message.channel, message.input).then((result) => {
