@@ -1,0 +1,73 @@
+import type { CockpitApi, RequestInput, RequestName, RequestOutput, StreamEvent, StreamInput, StreamName } from '../../shared/contract';
+import type { CockpitError } from '../../shared/result';
+import { RequestError } from '../cockpit';
+
+/**
+ * What a stream subscriber is told: batches of events, then exactly one `end` or `error`. This is
+ * the shape `window.cockpit.subscribe` is moving to; store slices already speak it.
+ */
+export interface StreamHandlers<E> {
+  events(events: E[]): void;
+  error?(error: CockpitError): void;
+  end?(reason: string): void;
+}
+
+/** Where the renderer keeps its route: the URL hash, so a reload lands on the same view. */
+export interface RouteLocation {
+  hash(): string;
+  setHash(hash: string): void;
+  /** Calls `listener` when the user (or history) changes the hash; answers its removal. */
+  onHashChange(listener: () => void): () => void;
+}
+
+/**
+ * Everything store actions need from the outside world: requests, streams and the location.
+ * Only store actions hold one, so components cannot reach IPC; tests pass a fake.
+ */
+export interface Bridge {
+  /** Calls the contract and unwraps the result; a failure throws a `RequestError` with its code. */
+  call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
+  /** Subscribes to a stream; answers the unsubscribe. */
+  subscribe<K extends StreamName>(name: K, input: StreamInput<K>, handlers: StreamHandlers<StreamEvent<K>>): () => void;
+  readonly location: RouteLocation;
+}
+
+/**
+ * The one place the renderer subscribes to `window.cockpit`. Today the API takes a listener per
+ * event; when it takes `{ events, error, end }` handlers this function becomes a pass-through.
+ */
+export function subscribeVia<K extends StreamName>(
+  api: CockpitApi,
+  name: K,
+  input: StreamInput<K>,
+  handlers: StreamHandlers<StreamEvent<K>>,
+): () => void {
+  return api.subscribe(name, input, (event) => handlers.events([event]));
+}
+
+/** A bridge over a `CockpitApi` (the preload's or the web bridge's) and a location. */
+export function bridgeOver(api: () => CockpitApi, location: RouteLocation): Bridge {
+  return {
+    async call(name, input) {
+      const result = await api().invoke(name, input);
+      if (!result.ok) throw new RequestError(result.error);
+      return result.value;
+    },
+    subscribe: (name, input, handlers) => subscribeVia(api(), name, input, handlers),
+    location,
+  };
+}
+
+/** The page's own bridge: `window.cockpit` and `location.hash`. */
+export function windowBridge(): Bridge {
+  return bridgeOver(() => window.cockpit, {
+    hash: () => location.hash,
+    setHash: (hash) => {
+      if (location.hash !== hash) location.hash = hash;
+    },
+    onHashChange: (listener) => {
+      window.addEventListener('hashchange', listener);
+      return () => window.removeEventListener('hashchange', listener);
+    },
+  });
+}
