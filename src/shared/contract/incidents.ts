@@ -5,7 +5,8 @@ import { SeverityIdSchema } from '../runbook/schema';
 import { IncidentId, NoInput, request, stream } from './define';
 
 const ItemId = z.string().min(1).max(200);
-const NoteId = z.string().regex(/^note-[a-z0-9]{4,16}$/) as unknown as z.ZodType<`note-${string}`>;
+/** Typed as the template literal the model uses (`DraftKey`); the regex is what is checked. */
+const NoteId = z.string().regex(/^note-[a-z0-9]{4,16}$/) as unknown as z.ZodType<`note-${string}`, `note-${string}`>;
 
 export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES as unknown as ['investigating', 'mitigated', 'resolved']);
 
