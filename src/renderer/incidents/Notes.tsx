@@ -89,7 +89,7 @@ export function Notes({ incident }: { incident: Incident }) {
           {draft.state}
         </span>
       </div>
-      <ul className="note-list">
+      <ul className="note-list" aria-label="Notes">
         {[...incident.notes].reverse().map((n) => (
           <NoteRow key={n.id} incident={incident} note={n} />
         ))}
@@ -111,7 +111,7 @@ function NoteRow({ incident, note }: { incident: Incident; note: IncidentNote })
         <NoteEditor incident={incident} note={note} onDone={() => setEditing(false)} />
       ) : (
         <>
-          <div className="note-text markdown">
+          <div className="note-text markdown" data-testid="note-text">
             <Markdown skipHtml>{note.text}</Markdown>
           </div>
           <button type="button" className="link-button small" onClick={() => setEditing(true)}>

@@ -14,7 +14,9 @@ export function Timeline({ incident }: { incident: Incident }) {
             <time dateTime={entry.at}>{clockTime(entry.at)}</time>
             <span className="timeline-actor muted">{entry.actor}</span>
             <div className="timeline-body">
-              <span className="timeline-text">{entry.text}</span>
+              <span className="timeline-text" data-testid="timeline-text">
+                {entry.text}
+              </span>
               {entry.note ? <TimelineNote note={entry.note} /> : null}
             </div>
           </li>
@@ -30,7 +32,7 @@ function TimelineNote({ note }: { note: NonNullable<TimelineEntry['note']> }) {
   const previous = note.previousText;
   return (
     <div className="timeline-note">
-      <div className="markdown timeline-note-text">
+      <div className="markdown timeline-note-text" data-testid="timeline-note">
         <Markdown skipHtml>{note.text}</Markdown>
       </div>
       {previous !== undefined ? (
