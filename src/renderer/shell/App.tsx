@@ -3,7 +3,7 @@ import { RunbookSearch } from '../runbook/RunbookSearch';
 import { useCockpit } from '../state/store';
 import { Nav } from './Nav';
 import { Notice } from './Notice';
-import { PANELS, useCurrentPanel } from './panels';
+import { PANELS, panelLink, useCurrentPanel } from './panels';
 import { TopBar } from './TopBar';
 
 /** Whether a key press is typing into a field (where `/` is a character, not a shortcut). */
@@ -37,7 +37,7 @@ export function App() {
       const target = PANELS.find((p) => p.shortcut === event.key);
       if (target) {
         event.preventDefault();
-        navigate({ panel: target.id });
+        navigate(panelLink(target, useCockpit.getState()));
       }
     };
     window.addEventListener('keydown', onKey);

@@ -4,6 +4,9 @@ import { EvidencePanel } from '../evidence/EvidencePanel';
 import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
 import { RunbookPanel } from '../runbook/RunbookPanel';
+import { activeIncidentId } from '../incidents/incidentsSlice';
+import type { CockpitState } from '../state/cockpitStore';
+import type { PanelRoute } from '../state/route';
 import { useCockpit } from '../state/store';
 import { UnavailablePanel } from './UnavailablePanel';
 
@@ -18,6 +21,8 @@ export interface PanelEntry<Id extends string = string> {
   /** What the panel will do (or, for a partly built one, what is still to come), said plainly. */
   planned?: string;
   component: ComponentType<{ panel: PanelEntry }>;
+  /** Where the nav link and the shortcut go, when not simply to the panel (Incident: the active incident). */
+  link?: (state: CockpitState) => PanelRoute;
 }
 
 function EvidenceScreen() {
@@ -29,7 +34,17 @@ function EvidenceScreen() {
 }
 
 const ENTRIES = [
-  { id: 'incident', label: 'Incident', shortcut: '1', availability: 'available', component: IncidentPanel },
+  {
+    id: 'incident',
+    label: 'Incident',
+    shortcut: '1',
+    availability: 'available',
+    component: IncidentPanel,
+    link: (state: CockpitState): PanelRoute => {
+      const id = activeIncidentId(state);
+      return id ? { panel: 'incident', id } : { panel: 'incident' };
+    },
+  },
   { id: 'runbook', label: 'Runbook', shortcut: '2', availability: 'available', component: RunbookPanel },
   {
     id: 'cluster',
@@ -86,3 +101,6 @@ export function panelFor(id: string): PanelEntry<PanelId> {
 export function useCurrentPanel(): PanelEntry<PanelId> {
   return panelFor(useCockpit((s) => s.route.panel));
 }
+
+/** Where the nav link (and the shortcut) of `panel` goes now. */
+export const panelLink = (panel: PanelEntry<PanelId>, state: CockpitState): PanelRoute => panel.link?.(state) ?? { panel: panel.id };
