@@ -57,7 +57,7 @@ describe('web host: the incident workflow as a first-time responder meets it', (
     expect((await diff.getByRole('insertion').allTextContents())[0]).toBe('+ Pool exhausted at 10:02, not 10:05\n');
     // The wide code block scrolls inside the timeline instead of being cut off or widening the page.
     const block = revision.getByTestId('timeline-note').locator('pre');
-    const scroll = await block.evaluate((el) => ({ overflow: getComputedStyle(el).overflowX, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+    const scroll = await block.evaluate((el) => ({ overflow: el.ownerDocument.defaultView!.getComputedStyle(el).overflowX, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
     expect(scroll.overflow).toBe('auto');
     expect(scroll.scrollWidth).toBeGreaterThan(scroll.clientWidth);
     const timelineBox = (await cockpit.timeline().boundingBox())!;
@@ -85,7 +85,8 @@ describe('web host: the incident workflow as a first-time responder meets it', (
     const countdown = await cockpit.responseCountdown().textContent();
     expect(countdown).toMatch(/^Resolved at \d\d:\d\d(:\d\d)? without a response: Management notification not done$/);
     expect(countdown).not.toMatch(/Responded/);
-    expect(await page.getByTestId('response-target').evaluate((el) => getComputedStyle(el.querySelector('[data-testid="response-countdown"]')!).color)).toBe('rgb(210, 153, 34)');
+    // Amber (the stylesheet's --warn), not the green of a response made.
+    expect(await cockpit.responseCountdown().evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color)).toBe('rgb(210, 153, 34)');
     const resolvedEntry = (await cockpit.timelineTexts()).find((t) => t.startsWith('Status investigating → resolved'));
     expect(resolvedEntry).toMatch(new RegExp(`^Status investigating → resolved with ${open.length} open checklist items: Management notification; `));
     await shoot('03-resolved-without-response');
@@ -138,7 +139,7 @@ describe('web host: the incident workflow as a first-time responder meets it', (
     await step.waitFor();
     expect(await step.textContent()).toContain('rollout undo');
     expect(page.url()).toMatch(/#\/runbook\/[^/]+\/[^/]+$/);
-    expect(await step.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await step.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await shoot('06-runbook-step-opened');
 
     // `/` opens it too (when not typing), and a description finds steps whose command does not say it.
