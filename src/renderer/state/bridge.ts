@@ -1,16 +1,7 @@
-import type { CockpitApi, RequestInput, RequestName, RequestOutput, StreamEvent, StreamInput, StreamName } from '../../shared/contract';
-import type { CockpitError } from '../../shared/result';
+import type { CockpitApi, RequestInput, RequestName, RequestOutput, StreamEvent, StreamHandlers, StreamInput, StreamName } from '../../shared/contract';
 import { RequestError } from '../cockpit';
 
-/**
- * What a stream subscriber is told: batches of events, then exactly one `end` or `error`. This is
- * the shape `window.cockpit.subscribe` is moving to; store slices already speak it.
- */
-export interface StreamHandlers<E> {
-  events(events: E[]): void;
-  error?(error: CockpitError): void;
-  end?(reason: string): void;
-}
+export type { StreamHandlers } from '../../shared/contract';
 
 /** Where the renderer keeps its route: the URL hash, so a reload lands on the same view. */
 export interface RouteLocation {
@@ -33,8 +24,9 @@ export interface Bridge {
 }
 
 /**
- * The one place the renderer subscribes to `window.cockpit`. Today the API takes a listener per
- * event; when it takes `{ events, error, end }` handlers this function becomes a pass-through.
+ * The one place the renderer subscribes to `window.cockpit`: batches, then one `end` or `error`
+ * (a refused subscribe arrives as `error`). Kept as one function so a change to the transport's
+ * subscribe is made here, once.
  */
 export function subscribeVia<K extends StreamName>(
   api: CockpitApi,
@@ -42,7 +34,7 @@ export function subscribeVia<K extends StreamName>(
   input: StreamInput<K>,
   handlers: StreamHandlers<StreamEvent<K>>,
 ): () => void {
-  return api.subscribe(name, input, (event) => handlers.events([event]));
+  return api.subscribe(name, input, handlers);
 }
 
 /** A bridge over a `CockpitApi` (the preload's or the web bridge's) and a location. */

@@ -50,6 +50,14 @@ describe('the cockpit store', () => {
     expect(store.getState().opened['inc-20261128-aaaa01']?.title).toBe('Disk filling');
   });
 
+  it('shows a failed incident stream as the notice', async () => {
+    const bridge = bootable('#/runbook');
+    const store = createCockpitStore(bridge);
+    await store.getState().boot();
+    bridge.fail('incidents:changed', { code: 'Unavailable', message: 'incidents are unavailable' });
+    expect(store.getState().notice).toEqual({ code: 'Unavailable', message: 'incidents are unavailable' });
+  });
+
   it('follows the hash: the route moves when the user goes back or edits the URL', async () => {
     const bridge = bootable('#/runbook/high-response-times');
     const store = createCockpitStore(bridge);

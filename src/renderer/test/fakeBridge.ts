@@ -45,9 +45,17 @@ export class FakeBridge implements Bridge {
     return () => set.delete(handlers as StreamHandlers<unknown>);
   }
 
-  /** Delivers a batch to every subscriber of `name`. */
-  emit<K extends StreamName>(name: K, events: Array<StreamEvent<K>>): void {
-    for (const handlers of this.subscriptions.get(name) ?? []) handlers.events(events);
+  /** Delivers a batch to every subscriber of `name`; answers how many batches were acknowledged. */
+  emit<K extends StreamName>(name: K, events: Array<StreamEvent<K>>): number {
+    let acked = 0;
+    for (const handlers of this.subscriptions.get(name) ?? []) handlers.events(events, () => acked++);
+    return acked;
+  }
+
+  /** Ends every subscription of `name` with `error`, as the stream session does for a failed stream. */
+  fail(name: StreamName, error: CockpitError): void {
+    for (const handlers of this.subscriptions.get(name) ?? []) handlers.error?.(error);
+    this.subscriptions.delete(name);
   }
 
   subscriberCount(name: StreamName): number {

@@ -8,6 +8,8 @@ export interface RunningWebHost {
   origin: string;
   dataDir: string;
   output(): string;
+  /** False once the host process has exited. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startWebHost(options: { dataDir?: string; env?: NodeJS.Pro
     origin: new URL(url).origin,
     dataDir,
     output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
