@@ -50,10 +50,13 @@ export function bridgeOver(api: () => CockpitApi, location: RouteLocation): Brid
   };
 }
 
-/** The page's own bridge: `window.cockpit` and `location.hash`. */
+/**
+ * The page's own bridge: `window.cockpit` and `location.hash`, both read when used, so a module
+ * that imports the page's store outside a page (a unit test of a component module) still loads.
+ */
 export function windowBridge(): Bridge {
   return bridgeOver(() => window.cockpit, {
-    hash: () => location.hash,
+    hash: () => globalThis.location?.hash ?? '',
     setHash: (hash) => {
       if (location.hash !== hash) location.hash = hash;
     },
