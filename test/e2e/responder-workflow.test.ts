@@ -44,6 +44,14 @@ describe('web host: the incident workflow as a first-time responder meets it', (
     expect(await cockpit.newNote().inputValue()).toBe('');
     expect(await cockpit.timelineTexts()).toContain('note added');
 
+    // Leaving the panel seals the draft at once, so even a reload right after keeps it.
+    await cockpit.newNote().fill('Second thought: check pgbouncer');
+    await cockpit.openPanel('Runbook');
+    await page.reload();
+    await cockpit.openPanel('Incident');
+    await expect.poll(() => cockpit.newNote().inputValue()).toBe('Second thought: check pgbouncer');
+    await cockpit.newNote().fill('');
+
     // Editing makes revision 2: the timeline says so, renders it, and diffs it on demand.
     await cockpit.note('Pool exhausted at 10:05').getByRole('button', { name: 'Edit' }).click();
     await page.getByLabel('Edit note').fill(`Pool exhausted at 10:02, not 10:05\n\n\`\`\`\n${WIDE}\n\`\`\``);

@@ -29,16 +29,28 @@ function useSealedDraft(incident: Incident, key: DraftKey, fallback = '') {
     return sealing.current;
   };
 
+  const unsealed = typed !== undefined && typed !== (sealed ?? fallback) && !(typed === '' && sealed === undefined);
   useEffect(() => {
-    if (typed === undefined || typed === (sealed ?? fallback) || (typed === '' && sealed === undefined)) return;
+    if (!unsealed) return;
     const timer = setTimeout(() => void seal(typed), AUTOSAVE_MS);
     return () => clearTimeout(timer);
   });
 
+  // Leaving the panel (or the incident) seals what is still unsealed at once, not after the pause.
+  const latest = useRef({ unsealed, typed });
+  latest.current = { unsealed, typed };
+  useEffect(
+    () => () => {
+      const { unsealed: pending, typed: text } = latest.current;
+      if (pending && text !== undefined) void sealDraft(incident.id, key, text);
+    },
+    [incident.id, key, sealDraft],
+  );
+
   return {
     text,
     setText: (value: string) => setNoteDraft(incident.id, key, value),
-    state: !text.trim() ? '' : text === sealed ? 'draft sealed' : 'unsaved draft…',
+    state: !text.trim() ? '' : unsealed ? 'unsaved draft…' : 'draft sealed',
     /** Adds the draft as a note (or a revision of the note being edited). */
     async add(): Promise<boolean> {
       await sealing.current;
