@@ -36,6 +36,7 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'incidents:setStatus': { id: INCIDENT, status: 'mitigated' },
   'incidents:checkItem': { id: INCIDENT, itemId: 'escalate-pagerduty', done: true },
   'incidents:saveNote': { id: INCIDENT, text: 'restarted codesign-api' },
+  'incidents:saveDraft': { id: INCIDENT, key: 'new', text: 'restarted codesign-api at' },
   'contexts:list': {},
   'contexts:select': { name: 'drill' },
   'drill:status': {},
