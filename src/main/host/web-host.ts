@@ -21,7 +21,7 @@ export interface WebHostOptions {
   /** Random per start unless given (tests). */
   token?: string;
   /** Stream flow-control settings (tests and benchmarks lower them). */
-  flow?: FlowControl;
+  flow?: Partial<FlowControl>;
   /** Close connections that send no complete request within this time (default 10 s). */
   idleTimeoutMs?: number;
 }
