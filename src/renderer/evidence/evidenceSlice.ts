@@ -1,3 +1,5 @@
+import { MAX_EVIDENCE_FILE_BYTES } from '../../shared/contract/evidence';
+import { RequestError } from '../cockpit';
 import type { AttachmentPreview, EvidenceAttachment, EvidenceExport, EvidenceRecord, EvidenceVerification, VaultStatus } from '../../shared/evidence';
 import { asError, attempt, type CockpitSlice } from '../state/slice';
 
@@ -69,6 +71,10 @@ export const createEvidenceSlice: CockpitSlice<EvidenceSlice> = (bridge) => (set
     },
     async addEvidenceFile(incidentId, file) {
       const added = await attempt(set, async () => {
+        // Said before reading a byte, with the limit named: never a dropped connection.
+        if (file.size > MAX_EVIDENCE_FILE_BYTES) {
+          throw new RequestError({ code: 'Invalid', message: `${file.name} is ${mebibytes(file.size)}; files up to ${mebibytes(MAX_EVIDENCE_FILE_BYTES)} can be attached here` });
+        }
         const contentBase64 = await fileToBase64(file);
         return bridge.call('evidence:addFile', { incidentId, name: file.name, contentBase64 });
       });
@@ -95,6 +101,10 @@ export const createEvidenceSlice: CockpitSlice<EvidenceSlice> = (bridge) => (set
     },
   };
 };
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+}
 
 async function fileToBase64(file: File): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());
