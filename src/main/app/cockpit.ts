@@ -2,7 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
-import { contextHandlers } from '../contexts/handlers';
+import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { ClusterService } from '../cluster/cluster-service';
+import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
 import { CockpitFailure } from '../../shared/result';
@@ -90,6 +92,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger,
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
+  const cluster = new ClusterService({ contexts, logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
@@ -104,12 +107,15 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...contextProviders(contexts),
+    ...clusterProviders(cluster),
   };
 
   return {
     dispatcher: new ContractDispatcher(handlers, providers, logger),
     dispose: async () => {
       incidents?.dispose();
+      contexts.dispose();
       await drill?.stop();
     },
   };
