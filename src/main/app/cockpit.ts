@@ -85,7 +85,9 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger);
+  // COCKPIT_DRILL_SPEED: simulated seconds per real second (e2e tests run the memory leak fast).
+  const drillSpeed = Number(process.env.COCKPIT_DRILL_SPEED) || undefined;
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillSpeed ? { speed: drillSpeed } : {});
   void drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),

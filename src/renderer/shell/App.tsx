@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { ClusterPanel } from '../cluster/ClusterPanel';
+import { TopPanel } from '../cluster/TopPanel';
+import { WorkloadsPanel } from '../cluster/WorkloadsPanel';
 import { EvidencePanel } from '../evidence/EvidencePanel';
 import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
@@ -53,6 +55,10 @@ export function App() {
           <RunbookPanel />
         ) : panel === 'cluster' ? (
           <ClusterPanel />
+        ) : panel === 'workloads' ? (
+          <WorkloadsPanel />
+        ) : panel === 'top' ? (
+          <TopPanel />
         ) : panel === 'incident' ? (
           <IncidentPanel />
         ) : panel === 'evidence' ? (

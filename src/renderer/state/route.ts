@@ -1,5 +1,5 @@
 /** Where the user is, kept in the URL hash so a reload lands on the same view. */
-export type PanelId = 'incident' | 'runbook' | 'cluster' | 'logs' | 'top' | 'alerts' | 'databases' | 'terminal' | 'evidence';
+export type PanelId = 'incident' | 'runbook' | 'cluster' | 'workloads' | 'logs' | 'top' | 'alerts' | 'databases' | 'terminal' | 'evidence';
 
 export interface Route {
   panel: PanelId;
@@ -7,7 +7,7 @@ export interface Route {
   id?: string;
 }
 
-const PANELS: readonly PanelId[] = ['incident', 'runbook', 'cluster', 'logs', 'top', 'alerts', 'databases', 'terminal', 'evidence'];
+const PANELS: readonly PanelId[] = ['incident', 'runbook', 'cluster', 'workloads', 'logs', 'top', 'alerts', 'databases', 'terminal', 'evidence'];
 
 export function parseRoute(hash: string): Route {
   const [panel, id] = hash.replace(/^#\/?/, '').split('/');

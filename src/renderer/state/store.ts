@@ -6,6 +6,7 @@ import type { Incident, IncidentStatus, IncidentSummary, UnreadableIncident } fr
 import { summarise } from '../../shared/incidents/model';
 import type { CockpitError } from '../../shared/result';
 import type { Runbook, SeverityId } from '../../shared/runbook/schema';
+import { createClusterSlice, type ClusterSlice } from '../cluster/clusterSlice';
 import { call, RequestError } from '../cockpit';
 import { parseRoute, routeHash, type Route } from './route';
 
@@ -73,12 +74,12 @@ interface EvidenceSlice {
   exportEvidence(incidentId: string, passphrase: string): Promise<void>;
 }
 
-export type CockpitState = AppSlice & IncidentsSlice & ContextsSlice & EvidenceSlice;
+export type CockpitState = AppSlice & IncidentsSlice & ContextsSlice & EvidenceSlice & ClusterSlice;
 
 const asError = (error: unknown): CockpitError =>
   error instanceof RequestError ? error.error : { code: 'Internal', message: error instanceof Error ? error.message : String(error) };
 
-export const useCockpit = create<CockpitState>()((set, get) => {
+export const useCockpit = create<CockpitState>()((set, get, api) => {
   /** Runs an action; a failure becomes the visible notice instead of an unhandled rejection. */
   const attempt = async <T>(action: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -93,6 +94,7 @@ export const useCockpit = create<CockpitState>()((set, get) => {
     set((state) => ({ evidence: { ...state.evidence, [incidentId]: { ...state.evidence[incidentId], ...patch } } }));
 
   return {
+    ...createClusterSlice(set, get, api),
     route: parseRoute(location.hash),
     incidents: [],
     unreadable: [],
@@ -113,6 +115,7 @@ export const useCockpit = create<CockpitState>()((set, get) => {
       window.cockpit.subscribe('incidents:changed', {}, (incident) => get().applyIncident(incident));
       window.addEventListener('hashchange', () => set({ route: parseRoute(location.hash) }));
       void get().loadContexts();
+      get().startContextSync();
       const vault = await attempt(() => call('evidence:status', {}));
       set({ vault });
       if (vault?.state === 'unlocked') await get().afterUnlock();

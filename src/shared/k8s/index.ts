@@ -8,3 +8,4 @@ export * from './thresholds';
 export * from './kube-events';
 export * from './summary';
 export * from './changes';
+export * from './label-selector';

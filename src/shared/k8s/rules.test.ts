@@ -140,3 +140,15 @@ describe('what changed', () => {
     expect(changes[0]!.summary).toBe('4 restarts, last: OOMKilled');
   });
 });
+
+describe('label selectors', () => {
+  it('reads kubectl’s forms and matches like the API server', async () => {
+    const { matchesLabelSelector, parseLabelSelector } = await import('./label-selector');
+    const labels = { app: 'codesign-api', tier: 'web', canary: 'true' };
+    const match = (s: string) => matchesLabelSelector(labels, parseLabelSelector(s));
+    expect([match('app=codesign-api'), match('app==codesign-api,tier=web'), match('tier!=db'), match('tier in (web, api)'), match('tier notin (web)'), match('canary'), match('!canary'), match('')]).toEqual([
+      true, true, true, true, false, true, false, true,
+    ]);
+    expect(() => parseLabelSelector('app=~x')).toThrow(/cannot read "app=~x"/);
+  });
+});

@@ -42,7 +42,7 @@ async function contexts(kubeconfig = drill.kubeconfig('drill')): Promise<Context
 
 const versions = (items: Iterable<KubeObject>) => new Map([...items].map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion]));
 
-const configMap = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: DRILL_NS }, data: { n: name } });
+const configMap = (name: string): Parameters<DrillFixture['create']>[1] => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: DRILL_NS }, data: { n: name } });
 
 /** A StreamSink that records what a provider writes. */
 function recordingSink<E>(): StreamSink<E> & { events: E[]; ended?: string } {
