@@ -28,7 +28,11 @@ export interface ClusterServiceOptions {
   informer?: InformerOptions;
   /** Coalescing window for diffs sent to one stream (default 50 ms). */
   flushMs?: number;
+  /** Objects per `reset` / `reset-more` event (default 500). */
+  resetPageSize?: number;
 }
+
+const RESET_PAGE = 500;
 
 export class ClusterService {
   private informers = new Map<string, SharedInformer>();
@@ -123,7 +127,10 @@ export class ClusterService {
       reset = true;
       upserts.clear();
       deletes.clear();
-      sink.emit({ type: 'reset', resourceVersion: informer.list.resourceVersion, items: [...informer.list.items.values()] });
+      const items = [...informer.list.items.values()];
+      const page = this.options.resetPageSize ?? RESET_PAGE;
+      sink.emit({ type: 'reset', resourceVersion: informer.list.resourceVersion, items: items.slice(0, page), total: items.length, complete: items.length <= page });
+      for (let i = page; i < items.length; i += page) sink.emit({ type: 'reset-more', items: items.slice(i, i + page), complete: i + page >= items.length });
     };
     store.add(informer.onDidChange((change) => {
       if (!reset) return;

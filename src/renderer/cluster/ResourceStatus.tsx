@@ -11,5 +11,12 @@ export function ResourceStatus({ view, what }: { view: ResourceView | undefined;
     );
   }
   if (!view.synced) return <p className="muted" role="status">Listing {what}…</p>;
+  if (view.complete === false) {
+    return (
+      <p className="muted small" role="status">
+        Receiving {what}: {view.items.size} of {view.total}…
+      </p>
+    );
+  }
   return null;
 }

@@ -17,7 +17,11 @@ export interface ResourceView {
   state: InformerState | 'subscribing';
   error?: CockpitError;
   attempt?: number;
+  /** The first page arrived: rows can show. */
   synced: boolean;
+  /** Every page of the first list arrived. */
+  complete?: boolean;
+  total?: number;
   items: Map<string, KubeObject>;
   version: number;
 }
@@ -102,7 +106,10 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
     } else if (event.type === 'reset') {
       view.items.clear();
       for (const item of event.items) view.items.set(itemKey(item), item);
-      patchResource(key, { synced: true });
+      patchResource(key, { synced: true, complete: event.complete, total: event.total });
+    } else if (event.type === 'reset-more') {
+      for (const item of event.items) view.items.set(itemKey(item), item);
+      patchResource(key, { complete: event.complete });
     } else {
       for (const k of event.deleted) view.items.delete(k);
       for (const item of event.upserted) view.items.set(itemKey(item), item);

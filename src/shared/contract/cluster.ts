@@ -16,12 +16,15 @@ const WatchInput = z.strictObject({
 export type InformerState = 'listing' | 'watching' | 'reconnecting' | 'failed';
 
 /**
- * A live list: one `reset` with every object once listed, then `diff`s only (upserts and deleted
- * keys, `namespace/name`), and `state` whenever the informer's state changes. Objects have no
- * managedFields, and env values that look secret are masked.
+ * A live list: once listed, a `reset` (the first page of objects and the total) followed by
+ * `reset-more` pages until `complete`, then `diff`s only (upserts and deleted keys,
+ * `namespace/name`), and `state` whenever the informer's state changes. Pages keep every event
+ * small enough for any transport's batch limit. Objects have no managedFields, and env values
+ * that look secret are masked.
  */
 export type ClusterWatchEvent =
-  | { type: 'reset'; resourceVersion: string; items: KubeObject[] }
+  | { type: 'reset'; resourceVersion: string; items: KubeObject[]; total: number; complete: boolean }
+  | { type: 'reset-more'; items: KubeObject[]; complete: boolean }
   | { type: 'diff'; resourceVersion: string; upserted: KubeObject[]; deleted: string[] }
   | { type: 'state'; state: InformerState; error?: CockpitError; attempt?: number };
 
