@@ -167,18 +167,18 @@ async function measureBrowser(report: Report, bench: Bench): Promise<void> {
     report('pods 20000 switch to table', median(switches) / 1000, 's', '<= 2 s (median of 3, context chosen to first rendered rows)');
 
     // 200 pod changes per second for 5 s while the page records frame intervals.
-    await page.evaluate(() => {
-      const w = globalThis as unknown as { frames: number[]; recording: boolean; requestAnimationFrame(cb: (now: number) => void): number };
-      w.frames = [];
-      w.recording = true;
+    // A string, not a function: tsx's name helpers do not exist in the page.
+    await page.evaluate(`(() => {
+      window.frames_ = [];
+      window.recording_ = true;
       let last = performance.now();
-      const tick = (now: number) => {
-        w.frames.push(now - last);
+      const tick = (now) => {
+        window.frames_.push(now - last);
         last = now;
-        if (w.recording) w.requestAnimationFrame(tick);
+        if (window.recording_) requestAnimationFrame(tick);
       };
-      w.requestAnimationFrame(tick);
-    });
+      requestAnimationFrame(tick);
+    })()`);
     let changed = 0;
     const until = Date.now() + 5000;
     while (Date.now() < until) {
@@ -196,11 +196,7 @@ async function measureBrowser(report: Report, bench: Bench): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tickStart))));
     }
-    const frames = await page.evaluate(() => {
-      const w = globalThis as unknown as { frames: number[]; recording: boolean; requestAnimationFrame(cb: (now: number) => void): number };
-      w.recording = false;
-      return w.frames.slice(5);
-    });
+    const frames = (await page.evaluate('(() => { window.recording_ = false; return window.frames_.slice(5); })()')) as number[];
     report('pods 20000 frame p95 at 200 updates/s', percentile(frames, 95), 'ms', `<= 32 ms (${changed} changes in 5 s, ${frames.length} frames)`);
   } finally {
     await browser.close();

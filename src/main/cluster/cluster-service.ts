@@ -71,7 +71,7 @@ export class ClusterService {
     if (!shared) {
       const client = await contexts.client(context);
       if (contexts.current !== context) throw new CockpitFailure('Conflict', `context "${context}" changed while starting`, undefined, { context, resource, namespace });
-      const informer = scope.add(new Informer(client, resource, ns, this.deps.logger, this.options.informer).start());
+      const informer = scope.add(new Informer(client, resource, ns, this.deps.logger, { ...this.options.informer, ownsClient: true }).start());
       shared = { informer, refs: 0 };
       this.informers.set(key, shared);
     }
@@ -173,6 +173,7 @@ export class ClusterService {
     });
     store.add(toDisposable(() => scope.release(onScopeEnd)));
     const client = await this.deps.contexts.client(input.context);
+    store.add(toDisposable(() => client.dispose()));
     const base = '/apis/metrics.k8s.io/v1beta1';
     let stopped = false;
     store.add(toDisposable(() => (stopped = true)));

@@ -32,10 +32,12 @@ export interface InformerOptions {
   maxBackoffMs?: number;
   /** Retry delay after 401 / 403 / 404 (default 30 s): the user's rights rarely change by the second. */
   deniedRetryMs?: number;
-  /** Page size of LIST (default 1000). */
+  /** Page size of LIST (default 2000). */
   pageSize?: number;
   /** The server ends each watch after about this long; we then resume (default 300 s). */
   watchTimeoutSeconds?: number;
+  /** Dispose the client (its keep-alive sockets) with the informer. */
+  ownsClient?: boolean;
 }
 
 export class Informer extends Disposable {
@@ -74,6 +76,7 @@ export class Informer extends Disposable {
         this.watchHandle?.abort();
         clearTimeout(this.retryTimer);
         this.wakeRetry?.();
+        if (this.options.ownsClient) this.client.dispose();
       }),
     );
   }
@@ -163,7 +166,7 @@ export class Informer extends Disposable {
     let resourceVersion = '';
     let next: string | undefined;
     do {
-      const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 1000) });
+      const query = new URLSearchParams({ limit: String(this.options.pageSize ?? 2000) });
       if (next) query.set('continue', next);
       const page = await this.client.getJson<{ items?: KubeObject[]; metadata?: { resourceVersion?: string; continue?: string } }>(`${path}?${query}`, this.scope);
       if (this.stopped) return;

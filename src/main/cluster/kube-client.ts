@@ -65,6 +65,9 @@ const NETWORK_REASONS: Record<string, string> = {
 };
 
 export class KubeClient {
+  private agent: https.Agent | undefined;
+  private agentMaterial = '';
+
   constructor(
     readonly context: string,
     private readonly config: KubeConfig,
@@ -186,6 +189,7 @@ export class KubeClient {
       clearTimeout(timer);
     }
     const isHttps = url.protocol === 'https:';
+    if (isHttps && !cluster.proxyUrl) options.agent = this.keepAliveAgent(options);
     Object.assign(options, {
       protocol: url.protocol,
       hostname: url.hostname.replace(/^\[|\]$/g, ''),
@@ -195,6 +199,36 @@ export class KubeClient {
     });
     options.headers = { ...(options.headers as Record<string, string>), Accept: 'application/json' };
     return { request: isHttps ? https.request : (http.request as unknown as typeof https.request), options };
+  }
+
+  /**
+   * One keep-alive agent per set of TLS material: client-node builds a fresh agent per call, which
+   * costs a TLS handshake per LIST page. Rebuilt when an exec plugin hands out another certificate.
+   */
+  private keepAliveAgent(options: https.RequestOptions): https.Agent {
+    const material = [options.ca, options.cert, options.key, options.pfx, options.rejectUnauthorized, options.servername].map((v) => (v === undefined ? '' : String(v))).join('\u0000');
+    if (!this.agent || this.agentMaterial !== material) {
+      this.agent?.destroy();
+      this.agentMaterial = material;
+      this.agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: 8,
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        ...(options.cert !== undefined ? { cert: options.cert } : {}),
+        ...(options.key !== undefined ? { key: options.key } : {}),
+        ...(options.pfx !== undefined ? { pfx: options.pfx } : {}),
+        ...(options.passphrase !== undefined ? { passphrase: options.passphrase } : {}),
+        ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+        ...(options.servername !== undefined ? { servername: options.servername } : {}),
+      });
+    }
+    return this.agent;
+  }
+
+  /** Closes idle keep-alive sockets (the client's owner calls it when done). */
+  dispose(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   private scoped(scope: KubeErrorScope): KubeErrorScope {

@@ -179,6 +179,8 @@ export class ContextService extends Disposable {
         error instanceof KubeRequestFailure
           ? { state: error.health === 'reachable' ? 'unreachable' : error.health, message: error.message }
           : { state: 'unreachable', message: error instanceof Error ? error.message : String(error) };
+    } finally {
+      client.dispose();
     }
     health.checkedAt = new Date().toISOString();
     const before = this.health.get(name);
@@ -193,7 +195,7 @@ export class ContextService extends Disposable {
   /** The namespaces the current context's cluster has (for the top bar). */
   async namespaces(): Promise<string[]> {
     const client = await this.client();
-    const list = await client.getJson<{ items?: Array<{ metadata?: { name?: string } }> }>('/api/v1/namespaces', { resource: 'namespaces' });
+    const list = await client.getJson<{ items?: Array<{ metadata?: { name?: string } }> }>('/api/v1/namespaces', { resource: 'namespaces' }).finally(() => client.dispose());
     return (list.items ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
   }
 

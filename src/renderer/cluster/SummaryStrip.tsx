@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { summarizeCluster, type SummaryItem } from '../../shared/k8s/summary';
 import { useNow } from '../shell/useNow';
 import { useResource } from './useResource';
@@ -10,19 +10,23 @@ export function SummaryStrip({ onPick }: { onPick: (item: SummaryItem) => void }
   const events = useResource('events');
   const nodes = useResource('nodes');
   const pvcs = useResource('persistentvolumeclaims');
-  const now = useNow(10_000).getTime();
-  const items = useMemo(
-    () =>
-      summarizeCluster({
-        now,
-        ...(pods?.synced ? { pods: pods.items.values() } : {}),
-        ...(deployments?.synced ? { deployments: deployments.items.values() } : {}),
-        ...(events?.synced ? { events: events.items.values() } : {}),
-        ...(nodes?.synced ? { nodes: nodes.items.values() } : {}),
-        ...(pvcs?.synced ? { persistentvolumeclaims: pvcs.items.values() } : {}),
-      }),
-    [now, pods, deployments, events, nodes, pvcs],
-  );
+  // Recomputed every 2 s, not per update: 20,000 pods changing 200 times a second would
+  // otherwise re-run every rule on every frame.
+  const now = useNow(2000).getTime();
+  const latest = useRef({ pods, deployments, events, nodes, pvcs });
+  latest.current = { pods, deployments, events, nodes, pvcs };
+  const loaded = [pods, deployments, events, nodes, pvcs].map((v) => (v?.synced ? '1' : '0')).join('');
+  const items = useMemo(() => {
+    const v = latest.current;
+    return summarizeCluster({
+      now,
+      ...(v.pods?.synced ? { pods: v.pods.items.values() } : {}),
+      ...(v.deployments?.synced ? { deployments: v.deployments.items.values() } : {}),
+      ...(v.events?.synced ? { events: v.events.items.values() } : {}),
+      ...(v.nodes?.synced ? { nodes: v.nodes.items.values() } : {}),
+      ...(v.pvcs?.synced ? { persistentvolumeclaims: v.pvcs.items.values() } : {}),
+    });
+  }, [now, loaded]);
   const errors = { pods, deployments, events, nodes, persistentvolumeclaims: pvcs };
   return (
     <ul className="summary-strip" aria-label="Quick system check">

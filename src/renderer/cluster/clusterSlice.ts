@@ -95,6 +95,15 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
       return { resources: { ...state.resources, [key]: { ...current, ...patch, version: current.version + 1 } } };
     });
 
+  const dropWatcher = (key: string, entry: { stop: () => void }) => {
+    watchers.delete(key);
+    entry.stop();
+    set((state) => {
+      const { [key]: _gone, ...rest } = state.resources;
+      return { resources: rest };
+    });
+  };
+
   const apply = (key: string, event: ClusterWatchEvent) => {
     const view = get().resources[key];
     if (!view) return; // a late event of a list nobody shows any more
@@ -125,6 +134,11 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
       const contexts = get().contexts;
       const key = resourceKey(contexts, resource);
       if (!key || !contexts?.current) return () => undefined;
+      // Main ends every stream of a selection left behind; a lingering one could not be reused.
+      const selection = `${selectionKey(contexts)}|`;
+      for (const [k, w] of watchers) {
+        if (w.refs === 0 && !k.startsWith(selection)) dropWatcher(k, w);
+      }
       let watcher = watchers.get(key);
       if (!watcher) {
         set((state) => ({ resources: { ...state.resources, [key]: { state: 'subscribing', synced: false, items: new Map(), version: 0 } } }));
@@ -142,13 +156,7 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
         if (entry.refs > 0) return;
         // Kept a moment, so switching tabs back and forth does not relist.
         setTimeout(() => {
-          if (entry.refs > 0 || watchers.get(key) !== entry) return;
-          watchers.delete(key);
-          entry.stop();
-          set((state) => {
-            const { [key]: _gone, ...rest } = state.resources;
-            return { resources: rest };
-          });
+          if (entry.refs === 0 && watchers.get(key) === entry) dropWatcher(key, entry);
         }, 10_000);
       };
     },
