@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
 import { runbookLinks } from './link-policy';
-import { contextHandlers } from '../contexts/handlers';
+import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { ClusterService } from '../cluster/cluster-service';
+import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
 import { CockpitFailure } from '../../shared/result';
@@ -86,13 +88,16 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger);
+  // COCKPIT_DRILL_SPEED: simulated seconds per real second (e2e tests run the memory leak fast).
+  const drillSpeed = Number(process.env.COCKPIT_DRILL_SPEED) || undefined;
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillSpeed ? { speed: drillSpeed } : {});
   void drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
     logger,
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
+  const cluster = new ClusterService({ contexts, logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
@@ -108,6 +113,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...contextProviders(contexts),
+    ...clusterProviders(cluster),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -116,6 +123,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
       incidents?.dispose();
+      contexts.dispose();
       await drill?.stop();
     },
   };

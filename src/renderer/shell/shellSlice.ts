@@ -37,6 +37,7 @@ export const createShellSlice: CockpitSlice<ShellSlice> = (bridge) => (set, get)
     await get().loadRunbook();
     get().startIncidentStream(lifetime);
     void get().loadContexts();
+    get().startContextSync();
     await get().loadVault();
   };
 
