@@ -2,7 +2,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
-import { contextHandlers } from '../contexts/handlers';
+import { runbookLinks } from './link-policy';
+import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { ClusterService } from '../cluster/cluster-service';
+import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
 import { CockpitFailure } from '../../shared/result';
@@ -40,6 +43,8 @@ export interface CockpitOptions {
 /** The services behind the contract, wired once and carried by either host. */
 export interface Cockpit {
   dispatcher: ContractDispatcher;
+  /** Links the desktop shell opens without asking: the runbook's own. */
+  trustedLinks: ReadonlySet<string>;
   dispose(): Promise<void>;
 }
 
@@ -83,13 +88,16 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger);
+  // COCKPIT_DRILL_SPEED: simulated seconds per real second (e2e tests run the memory leak fast).
+  const drillSpeed = Number(process.env.COCKPIT_DRILL_SPEED) || undefined;
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillSpeed ? { speed: drillSpeed } : {});
   void drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
     logger,
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
+  const cluster = new ClusterService({ contexts, logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
@@ -97,6 +105,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       info: { name: 'Incident Cockpit', version: options.version, host: options.host, actor, platform: process.platform },
       runbook,
       runbookError,
+      liveStreams: () => dispatcher.liveStreams,
     }),
     ...incidentSlice.handlers,
     ...contextHandlers({ contexts, drill, recordSession }),
@@ -104,12 +113,17 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...contextProviders(contexts),
+    ...clusterProviders(cluster),
   };
 
+  const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
   return {
-    dispatcher: new ContractDispatcher(handlers, providers, logger),
+    dispatcher,
+    trustedLinks: runbookLinks(runbook),
     dispose: async () => {
       incidents?.dispose();
+      contexts.dispose();
       // Closing checkpoints over every open log, writer locks released.
       await store.dispose();
       await drill?.stop();
