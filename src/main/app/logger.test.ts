@@ -20,7 +20,7 @@ describe('FileLogger', () => {
     logger.warn('evidence.unlock-failed', { code: 'WrongPassphrase', file: '/a b/c', passphrase: 'hunter2' });
     logger.info('runbook.loaded', { id: 'x' });
     expect(echoed).toHaveLength(1);
-    expect(echoed[0]).toMatch(/^\d\d:\d\d:\d\d WARN  evidence\.unlock-failed {2}code=WrongPassphrase file="\/a b\/c" passphrase=\[masked\]$/);
+    expect(echoed[0]).toMatch(/^\d\d:\d\d:\d\d WARN {2}evidence\.unlock-failed {2}code=WrongPassphrase file="\/a b\/c" passphrase=\[masked\]$/);
     const lines = (await readFile(path.join(logs, 'cockpit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ level: 'warn', event: 'evidence.unlock-failed', code: 'WrongPassphrase', passphrase: '[masked]' });
     expect(lines[1]).toMatchObject({ level: 'info', event: 'runbook.loaded' });
