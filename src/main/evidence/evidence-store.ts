@@ -14,6 +14,7 @@ import { dataKeyLabel, openRecordFrame, sealedPlaintextOf, sealRecordFrame, type
 import { appendDurably, ensurePrivateDir, fsyncDirectory, writeFileDurably } from './durable-files';
 import { attachmentsDir, checkpointsFile, inspectLogDir, keyFile, recordsFile, writerLockFile, type LogInspection } from './log-inspection';
 import { signCheckpoint, type SignedCheckpoint } from './checkpoints';
+import { offThreadRedaction } from './off-thread-redaction';
 import { SecretRedactor, type RedactionTally } from './secret-redaction';
 import { attachmentPlainSize, openAttachment, sealAttachment, type PlaintextHasher } from './attachment-sealing';
 import { offThreadSha256 } from './off-thread-hashing';
@@ -138,7 +139,7 @@ export class EvidenceStore implements RecordLog {
   readonly onDidAppend = this.appended.event;
 
   constructor(private readonly options: EvidenceStoreOptions) {
-    this.redactor = options.redactor ?? new SecretRedactor();
+    this.redactor = options.redactor ?? new SecretRedactor(offThreadRedaction);
     this.actor = options.actor ?? osUser;
     this.clock = options.clock ?? (() => new Date());
     this.hasherFactory = options.hasherFactory ?? offThreadSha256;

@@ -261,11 +261,51 @@ function replaceRanges(text: string, ranges: Array<{ start: number; end: number;
 
 const SEPARATOR = '\n\u241e\n';
 
+export interface RedactedGroups {
+  groups: string[][];
+  hits: RedactionTally[];
+}
+
+/** Inputs of this many characters or more are redacted on the worker thread. */
+export const OFF_THREAD_CHARS = 256 * 1024;
+
+/** The redaction itself, on whichever thread calls it (`SecretRedactor` picks the thread). */
+export async function redactGroupsInline(texts: string[][]): Promise<RedactedGroups> {
+  const hits = texts.map((): RedactionTally => ({}));
+  const groups = texts.map((group, g) => redactSplitPrivateKeys(group, hits[g]!).map((t) => applyOwnRules(t, hits[g]!)));
+  const flat = groups.flat();
+  if (!flat.some((t) => t.length >= 8)) return { groups, hits };
+  const ranges = await secretlintRanges(flat.join(SEPARATOR));
+  if (ranges.length === 0) return { groups, hits };
+  let base = 0;
+  const redacted = groups.map((group, g) =>
+    group.map((t) => {
+      const start = base;
+      const end = start + t.length;
+      base = end + SEPARATOR.length;
+      const local = ranges
+        .filter((r) => r.start < end && r.end > start)
+        .map((r) => ({ start: Math.max(r.start, start) - start, end: Math.min(r.end, end) - start, rule: r.rule }));
+      return local.length === 0 ? t : replaceRanges(t, local, hits[g]!);
+    }),
+  );
+  return { groups: redacted, hits };
+}
+
 /**
  * Replaces secrets in text with `[REDACTED:<rule>]` markers: our own rules first, then
  * secretlint's recommended preset over the result.
  */
 export class SecretRedactor {
+  /** How many redactions ran on the worker (tests read it). */
+  offThreadRuns = 0;
+
+  constructor(
+    /** The worker runner, or undefined where there is none (the worker itself). */
+    private readonly offThread: (() => ((texts: string[][]) => Promise<RedactedGroups>) | undefined) | undefined = undefined,
+    private readonly offThreadChars = OFF_THREAD_CHARS,
+  ) {}
+
   async redactText(text: string): Promise<Redacted<string>> {
     const { value, hits } = await this.redactStrings([text]);
     return { value: value[0] ?? '', hits };
@@ -280,28 +320,20 @@ export class SecretRedactor {
   /**
    * Redacts several groups of strings with one secretlint pass over all of them (its per-call
    * setup is most of the cost for short texts); a private key split over strings is followed
-   * only within its group. One tally per group.
+   * only within its group. One tally per group. Large inputs go to the redaction worker, so a
+   * capture of a big log never stalls the main thread.
    */
-  private async redactStringGroups(texts: string[][]): Promise<{ groups: string[][]; hits: RedactionTally[] }> {
-    const hits = texts.map((): RedactionTally => ({}));
-    const groups = texts.map((group, g) => redactSplitPrivateKeys(group, hits[g]!).map((t) => applyOwnRules(t, hits[g]!)));
-    const flat = groups.flat();
-    if (!flat.some((t) => t.length >= 8)) return { groups, hits };
-    const ranges = await secretlintRanges(flat.join(SEPARATOR));
-    if (ranges.length === 0) return { groups, hits };
-    let base = 0;
-    const redacted = groups.map((group, g) =>
-      group.map((t) => {
-        const start = base;
-        const end = start + t.length;
-        base = end + SEPARATOR.length;
-        const local = ranges
-          .filter((r) => r.start < end && r.end > start)
-          .map((r) => ({ start: Math.max(r.start, start) - start, end: Math.min(r.end, end) - start, rule: r.rule }));
-        return local.length === 0 ? t : replaceRanges(t, local, hits[g]!);
-      }),
-    );
-    return { groups: redacted, hits };
+  private async redactStringGroups(texts: string[][]): Promise<RedactedGroups> {
+    let size = 0;
+    for (const group of texts) for (const t of group) size += t.length;
+    if (size >= this.offThreadChars) {
+      const offThread = this.offThread?.();
+      if (offThread) {
+        this.offThreadRuns++;
+        return offThread(texts);
+      }
+    }
+    return redactGroupsInline(texts);
   }
 
   /** Redacts every string inside a JSON-like value (object keys are left as they are). */
