@@ -120,9 +120,10 @@ export class Informer extends Disposable {
           needList = false;
         }
         if (this.stopped) return;
-        this.setStatus({ state: 'watching' });
-        attempt = 0;
-        const gone = await this.watchOnce();
+        const gone = await this.watchOnce(() => {
+          attempt = 0;
+          this.setStatus({ state: 'watching' });
+        });
         if (gone) {
           this.stats.relists++;
           this.logger.info('informer.relist', { resource: this.resource, namespace: this.namespace, reason: '410' });
@@ -188,7 +189,7 @@ export class Informer extends Disposable {
   }
 
   /** One watch from the current position; resolves true when the server says the position is gone. */
-  private async watchOnce(): Promise<boolean> {
+  private async watchOnce(onOpen: () => void): Promise<boolean> {
     this.stats.watches++;
     const path = collectionPath(RESOURCES[this.resource], this.namespace);
     const query = new URLSearchParams({
@@ -198,7 +199,7 @@ export class Informer extends Disposable {
       timeoutSeconds: String(this.options.watchTimeoutSeconds ?? 300),
     });
     this.relistRequested = false;
-    const handle = await this.client.watch(`${path}?${query}`, (event) => this.enqueue(event as WatchEvent), this.scope);
+    const handle = await this.client.watch(`${path}?${query}`, (event) => this.enqueue(event as WatchEvent), this.scope, onOpen);
     if (this.stopped) {
       handle.abort();
       return false;
