@@ -166,6 +166,14 @@ async function measureBrowser(report: Report, bench: Bench): Promise<void> {
     }
     report('pods 20000 switch to table', median(switches) / 1000, 's', '<= 2 s (median of 3, context chosen to first rendered rows)');
 
+    const recordFrames = async (ms: number) => {
+      await page.evaluate(`(() => { window.idle_ = []; let last = performance.now(); const until = last + ${ms}; const tick = (now) => { window.idle_.push(now - last); last = now; if (now < until) requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`);
+      await new Promise((r) => setTimeout(r, ms + 200));
+      return (await page.evaluate('window.idle_.slice(5)')) as number[];
+    };
+    const idle = await recordFrames(3000);
+    report('pods 20000 frame p95 idle (baseline, same run)', percentile(idle, 95), 'ms', `reference: the machine's own frame pacing (${idle.length} frames in 3 s)`);
+
     // 200 pod changes per second for 5 s while the page records frame intervals.
     // A string, not a function: tsx's name helpers do not exist in the page.
     await page.evaluate(`(() => {

@@ -50,10 +50,13 @@ export class Informer extends Disposable {
   private pending: WatchEvent[] = [];
   private flushScheduled = false;
   private relistRequested = false;
+  private firstListSoFar: KubeObject[] | undefined;
+  private firstListTotal = 0;
   private stopped = false;
   private readonly didChange = this.register(new Emitter<InformerChange>());
   private readonly didChangeStatus = this.register(new Emitter<InformerStatus>());
   private readonly didSync = this.register(new Emitter<void>());
+  private readonly didListPage = this.register(new Emitter<{ items: KubeObject[]; total: number; complete: boolean }>());
   /** Counts for tests and the bench: LIST calls, watches opened, 410 relists. */
   readonly stats = { lists: 0, watches: 0, relists: 0 };
 
@@ -61,6 +64,13 @@ export class Informer extends Disposable {
   readonly onDidChangeStatus: Event<InformerStatus> = this.didChangeStatus.event;
   /** Fires once, after the first LIST. */
   readonly onDidSync: Event<void> = this.didSync.event;
+  /** Each page of the first LIST as it arrives, so a view can show rows before the last page. */
+  readonly onDidListPage: Event<{ items: KubeObject[]; total: number; complete: boolean }> = this.didListPage.event;
+
+  /** The first LIST's pages so far, while it runs (undefined before the first page and after sync). */
+  get firstListProgress(): { items: readonly KubeObject[]; total: number } | undefined {
+    return this.firstListSoFar ? { items: this.firstListSoFar, total: this.firstListTotal } : undefined;
+  }
 
   constructor(
     private readonly client: KubeClient,
@@ -171,10 +181,17 @@ export class Informer extends Disposable {
       if (next) query.set('continue', next);
       const page = await this.client.getJson<{ items?: KubeObject[]; metadata?: { resourceVersion?: string; continue?: string } }>(`${path}?${query}`, this.scope);
       if (this.stopped) return;
-      for (const item of page.items ?? []) items.push(slim(item));
+      const slimmed = (page.items ?? []).map(slim);
+      items.push(...slimmed);
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       next = page.metadata?.continue || undefined;
+      if (!this.everSynced) {
+        this.firstListSoFar = items;
+        this.firstListTotal = next ? items.length + ((page.metadata as { remainingItemCount?: number } | undefined)?.remainingItemCount ?? 0) : items.length;
+        this.didListPage.fire({ items: slimmed, total: this.firstListTotal, complete: !next });
+      }
     } while (next);
+    this.firstListSoFar = undefined;
     const fresh = listOf(items, resourceVersion);
     const before = this.current;
     this.current = fresh;
