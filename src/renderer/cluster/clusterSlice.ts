@@ -11,7 +11,8 @@ import type { ClusterWatchEvent, InformerState, TopEvent, PodUsage, NodeUsage } 
 import { objectKey as itemKey, type KubeObject } from '../../shared/k8s/objects';
 import type { ResourceName } from '../../shared/k8s/resources';
 import type { CockpitError } from '../../shared/result';
-import { call, RequestError } from '../cockpit';
+import { RequestError } from '../cockpit';
+import type { Bridge } from '../state/bridge';
 
 export interface ResourceView {
   state: InformerState | 'subscribing';
@@ -76,17 +77,13 @@ export function resourceKey(contexts: ContextList | undefined, resource: Resourc
 const asError = (error: unknown): CockpitError =>
   error instanceof RequestError ? error.error : { code: 'Internal', message: error instanceof Error ? error.message : String(error) };
 
-/**
- * The one place this slice subscribes: the host's `subscribe` takes a listener per event today
- * (the stream session's `{ events, error, end }` handlers are landing); our events carry their
- * own state, so either shape works.
- */
-function openStream<E>(name: 'cluster:watch' | 'cluster:top', input: Record<string, unknown>, onEvent: (event: E) => void): () => void {
-  const subscribe = window.cockpit.subscribe as unknown as (n: string, i: unknown, listener: (event: E) => void) => () => void;
-  return subscribe(name, input, onEvent);
-}
-
-export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [], [], ClusterSlice> = (set, get) => {
+export const createClusterSlice = (bridge: Bridge): StateCreator<ClusterSlice & ClusterSliceHost, [], [], ClusterSlice> => (set, get) => {
+  /** Our events carry their own state, so each one is applied in turn; a failed stream becomes the notice. */
+  const openStream = <E,>(name: 'cluster:watch' | 'cluster:top', input: { context: string; namespace: string; resource?: ResourceName }, onEvent: (event: E) => void): (() => void) =>
+    bridge.subscribe(name as never, input as never, {
+      events: (events: unknown[]) => events.forEach((event) => onEvent(event as E)),
+      error: (error) => set({ notice: error }),
+    });
   const watchers = new Map<string, { refs: number; stop: () => void }>();
   const topWatchers = new Map<string, { refs: number; stop: () => void }>();
   let contextSync: (() => void) | undefined;
@@ -211,7 +208,7 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
       const context = get().contexts?.current;
       if (!context) return;
       try {
-        const names = await call('contexts:namespaces', {});
+        const names = await bridge.call('contexts:namespaces', {});
         if (get().contexts?.current === context) set({ namespaces: { context, names } });
       } catch (error) {
         if (get().contexts?.current === context) set({ namespaces: { context, names: [], error: asError(error) } });
@@ -220,7 +217,7 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
 
     async selectNamespace(namespace) {
       try {
-        set({ contexts: await call('contexts:selectNamespace', { namespace }) });
+        set({ contexts: await bridge.call('contexts:selectNamespace', { namespace }) });
       } catch (error) {
         set({ notice: asError(error) });
       }
@@ -228,8 +225,13 @@ export const createClusterSlice: StateCreator<ClusterSlice & ClusterSliceHost, [
 
     startContextSync() {
       if (contextSync) return;
-      const subscribe = window.cockpit.subscribe as unknown as (n: string, i: unknown, listener: (list: ContextList) => void) => () => void;
-      contextSync = subscribe('contexts:changed', {}, (list) => set({ contexts: list }));
+      contextSync = bridge.subscribe('contexts:changed', {}, {
+        events: (lists) => {
+          const list = lists.at(-1);
+          if (list) set({ contexts: list });
+        },
+        error: (error) => set({ notice: error }),
+      });
     },
   };
 };

@@ -70,15 +70,17 @@ function ActiveIncident({ id }: { id: string }) {
       </span>
       {state && severity ? (
         <span
-          className={`countdown${state.respondedAt ? ' met' : state.countdown.overdue ? ' overdue' : ''}`}
+          className={`countdown${state.respondedAt ? ' met' : state.resolvedAt ? ' unanswered' : state.countdown.overdue ? ' overdue' : ''}`}
           data-testid="countdown"
           title={`Respond within ${severity.responseTimeText}; due ${state.dueAt.toLocaleString()}`}
         >
           {state.respondedAt
             ? `responded${state.countdown.overdue ? ' late' : ''}`
-            : state.countdown.overdue
-              ? `overdue ${state.countdown.text.slice(1)}`
-              : `${state.countdown.text} to respond`}
+            : state.resolvedAt
+              ? `resolved · ${state.openEscalation.join(', ')} not done`
+              : state.countdown.overdue
+                ? `overdue ${state.countdown.text.slice(1)}`
+                : `${state.countdown.text} to respond`}
           <span className="muted"> · target {severity.responseTimeText}</span>
         </span>
       ) : null}
