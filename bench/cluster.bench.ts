@@ -141,7 +141,14 @@ async function measureIdleHeap(report: Report, bench: Bench): Promise<void> {
   const mt = samples.reduce((a, s) => a + s.t, 0) / n;
   const mh = samples.reduce((a, s) => a + s.heap, 0) / n;
   const slope = samples.reduce((a, s) => a + (s.t - mt) * (s.heap - mh), 0) / samples.reduce((a, s) => a + (s.t - mt) ** 2, 0);
-  report(`main heap growth idle 10 min, watches open`, Math.max(0, (slope * 600) / 2 ** 20), 'MB', `<= 1 MB (sampled ${sampleSeconds} s with 5 informers on ${PODS} pods, extrapolated)`);
+  const first = samples[0]!.heap / 2 ** 20;
+  const last = samples.at(-1)!.heap / 2 ** 20;
+  report(
+    `main heap growth idle 10 min, watches open`,
+    Number(((slope * 600) / 2 ** 20).toFixed(3)),
+    'MB',
+    `<= 1 MB (least-squares slope of ${n} post-GC samples over ${sampleSeconds} s, 5 informers on ${PODS} pods, extrapolated to 600 s; heap ${first.toFixed(1)} → ${last.toFixed(1)} MB)`,
+  );
   for (const h of handles) h.handle.dispose();
   contexts.dispose();
 }
@@ -165,6 +172,14 @@ async function measureBrowser(report: Report, bench: Bench): Promise<void> {
       switches.push(performance.now() - started);
     }
     report('pods 20000 switch to table', median(switches) / 1000, 's', '<= 2 s (median of 3, context chosen to first rendered rows)');
+
+    const recordFrames = async (ms: number) => {
+      await page.evaluate(`(() => { window.idle_ = []; let last = performance.now(); const until = last + ${ms}; const tick = (now) => { window.idle_.push(now - last); last = now; if (now < until) requestAnimationFrame(tick); }; requestAnimationFrame(tick); })()`);
+      await new Promise((r) => setTimeout(r, ms + 200));
+      return (await page.evaluate('window.idle_.slice(5)')) as number[];
+    };
+    const idle = await recordFrames(3000);
+    report('pods 20000 frame p95 idle (baseline, same run)', percentile(idle, 95), 'ms', `reference: the machine's own frame pacing (${idle.length} frames in 3 s)`);
 
     // 200 pod changes per second for 5 s while the page records frame intervals.
     // A string, not a function: tsx's name helpers do not exist in the page.

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CockpitPage } from './pages/cockpit-page';
 import { screenshotter } from './support/artifacts';
 import { launchChromium } from './support/browser';
 import { startWebHost, type RunningWebHost } from './support/web-host-process';
@@ -107,15 +108,27 @@ describe('web host: the cluster views against the drill', () => {
     await s.kubectl('scale', 'deployment/codesign-api', '--replicas=3');
   });
 
-  it('shows a bad deploy in What changed and in the summary strip', async () => {
+  it('shows a bad deploy in What changed and in the summary strip, and pins the rollout to the incident', async () => {
     const { page } = s;
     const w = workloads(page);
+    const cockpit = new CockpitPage(page);
+    await page.goto(`${s.host.url}#/incident`);
+    await cockpit.openEvidenceStore('correct horse battery staple');
+    await cockpit.declareIncident('codesign-api errors after deploy', 'SEV2');
+    await page.goto(`${s.host.url}#/workloads`);
     expect(await inject(page, 'bad-deploy')).toMatchObject({ ok: true });
     await expect.poll(async () => Number((await w.summary('pods-unhealthy').textContent())?.match(/^\d+/)?.[0] ?? 0), { timeout: 60_000 }).toBeGreaterThan(0);
     await w.tab('What changed').click();
     const changes = page.getByRole('list', { name: 'Changes' });
     await expect.poll(() => changes.getByTestId('change').filter({ hasText: /rollout.*Deployment\/codesign-api.*-bad/ }).count(), { timeout: 20_000 }).toBeGreaterThan(0);
     await screenshotter(page, 'e2e-cluster')('06-what-changed');
+    const rollout = changes.getByTestId('change').filter({ hasText: /rollout.*-bad/ }).first();
+    await rollout.getByRole('button', { name: 'Pin' }).click();
+    await rollout.getByRole('button', { name: 'Pinned' }).waitFor();
+    await page.getByTestId('active-incident').click();
+    await page.getByText(/What changed \(drill \/ codesign-production\).*rollout Deployment\/codesign-api: revision \d+: codesign-playground:[^ ]+-bad/).first().waitFor();
+    await screenshotter(page, 'e2e-cluster')('06b-pinned-in-incident');
+    await page.goto(`${s.host.url}#/workloads`);
     await w.summary('pods-unhealthy').click();
     await expect.poll(() => w.rows('Pods', /codesign-api-.*(CrashLoopBackOff|Error)/).count(), { timeout: 90_000 }).toBeGreaterThan(0);
     await screenshotter(page, 'e2e-cluster')('07-summary-filtered-pods');

@@ -128,7 +128,6 @@ export class ClusterService {
       upserts.clear();
       deletes.clear();
       const items = [...informer.list.items.values()];
-      const page = this.options.resetPageSize ?? RESET_PAGE;
       sink.emit({ type: 'reset', resourceVersion: informer.list.resourceVersion, items: items.slice(0, page), total: items.length, complete: items.length <= page });
       for (let i = page; i < items.length; i += page) sink.emit({ type: 'reset-more', items: items.slice(i, i + page), complete: i + page >= items.length });
     };
@@ -147,10 +146,36 @@ export class ClusterService {
       timer ??= setTimeout(flush, this.options.flushMs ?? 50);
     }));
     store.add(sink.onDidResume(() => flush()));
+    // While the first LIST runs, its pages go out as they arrive: rows show after the first page.
+    let streamedPages = false;
+    const page = this.options.resetPageSize ?? RESET_PAGE;
+    const sendPages = (items: readonly KubeObject[], total: number, complete: boolean, first: boolean) => {
+      if (sink.closed) return;
+      if (first) {
+        sink.emit({ type: 'reset', resourceVersion: '', items: items.slice(0, page), total, complete: complete && items.length <= page });
+        for (let i = page; i < items.length; i += page) sink.emit({ type: 'reset-more', items: items.slice(i, i + page), complete: complete && i + page >= items.length });
+      } else {
+        for (let i = 0; i < items.length; i += page) sink.emit({ type: 'reset-more', items: items.slice(i, i + page), complete: complete && i + page >= items.length });
+        if (items.length === 0 && complete) sink.emit({ type: 'reset-more', items: [], complete: true });
+      }
+    };
+    store.add(informer.onDidListPage(({ items, total, complete }) => {
+      if (reset) return;
+      sendPages(items, total, complete, !streamedPages);
+      streamedPages = true;
+    }));
     store.add(informer.onDidChangeStatus((status) => sink.emit({ type: 'state', ...status })));
-    store.add(informer.onDidSync(() => sendReset()));
+    store.add(informer.onDidSync(() => {
+      if (streamedPages) reset = true;
+      else sendReset();
+    }));
     sink.emit({ type: 'state', ...informer.state });
+    const progress = informer.firstListProgress;
     if (informer.synced) sendReset();
+    else if (progress) {
+      sendPages(progress.items, progress.total, false, true);
+      streamedPages = true;
+    }
     return store;
   }
 

@@ -50,10 +50,13 @@ export class Informer extends Disposable {
   private pending: WatchEvent[] = [];
   private flushScheduled = false;
   private relistRequested = false;
+  private firstListSoFar: KubeObject[] | undefined;
+  private firstListTotal = 0;
   private stopped = false;
   private readonly didChange = this.register(new Emitter<InformerChange>());
   private readonly didChangeStatus = this.register(new Emitter<InformerStatus>());
   private readonly didSync = this.register(new Emitter<void>());
+  private readonly didListPage = this.register(new Emitter<{ items: KubeObject[]; total: number; complete: boolean }>());
   /** Counts for tests and the bench: LIST calls, watches opened, 410 relists. */
   readonly stats = { lists: 0, watches: 0, relists: 0 };
 
@@ -61,6 +64,13 @@ export class Informer extends Disposable {
   readonly onDidChangeStatus: Event<InformerStatus> = this.didChangeStatus.event;
   /** Fires once, after the first LIST. */
   readonly onDidSync: Event<void> = this.didSync.event;
+  /** Each page of the first LIST as it arrives, so a view can show rows before the last page. */
+  readonly onDidListPage: Event<{ items: KubeObject[]; total: number; complete: boolean }> = this.didListPage.event;
+
+  /** The first LIST's pages so far, while it runs (undefined before the first page and after sync). */
+  get firstListProgress(): { items: readonly KubeObject[]; total: number } | undefined {
+    return this.firstListSoFar ? { items: this.firstListSoFar, total: this.firstListTotal } : undefined;
+  }
 
   constructor(
     private readonly client: KubeClient,
@@ -120,9 +130,10 @@ export class Informer extends Disposable {
           needList = false;
         }
         if (this.stopped) return;
-        this.setStatus({ state: 'watching' });
-        attempt = 0;
-        const gone = await this.watchOnce();
+        const gone = await this.watchOnce(() => {
+          attempt = 0;
+          this.setStatus({ state: 'watching' });
+        });
         if (gone) {
           this.stats.relists++;
           this.logger.info('informer.relist', { resource: this.resource, namespace: this.namespace, reason: '410' });
@@ -170,10 +181,17 @@ export class Informer extends Disposable {
       if (next) query.set('continue', next);
       const page = await this.client.getJson<{ items?: KubeObject[]; metadata?: { resourceVersion?: string; continue?: string } }>(`${path}?${query}`, this.scope);
       if (this.stopped) return;
-      for (const item of page.items ?? []) items.push(slim(item));
+      const slimmed = (page.items ?? []).map(slim);
+      items.push(...slimmed);
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
       next = page.metadata?.continue || undefined;
+      if (!this.everSynced) {
+        this.firstListSoFar = items;
+        this.firstListTotal = next ? items.length + ((page.metadata as { remainingItemCount?: number } | undefined)?.remainingItemCount ?? 0) : items.length;
+        this.didListPage.fire({ items: slimmed, total: this.firstListTotal, complete: !next });
+      }
     } while (next);
+    this.firstListSoFar = undefined;
     const fresh = listOf(items, resourceVersion);
     const before = this.current;
     this.current = fresh;
@@ -188,7 +206,7 @@ export class Informer extends Disposable {
   }
 
   /** One watch from the current position; resolves true when the server says the position is gone. */
-  private async watchOnce(): Promise<boolean> {
+  private async watchOnce(onOpen: () => void): Promise<boolean> {
     this.stats.watches++;
     const path = collectionPath(RESOURCES[this.resource], this.namespace);
     const query = new URLSearchParams({
@@ -198,7 +216,7 @@ export class Informer extends Disposable {
       timeoutSeconds: String(this.options.watchTimeoutSeconds ?? 300),
     });
     this.relistRequested = false;
-    const handle = await this.client.watch(`${path}?${query}`, (event) => this.enqueue(event as WatchEvent), this.scope);
+    const handle = await this.client.watch(`${path}?${query}`, (event) => this.enqueue(event as WatchEvent), this.scope, onOpen);
     if (this.stopped) {
       handle.abort();
       return false;

@@ -103,10 +103,10 @@ export class KubeClient {
   }
 
   /**
-   * Opens a watch (`path` carries its query) and calls `onEvent` per JSON line. A non-2xx
-   * answer (410 included) rejects `done` with the server's Status.
+   * Opens a watch (`path` carries its query) and calls `onEvent` per JSON line; `onOpen` once
+   * the server answered 2xx. A non-2xx answer (410 included) rejects `done` with its Status.
    */
-  async watch(path: string, onEvent: (event: unknown) => void, scope: KubeErrorScope = {}): Promise<WatchHandle> {
+  async watch(path: string, onEvent: (event: unknown) => void, scope: KubeErrorScope = {}, onOpen?: () => void): Promise<WatchHandle> {
     const { request, options } = await this.prepare(path, scope);
     let req: http.ClientRequest | undefined;
     let res: http.IncomingMessage | undefined;
@@ -121,6 +121,7 @@ export class KubeClient {
           response.on('error', (error) => reject(this.networkFailure(error, scope)));
           return;
         }
+        onOpen?.();
         let partial = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {

@@ -62,6 +62,7 @@ export function WorkloadsPanel() {
           )}
         </span>
       </header>
+      <MissingNamespace />
       <SummaryStrip
         onPick={(item) => {
           setTab(item.view);
@@ -88,6 +89,19 @@ export function WorkloadsPanel() {
         {drawer ? <ObjectDrawer target={drawer} onClose={() => setDrawer(undefined)} onOpen={setDrawer} /> : null}
       </div>
     </section>
+  );
+}
+
+/** A namespace chosen (or set in the kubeconfig) that the cluster does not have: say so, instead of empty lists. */
+function MissingNamespace() {
+  const contexts = useCockpit((s) => s.contexts);
+  const namespaces = useCockpit((s) => s.namespaces);
+  if (!contexts?.current || !contexts.namespace || namespaces?.context !== contexts.current || namespaces.error) return null;
+  if (namespaces.names.includes(contexts.namespace)) return null;
+  return (
+    <div className="error-detail" role="alert" data-testid="missing-namespace">
+      Namespace <code>{contexts.namespace}</code> does not exist in <code>{contexts.current}</code>; its lists stay empty until it is created. Choose another in the top bar.
+    </div>
   );
 }
 

@@ -39,6 +39,9 @@ export interface TopView {
   error?: CockpitError;
 }
 
+/** Lists at least this long coalesce their re-renders. */
+const BIG_LIST = 2000;
+
 /** How many Top readings are kept for the trend. */
 export const TOP_HISTORY = 20;
 
@@ -84,6 +87,7 @@ export const createClusterSlice = (bridge: Bridge): StateCreator<ClusterSlice & 
   const watchers = new Map<string, { refs: number; stop: () => void }>();
   const topWatchers = new Map<string, { refs: number; stop: () => void }>();
   let contextSync: (() => void) | undefined;
+  const pendingBumps = new Set<string>();
 
   const patchResource = (key: string, patch: Partial<ResourceView>) =>
     set((state) => {
@@ -119,7 +123,15 @@ export const createClusterSlice = (bridge: Bridge): StateCreator<ClusterSlice & 
     } else {
       for (const k of event.deleted) view.items.delete(k);
       for (const item of event.upserted) view.items.set(itemKey(item), item);
-      patchResource(key, {});
+      // Big lists re-render at most every 250 ms: sorting 20,000 rows per diff would eat the frames.
+      if (view.items.size < BIG_LIST) patchResource(key, {});
+      else if (!pendingBumps.has(key)) {
+        pendingBumps.add(key);
+        setTimeout(() => {
+          pendingBumps.delete(key);
+          patchResource(key, {});
+        }, 250);
+      }
     }
   };
 

@@ -181,7 +181,7 @@ export function columnsFor(resource: ResourceName, now: number, allNamespaces: b
     case 'persistentvolumeclaims':
       return [
         ...n,
-        { id: 'status', label: 'Status', width: '80px', text: (o) => str(statusOf(o).phase), className: (o) => statusClass(str(statusOf(o).phase)) },
+        { id: 'status', label: 'Status', width: '80px', text: (o) => str(statusOf(o).phase), className: (o) => volumePhaseClass(str(statusOf(o).phase)) },
         { id: 'volume', label: 'Volume', width: 'minmax(140px, 2fr)', text: (o) => str(specOf(o).volumeName) },
         { id: 'capacity', label: 'Capacity', width: '90px', text: (o) => str(asObj(statusOf(o).capacity).storage) },
         { id: 'class', label: 'Storage class', width: '110px', text: (o) => str(specOf(o).storageClassName) },
@@ -191,7 +191,7 @@ export function columnsFor(resource: ResourceName, now: number, allNamespaces: b
       return [
         ...n,
         { id: 'capacity', label: 'Capacity', width: '90px', text: (o) => str(asObj(specOf(o).capacity).storage) },
-        { id: 'status', label: 'Status', width: '80px', text: (o) => str(statusOf(o).phase), className: (o) => statusClass(str(statusOf(o).phase) === 'Bound' ? 'Bound' : 'Lost') },
+        { id: 'status', label: 'Status', width: '80px', text: (o) => str(statusOf(o).phase), className: (o) => volumePhaseClass(str(statusOf(o).phase)) },
         { id: 'claim', label: 'Claim', width: 'minmax(160px, 2fr)', text: (o) => (asObj(specOf(o).claimRef).name ? `${str(asObj(specOf(o).claimRef).namespace)}/${str(asObj(specOf(o).claimRef).name)}` : '') },
         { id: 'reclaim', label: 'Reclaim', width: '80px', text: (o) => str(specOf(o).persistentVolumeReclaimPolicy) },
         age(now),
@@ -199,6 +199,14 @@ export function columnsFor(resource: ResourceName, now: number, allNamespaces: b
     default:
       return [...n, age(now)];
   }
+}
+
+/** Bound is healthy, Available (a PV nobody claims yet) is neutral, Pending waits, Released / Failed / Lost are trouble. */
+function volumePhaseClass(phase: string): string | undefined {
+  if (phase === 'Bound') return 'st-ok';
+  if (phase === 'Available') return undefined;
+  if (phase === 'Pending') return 'st-warn';
+  return 'st-bad';
 }
 
 /** Whether a CronJob (the daily `backup-job`) was scheduled since local midnight. */
