@@ -8,11 +8,11 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { RESOURCE_KEYS } from '../src/main/drill/resources';
-import { DrillApiServer } from '../src/main/drill/server';
-import { createServingCertificate } from '../src/main/drill/serving-certificate';
-import { MemoryObjectStore } from '../src/main/drill/store';
-import type { KubeObject } from '../src/main/drill/types';
+import { RESOURCE_KEYS } from '../packages/drill-cluster/src/resources';
+import { DrillApiServer } from '../packages/drill-cluster/src/server';
+import { createServingCertificate } from '../packages/drill-cluster/src/serving-certificate';
+import { MemoryObjectStore } from '../packages/drill-cluster/src/store';
+import type { KubeObject } from '../packages/drill-cluster/src/types';
 import { runLogFigures } from './drill-logs';
 import type { Report } from './report';
 

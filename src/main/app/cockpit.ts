@@ -15,7 +15,7 @@ import { EvidenceVault } from '../evidence/evidence-vault';
 import type { KeyProtector } from '../evidence/key-protection';
 import { IncidentService } from '../incidents/incident-service';
 import { ContextService, kubeconfigPaths } from '../contexts/context-service';
-import { DrillContext } from '../contexts/drill-context';
+import { DrillContext, type DrillContextOptions } from '../contexts/drill-context';
 import { loadRunbookFile } from '../runbook/loader';
 import type { Logger } from './logger';
 
@@ -33,6 +33,8 @@ export interface CockpitOptions {
   scryptN?: number;
   /** Run the embedded drill cluster (default true; `COCKPIT_DRILL=off` turns it off). */
   drill?: boolean;
+  /** How the drill's process is forked (Electron passes a utilityProcess forker; default child_process.fork) and configured. */
+  drillOptions?: DrillContextOptions;
   /** Kubeconfig files to read (default: KUBECONFIG, else ~/.kube/config). */
   kubeconfigPaths?: string[];
 }
@@ -83,8 +85,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger);
-  void drill?.start();
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, options.drillOptions);
+  drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
     logger,
@@ -92,6 +94,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
+  const contextSlice = contextHandlers({ contexts, drill, recordSession });
   const handlers: RequestHandlers = {
     ...appHandlers({
       info: { name: 'Incident Cockpit', version: options.version, host: options.host, actor, platform: process.platform },
@@ -99,11 +102,12 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       runbookError,
     }),
     ...incidentSlice.handlers,
-    ...contextHandlers({ contexts, drill, recordSession }),
+    ...contextSlice.handlers,
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...contextSlice.providers,
   };
 
   return {

@@ -1,32 +1,58 @@
 import type { contextRequests } from '../../shared/contract/contexts';
+import type { DrillStatus } from '../../shared/contexts';
 import { CockpitFailure } from '../../shared/result';
-import type { HandlersOf } from '../host/dispatcher';
+import { toDisposable } from '../../shared/lifetimes';
+import type { HandlersOf, StreamProviders } from '../host/dispatcher';
 import type { ContextService } from './context-service';
 import type { DrillContext } from './drill-context';
+
+const DRILL_OFF: DrillStatus = { state: 'off', running: false, scenarios: [], restarts: 0, error: 'turned off (COCKPIT_DRILL=off)' };
 
 /** `contexts:` and `drill:`. Choices made outside any incident go to the session log. */
 export function contextHandlers(deps: {
   contexts: ContextService;
   drill: DrillContext | undefined;
   recordSession: (type: string, body: Record<string, unknown>) => Promise<void>;
-}): HandlersOf<keyof typeof contextRequests> {
+}): { handlers: HandlersOf<keyof typeof contextRequests>; providers: Pick<StreamProviders, 'drill:changed'> } {
   const { contexts, drill, recordSession } = deps;
   const needDrill = (): DrillContext => {
     if (!drill) throw new CockpitFailure('Unavailable', 'the drill cluster is turned off (COCKPIT_DRILL=off)');
     return drill;
   };
   return {
-    'contexts:list': () => contexts.list(),
-    'contexts:select': async ({ name }) => {
-      const list = await contexts.select(name);
-      await recordSession('session.context-selected', { name });
-      return list;
+    handlers: {
+      'contexts:list': () => contexts.list(),
+      'contexts:select': async ({ name }) => {
+        const list = await contexts.select(name);
+        await recordSession('session.context-selected', { name });
+        return list;
+      },
+      'drill:status': () => (drill ? drill.status() : DRILL_OFF),
+      'drill:setScenario': async ({ name, active }) => {
+        const status = await needDrill().setScenario(name, active);
+        await recordSession('session.drill-scenario', { name, active });
+        return status;
+      },
+      'drill:restart': async () => {
+        const status = await needDrill().restart();
+        await recordSession('session.drill-restart', {});
+        return status;
+      },
+      'drill:reset': async () => {
+        const status = await needDrill().reset();
+        await recordSession('session.drill-reset', { reset: status.resetDescription });
+        return status;
+      },
     },
-    'drill:status': () => (drill ? drill.status() : { running: false, scenarios: [], error: 'turned off (COCKPIT_DRILL=off)' }),
-    'drill:setScenario': async ({ name, active }) => {
-      const status = await needDrill().setScenario(name, active);
-      await recordSession('session.drill-scenario', { name, active });
-      return status;
+    providers: {
+      'drill:changed': (_input, sink) => {
+        if (!drill) {
+          sink.emit(DRILL_OFF);
+          return toDisposable(() => undefined);
+        }
+        sink.emit(drill.status());
+        return drill.onDidChange((status) => sink.emit(status));
+      },
     },
   };
 }

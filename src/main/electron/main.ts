@@ -2,10 +2,11 @@
  * The Electron shell: one locked-down window, the contract bridged over IPC, nothing else.
  * All behaviour lives in the services (`createCockpit`), which the web host carries too.
  */
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, session, shell, utilityProcess } from 'electron';
 import path from 'node:path';
 import { createCockpit, type Cockpit } from '../app/cockpit';
 import { FileLogger } from '../app/logger';
+import type { DrillForker } from '../contexts/drill-context';
 import { appRoot, BUNDLED_RUNBOOK } from '../app/paths';
 import { bridgeContract } from './ipc-bridge';
 import { safeStorageProtector } from './safe-storage-protector';
@@ -18,6 +19,25 @@ app.enableSandbox();
 if (process.env.COCKPIT_DATA_DIR) app.setPath('userData', path.resolve(process.env.COCKPIT_DATA_DIR));
 let cockpit: Cockpit | undefined;
 
+/** The drill cluster as an Electron utility process: Chromium ends it with the app, however the app ends. */
+const utilityDrillForker: DrillForker = (module, options) => {
+  const child = utilityProcess.fork(module.modulePath, [], {
+    env: { ...process.env, ...options.env },
+    execArgv: module.execArgv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    serviceName: options.serviceName,
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.once('exit', (code) => listener({ code, signal: null })),
+    onStderr: (listener) => child.stderr?.on('data', (chunk: Buffer) => listener(chunk.toString('utf8'))),
+    kill: () => void child.kill(),
+  };
+};
+
 async function openWindow(): Promise<void> {
   const logger = new FileLogger(path.join(app.getPath('userData'), 'logs'));
   cockpit = await createCockpit({
@@ -27,6 +47,7 @@ async function openWindow(): Promise<void> {
     runbookPath: process.env.COCKPIT_RUNBOOK ?? path.join(resourcesDir, BUNDLED_RUNBOOK),
     logger,
     drill: process.env.COCKPIT_DRILL !== 'off',
+    drillOptions: { forker: utilityDrillForker },
     safeStorage: safeStorageProtector(),
   });
 

@@ -3,9 +3,9 @@
  * HPA, volume and backup commands, each checked against what the cluster then holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import type { KubeObject } from '../../../src/main/drill/types';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import type { KubeObject } from '../../../packages/drill-cluster/src/types';
 import { KubectlHarness } from './kubectl-harness';
 
 const NS = 'codesign-production';

@@ -3,10 +3,10 @@
  * engineer would see it, and resolved by the runbook procedure meant for it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import type { KubeObject } from '../../../src/main/drill/types';
-import { evaluateThresholds, parseExposition } from '../../../src/main/drill/world/threshold-evaluation';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import type { KubeObject } from '../../../packages/drill-cluster/src/types';
+import { evaluateThresholds, parseExposition } from '../../../packages/drill-cluster/src/world/threshold-evaluation';
 import { KubectlHarness } from './kubectl-harness';
 
 const NS = 'codesign-production';

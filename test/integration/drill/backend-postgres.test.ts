@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PostgresBackend } from './postgres-backend';
+import { PostgresBackend } from '../../../packages/drill-cluster/src/backends/postgres-backend';
 
 describe('PostgreSQL backend', () => {
   it('answers nothing when configured none, and a given address as is', async () => {

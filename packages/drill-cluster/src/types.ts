@@ -114,8 +114,8 @@ export interface LogProfile {
   crashLooping: boolean;
 }
 
-export { SCENARIO_NAMES, type ScenarioName } from '../../shared/contexts';
-import type { ScenarioName } from '../../shared/contexts';
+export { SCENARIO_NAMES, type ScenarioName } from './protocol';
+import type { ScenarioEnding, ScenarioName } from './protocol';
 
 /** A pod as the stream handlers see it. Built fresh per request by the world. */
 export interface DrillPodRef {
@@ -172,6 +172,12 @@ export interface DrillWorld {
     inject(name: ScenarioName): void;
     clear(name: ScenarioName): void;
     active(): ScenarioName[];
+    /** When each active scenario was switched on (simulated epoch ms). */
+    since?(name: ScenarioName): number | undefined;
+    /** Scenarios that ended themselves because their fault is gone, and by which change. */
+    endings?(): ReadonlyMap<ScenarioName, ScenarioEnding>;
+    /** Called after any scenario is switched on, cleared or ends itself. */
+    onDidChange?(listener: () => void): () => void;
   };
   stop(): Promise<void>;
 }
