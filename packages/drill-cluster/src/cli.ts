@@ -1,14 +1,18 @@
 /**
- * `npm run drill`: starts the drill cluster standalone, writes a kubeconfig (mode 0600) and
- * prints how to point kubectl at it; stops cleanly on SIGINT / SIGTERM.
+ * `npm run drill`: starts the drill cluster standalone, writes a kubeconfig (mode 0600), switches
+ * on the `--scenario`s asked for, serves the control API, and prints how to point kubectl at it;
+ * stops cleanly on SIGINT / SIGTERM.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DRILL_NAMESPACE, DrillCluster } from './cluster';
+import { DRILL_NAMESPACE } from './cluster';
+import { DrillControlServer } from './control-server';
+import { DrillRuntime } from './drill-runtime';
+import { isScenarioName, SCENARIO_NAMES, SCENARIO_SUMMARIES, type ScenarioName } from './protocol';
 
-const USAGE = `Usage: npm run drill -- [--port N] [--speed X] [--kubeconfig PATH] [--log-rate N]
+const USAGE = `Usage: npm run drill -- [--port N] [--speed X] [--kubeconfig PATH] [--log-rate N] [--scenario NAME]...
 
   --port N           listen on 127.0.0.1:N (default: a free port)
   --speed X          simulated seconds per real second (default 1)
@@ -16,7 +20,18 @@ const USAGE = `Usage: npm run drill -- [--port N] [--speed X] [--kubeconfig PATH
   --log-rate N       log lines per second a followed pod writes
   --postgres H:P     front postgres-0 with this PostgreSQL (default: embedded PGlite)
   --redis H:P        front redis-0 with this Redis (default: redis-server from PATH, if any)
+  --scenario NAME    switch a fault scenario on at start (repeatable):
+${SCENARIO_NAMES.map((name) => `                       ${name.padEnd(25)} ${SCENARIO_SUMMARIES[name]}`).join('\n')}
 `;
+
+function scenarios(names: string[] | undefined): ScenarioName[] {
+  const picked: ScenarioName[] = [];
+  for (const name of names ?? []) {
+    if (!isScenarioName(name)) throw new Error(`--scenario: unknown scenario "${name}"; known: ${SCENARIO_NAMES.join(', ')}`);
+    if (!picked.includes(name)) picked.push(name);
+  }
+  return picked;
+}
 
 function address(text: string | undefined, flag: string): { host: string; port: number } | undefined {
   if (text === undefined) return undefined;
@@ -43,6 +58,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       'log-rate': { type: 'string' },
       postgres: { type: 'string' },
       redis: { type: 'string' },
+      scenario: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -56,23 +72,30 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const logLinesPerSecond = positiveNumber(values['log-rate'], '--log-rate');
   const postgres = address(values.postgres, '--postgres');
   const redis = address(values.redis, '--redis');
+  const initialScenarios = scenarios(values.scenario);
 
   const tempDir = values.kubeconfig ? undefined : await mkdtemp(path.join(tmpdir(), 'codesign-drill-'));
   const kubeconfigPath = path.resolve(values.kubeconfig ?? path.join(tempDir as string, 'kubeconfig'));
 
-  const cluster = await DrillCluster.start({
+  const runtime = await DrillRuntime.start({
+    kubeconfigPath,
     ...(port !== undefined ? { port } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(logLinesPerSecond !== undefined ? { logLinesPerSecond } : {}),
     ...(postgres ? { postgres } : {}),
     ...(redis ? { redis } : {}),
+    scenarios: initialScenarios,
   });
-  await cluster.writeKubeconfig(kubeconfigPath);
+  const control = await DrillControlServer.listen(runtime);
+  const active = runtime.cluster.world.scenarios.active();
+  await writeFile(`${kubeconfigPath}.control-token`, `${control.token}\n`, { mode: 0o600 });
 
   process.stdout.write(
     [
-      `Drill cluster codesign-drill listening on ${cluster.url}`,
+      `Drill cluster codesign-drill listening on ${runtime.cluster.url}`,
       `Kubeconfig (mode 0600): ${kubeconfigPath}`,
+      `Scenarios on: ${active.length > 0 ? active.join(', ') : 'none'}`,
+      `Control API: ${control.url} (curl -H "Authorization: Bearer $TOKEN" ${control.url}/v1/state; the token is in ${kubeconfigPath}.control-token)`,
       '',
       `  KUBECONFIG=${kubeconfigPath} kubectl get pods -n ${DRILL_NAMESPACE}`,
       '',
@@ -87,7 +110,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the drill cluster\n`);
     try {
-      await cluster.stop();
+      await control.close();
+      await runtime.stop();
       if (tempDir) await rm(tempDir, { recursive: true, force: true });
     } finally {
       process.exit(0);

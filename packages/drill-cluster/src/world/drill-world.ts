@@ -30,6 +30,7 @@ import { nodeMetricsOf, podMetricsOf } from './resource-metrics';
 import { API_IMAGE, NODE_SLOTS, seedWorld } from './seed';
 import { StatefulSetController, VolumeProvisioner } from './statefulset-controller';
 import { controllerOf, type PodSpec } from './workloads';
+import { ScenarioEndings } from './scenario-endings';
 
 /** The image the bad-deploy scenario rolls out. */
 export const BAD_IMAGE = 'codesign-playground:v2.1.0-bad';
@@ -71,6 +72,10 @@ export class SimulatedWorld implements DrillWorld {
   private readonly hpas: HpaController;
   private readonly endpoints: EndpointsController;
   private readonly linesPerSecond: number;
+  private readonly endings: ScenarioEndings;
+  private readonly scenarioListeners = new Set<() => void>();
+  private terminationRuns = 0;
+  private lastTerminated = 0;
 
   constructor(
     private readonly store: ObjectStore,
@@ -92,10 +97,23 @@ export class SimulatedWorld implements DrillWorld {
     this.certificates = new CertificateController(this.ctx);
     this.hpas = new HpaController(this.ctx, this.app, () => this.lifecycle.pods.values());
     this.endpoints = new EndpointsController(this.ctx);
+    this.endings = new ScenarioEndings({
+      store,
+      app: this.app,
+      pods: () => this.lifecycle.pods.values(),
+      now: () => this.clock.now(),
+      terminations: () => ({ runs: this.terminationRuns, lastCount: this.lastTerminated }),
+    });
     this.scenarios = {
       inject: (name) => this.inject(name),
       clear: (name) => this.clear(name),
       active: () => [...this.app.active.keys()],
+      since: (name) => this.app.active.get(name),
+      endings: () => this.endings.ended,
+      onDidChange: (listener) => {
+        this.scenarioListeners.add(listener);
+        return () => this.scenarioListeners.delete(listener);
+      },
     };
   }
 
@@ -155,6 +173,8 @@ export class SimulatedWorld implements DrillWorld {
    */
   terminateIdleConnections(): number {
     const terminated = this.app.terminateIdleConnections();
+    this.terminationRuns++;
+    this.lastTerminated = terminated;
     this.lifecycle.wakeAll();
     return terminated;
   }
@@ -188,8 +208,10 @@ export class SimulatedWorld implements DrillWorld {
       case 'auth-failure-burst':
         break;
     }
+    this.endings.started(name);
     this.lifecycle.wakeAll();
     this.tick();
+    this.scenariosChanged();
   }
 
   private clear(name: ScenarioName): void {
@@ -206,9 +228,27 @@ export class SimulatedWorld implements DrillWorld {
       }
     }
     if (name === 'bad-deploy') this.app.knownGoodImages.clear();
-    if (name === 'expiring-certificate') this.certificates.renew(API_NAMESPACE, 'codesign-tls');
+    if (name === 'expiring-certificate' && !this.endings.ended.has(name)) this.certificates.renew(API_NAMESPACE, 'codesign-tls');
+    this.endings.cleared(name);
     this.lifecycle.wakeAll();
     this.tick();
+    this.scenariosChanged();
+  }
+
+  private scenariosChanged(): void {
+    for (const listener of [...this.scenarioListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.lastControllerError = error;
+      }
+    }
+  }
+
+  /** Ends the scenarios whose fault the cluster no longer shows (see ScenarioEndings). */
+  private endFixedScenarios(): void {
+    if (this.app.active.size === 0) return;
+    for (const { name } of this.endings.check([...this.app.active.keys()])) this.clear(name);
   }
 
   /** bad-deploy: remembers the images that worked, then `kubectl set image` to the bad one. */
@@ -249,6 +289,7 @@ export class SimulatedWorld implements DrillWorld {
     }
     this.drain();
     this.exporter.accumulate();
+    this.endFixedScenarios();
   }
 
   /** The safety net: every controller looks at everything now and then, as resyncs do. */

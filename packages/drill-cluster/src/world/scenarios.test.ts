@@ -166,12 +166,24 @@ describe('memory-leak', () => {
     expect(fresh.every((p) => containerStatus(p).restartCount === 0)).toBe(true);
     const restarted = await thresholdsOverFiveMinutes();
     expect(restarted.memoryUsage).toBeLessThan(50);
+    // The leaking instances are gone: the scenario ended itself, naming the restart.
+    expect(world.scenarios.active()).not.toContain('memory-leak');
+    expect(world.scenarios.endings?.().get('memory-leak')?.change).toMatch(/^rollout restart of deployment\/codesign-api/);
 
-    const oomIn2Gi = world.model.msUntilOom(world.podSim(NS, fresh[0]!.metadata.name)!, world.podSim(NS, fresh[0]!.metadata.name)!.containers[0]!);
+    // Again, to see what the runbook's 3Gi limit buys while the leak runs.
+    world.scenarios.inject('memory-leak');
+    const leaking = apiPods()[0]!.metadata.name;
+    const oomIn2Gi = world.model.msUntilOom(world.podSim(NS, leaking)!, world.podSim(NS, leaking)!.containers[0]!);
+    expect(oomIn2Gi).toBeLessThan(Infinity);
     patchMemoryLimit(store, NS, 'codesign-api', 'codesign-api', '3Gi');
-    await advanceUntil(clock, rolledOut, 'memory limit rollout');
-    const pod = apiPods()[0] as KubeObject;
-    expect((pod.spec as { containers: Array<{ resources: { limits: { memory: string } } }> }).containers[0]?.resources.limits.memory).toBe('3Gi');
+    const with3Gi = (): KubeObject | undefined =>
+      apiPods().find(
+        (p) =>
+          (p.spec as { containers: Array<{ resources: { limits: { memory: string } } }> }).containers[0]?.resources.limits.memory === '3Gi' &&
+          world.podSim(NS, p.metadata.name)?.containers[0]?.state === 'running',
+      );
+    await advanceUntil(clock, () => with3Gi() !== undefined, 'a pod with the 3Gi limit running');
+    const pod = with3Gi() as KubeObject;
     const sim = world.podSim(NS, pod.metadata.name)!;
     expect(world.model.msUntilOom(sim, sim.containers[0]!)).toBeGreaterThan(oomIn2Gi + 15 * MINUTE);
   });
