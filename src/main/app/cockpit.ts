@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
+import { runbookLinks } from './link-policy';
 import { contextHandlers } from '../contexts/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
@@ -42,6 +43,8 @@ export interface CockpitOptions {
 /** The services behind the contract, wired once and carried by either host. */
 export interface Cockpit {
   dispatcher: ContractDispatcher;
+  /** Links the desktop shell opens without asking: the runbook's own. */
+  trustedLinks: ReadonlySet<string>;
   dispose(): Promise<void>;
 }
 
@@ -100,6 +103,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       info: { name: 'Incident Cockpit', version: options.version, host: options.host, actor, platform: process.platform },
       runbook,
       runbookError,
+      liveStreams: () => dispatcher.liveStreams,
     }),
     ...incidentSlice.handlers,
     ...contextSlice.handlers,
@@ -110,8 +114,10 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...contextSlice.providers,
   };
 
+  const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
   return {
-    dispatcher: new ContractDispatcher(handlers, providers, logger),
+    dispatcher,
+    trustedLinks: runbookLinks(runbook),
     dispose: async () => {
       incidents?.dispose();
       await drill?.stop();

@@ -8,8 +8,10 @@ export function appHandlers(deps: {
   info: Omit<AppInfo, 'runbookId'>;
   runbook: Runbook | undefined;
   runbookError: CockpitFailure | undefined;
+  liveStreams: () => number;
 }): HandlersOf<keyof typeof appRequests> {
   return {
+    'app:diagnostics': () => ({ liveStreams: deps.liveStreams(), heapUsedBytes: process.memoryUsage().heapUsed, uptimeSeconds: Math.round(process.uptime()) }),
     'app:info': () => ({ ...deps.info, runbookId: deps.runbook?.id ?? '' }),
     'runbook:get': () => {
       if (!deps.runbook) throw deps.runbookError ?? new CockpitFailure('Unavailable', 'no runbook loaded');

@@ -1,54 +1,101 @@
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { requests } from '../../shared/contract';
 import { fail } from '../../shared/result';
+import { parseClientMessage, type ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from '../host/dispatcher';
-import { EventBatcher, interimSink } from '../host/event-batcher';
+import { StreamSession } from '../host/stream-session';
 
-export const STREAM_SUBSCRIBE = 'stream:subscribe';
-export const STREAM_UNSUBSCRIBE = 'stream:unsubscribe';
-export const STREAM_EVENTS = 'stream:events';
+/** Page → main: `{ session, message }`, where `session` is the page load's own random id. */
+export const STREAM_TO_MAIN = 'stream:to-main';
+/** Main → page: a JSON `ServerMessage` as text. */
+export const STREAM_TO_PAGE = 'stream:to-page';
+/** Main → page: `(id, chunks)` of a byte stream, as Uint8Array. */
+export const STREAM_BYTES = 'stream:bytes';
 
 /**
- * The Electron half of the generic bridge: one `ipcMain.handle` per request of the contract,
- * plus subscribe/unsubscribe for streams whose events go back batched over `webContents.send`.
- * Messages from any frame but our window's main frame are dropped.
+ * The Electron half of the generic bridge: one `ipcMain.handle` per request of the contract, and
+ * one stream session per page load over `webContents.send`. A page load is known by the random
+ * session id its preload made: a reload (new id) or a closed window stops every stream of the
+ * previous load, so nothing is inherited. Messages from any frame but our window's main frame
+ * are dropped, for streams as for requests.
  */
-export function bridgeContract(dispatcher: ContractDispatcher, isOurFrame: (event: IpcMainInvokeEvent) => boolean, logger: Logger): () => void {
-  const subscriptions = new Map<string, () => void>();
-  const refuse = (event: IpcMainInvokeEvent) => {
+export function bridgeContract(
+  dispatcher: ContractDispatcher,
+  isOurFrame: (event: IpcMainInvokeEvent | IpcMainEvent) => boolean,
+  logger: Logger,
+): () => void {
+  const pages = new Map<number, { pageSession: string; streams: StreamSession }>();
+  const watched = new Set<WebContents>();
+
+  const refuse = (event: IpcMainInvokeEvent | IpcMainEvent) => {
     logger.warn('ipc.foreign-frame', { url: event.senderFrame?.url ?? 'unknown' });
     return fail('Forbidden', 'message from a frame that is not the cockpit');
+  };
+  const endPage = (contentsId: number) => {
+    pages.get(contentsId)?.streams.dispose();
+    pages.delete(contentsId);
+  };
+  const sessionFor = (sender: WebContents, pageSession: string): StreamSession => {
+    const current = pages.get(sender.id);
+    if (current?.pageSession === pageSession) return current.streams;
+    endPage(sender.id);
+    const streams = new StreamSession(
+      dispatcher,
+      {
+        sendText: (text) => {
+          if (!sender.isDestroyed()) sender.send(STREAM_TO_PAGE, text);
+        },
+        sendBytes: (id, chunks) => {
+          if (!sender.isDestroyed()) sender.send(STREAM_BYTES, id, chunks);
+        },
+        bufferedAmount: () => 0,
+      },
+      logger,
+    );
+    pages.set(sender.id, { pageSession, streams });
+    if (!watched.has(sender)) {
+      // One set of listeners per WebContents, however many page loads and streams it has.
+      watched.add(sender);
+      const id = sender.id;
+      sender.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) endPage(id);
+      });
+      sender.on('render-process-gone', () => endPage(id));
+      sender.once('destroyed', () => {
+        endPage(id);
+        watched.delete(sender);
+      });
+    }
+    return streams;
   };
 
   for (const channel of Object.keys(requests)) {
     ipcMain.handle(channel, (event, input: unknown) => (isOurFrame(event) ? dispatcher.invoke(channel, input) : refuse(event)));
   }
-  ipcMain.handle(STREAM_SUBSCRIBE, async (event, message: { id: number; channel: string; input: unknown }) => {
-    if (!isOurFrame(event)) return refuse(event);
-    const sender: WebContents = event.sender;
-    const key = `${sender.id}:${message.id}`;
-    const batcher = new EventBatcher<unknown>((events) => {
-      if (!sender.isDestroyed()) sender.send(STREAM_EVENTS, { id: message.id, events });
-    });
-    const result = await dispatcher.subscribe(message.channel, message.input, interimSink((e) => batcher.push(e)));
-    if (!result.ok) return result;
-    subscriptions.set(key, () => result.value.dispose());
-    sender.once('destroyed', () => {
-      subscriptions.get(key)?.();
-      subscriptions.delete(key);
-    });
-    return { ok: true, value: null };
-  });
-  ipcMain.handle(STREAM_UNSUBSCRIBE, (event, id: number) => {
-    const key = `${event.sender.id}:${id}`;
-    subscriptions.get(key)?.();
-    subscriptions.delete(key);
-  });
+  const onStreamMessage = (event: IpcMainEvent, envelope: unknown) => {
+    if (!isOurFrame(event)) {
+      refuse(event);
+      return;
+    }
+    const pageSession = (envelope as { session?: unknown } | null)?.session;
+    const message = parseClientMessage((envelope as { message?: unknown } | null)?.message);
+    if (typeof pageSession !== 'string' || pageSession.length > 100 || !message || message.t === 'invoke') {
+      logger.warn('ipc.bad-message', {});
+      return;
+    }
+    const streams = sessionFor(event.sender, pageSession);
+    if (message.t === 'subscribe') streams.subscribe(message.id, message.channel, message.input);
+    else if (message.t === 'unsubscribe') streams.unsubscribe(message.id);
+    else streams.ack(message.id, message.bytes);
+  };
+  ipcMain.on(STREAM_TO_MAIN, onStreamMessage);
 
   return () => {
-    for (const channel of [...Object.keys(requests), STREAM_SUBSCRIBE, STREAM_UNSUBSCRIBE]) ipcMain.removeHandler(channel);
-    for (const stop of subscriptions.values()) stop();
-    subscriptions.clear();
+    for (const channel of Object.keys(requests)) ipcMain.removeHandler(channel);
+    ipcMain.off(STREAM_TO_MAIN, onStreamMessage);
+    for (const id of [...pages.keys()]) endPage(id);
   };
 }
+
+export type { ServerMessage };

@@ -2,22 +2,45 @@
  * The Electron shell: one locked-down window, the contract bridged over IPC, nothing else.
  * All behaviour lives in the services (`createCockpit`), which the web host carries too.
  */
-import { app, BrowserWindow, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, protocol, session, shell, utilityProcess } from 'electron';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCockpit, type Cockpit } from '../app/cockpit';
+import { decideLink } from '../app/link-policy';
 import { FileLogger } from '../app/logger';
 import type { DrillForker } from '../contexts/drill-context';
 import { appRoot, BUNDLED_RUNBOOK } from '../app/paths';
+import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from '../host/renderer-files';
 import { bridgeContract } from './ipc-bridge';
 import { safeStorageProtector } from './safe-storage-protector';
 
 const root = appRoot(import.meta.url);
 const resourcesDir = app.isPackaged ? process.resourcesPath : root;
-const rendererIndex = path.join(root, 'out', 'renderer', 'index.html');
+const rendererDir = path.join(root, 'out', 'renderer');
+/** The renderer is served from our own privileged scheme, not file://. */
+const APP_ORIGIN = 'app://cockpit';
 
 app.enableSandbox();
 if (process.env.COCKPIT_DATA_DIR) app.setPath('userData', path.resolve(process.env.COCKPIT_DATA_DIR));
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
 let cockpit: Cockpit | undefined;
+let win: BrowserWindow | undefined;
+
+// One cockpit per data directory: a second launch focuses the first window and exits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.whenReady().then(openWindow, (error: unknown) => {
+    console.error('Incident Cockpit failed to start:', error);
+    app.exit(1);
+  });
+}
 
 /** The drill cluster as an Electron utility process: Chromium ends it with the app, however the app ends. */
 const utilityDrillForker: DrillForker = (module, options) => {
@@ -51,7 +74,22 @@ async function openWindow(): Promise<void> {
     safeStorage: safeStorageProtector(),
   });
 
-  const win = new BrowserWindow({
+  protocol.handle('app', async (request) => {
+    const url = new URL(request.url);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      return new Response('bad request', { status: 400 });
+    }
+    const file = url.host === 'cockpit' ? await resolveRendererFile(rendererDir, pathname) : undefined;
+    if (!file) return new Response('not found', { status: 404 });
+    return new Response(await readFile(file), {
+      headers: { 'content-type': contentTypeOf(file), 'content-security-policy': RENDERER_CSP, 'x-content-type-options': 'nosniff' },
+    });
+  });
+
+  const window = new BrowserWindow({
     width: 1440,
     height: 900,
     backgroundColor: '#0e1116',
@@ -66,24 +104,42 @@ async function openWindow(): Promise<void> {
       spellcheck: false,
     },
   });
-  const rendererUrl = new URL(`file://${rendererIndex}`).href;
-  bridgeContract(cockpit.dispatcher, (event) => event.senderFrame === win.webContents.mainFrame && event.senderFrame.url.startsWith(rendererUrl), logger);
+  win = window;
+  bridgeContract(cockpit.dispatcher, (event) => event.senderFrame === window.webContents.mainFrame && event.senderFrame.url.startsWith(`${APP_ORIGIN}/`), logger);
 
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    void openLink(url, window, cockpit?.trustedLinks ?? new Set(), logger);
     return { action: 'deny' };
   });
-  win.once('ready-to-show', () => win.show());
-  await win.loadFile(rendererIndex);
+  window.once('ready-to-show', () => window.show());
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
 }
 
-app.whenReady().then(openWindow, (error: unknown) => {
-  console.error('Incident Cockpit failed to start:', error);
-  app.exit(1);
-});
+/** The runbook's links open; a link from a note opens once the responder agrees; the rest never. */
+async function openLink(url: string, window: BrowserWindow, trusted: ReadonlySet<string>, logger: FileLogger): Promise<void> {
+  const decision = decideLink(url, trusted);
+  if (decision.action === 'deny') {
+    logger.warn('link.refused', { reason: decision.reason });
+    return;
+  }
+  if (decision.action === 'ask') {
+    const { response } = await dialog.showMessageBox(window, {
+      type: 'question',
+      buttons: ['Open in browser', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: `Open a link from a note on ${decision.host}?`,
+      detail: decision.url,
+    });
+    if (response !== 0) return;
+  }
+  await shell.openExternal(decision.url);
+}
+
 app.on('window-all-closed', () => {
   void cockpit?.dispose().finally(() => app.quit());
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requests, streams, type RequestName } from '../../shared/contract';
 import { CockpitFailure } from '../../shared/result';
 import { MemoryLogger } from '../app/logger';
-import { interimSink } from './event-batcher';
+import { Emitter } from '../../shared/lifetimes';
 import { ContractDispatcher, type RequestHandlers, type StreamProviders } from './dispatcher';
 
 const calls: string[] = [];
@@ -41,7 +41,7 @@ describe('ContractDispatcher', () => {
   it('refuses unknown channels, including prototype names', async () => {
     expect(await dispatcher.invoke('constructor', {})).toMatchObject({ ok: false, error: { code: 'Invalid' } });
     expect(await dispatcher.invoke('nope:nothing', {})).toMatchObject({ ok: false, error: { code: 'Invalid' } });
-    expect(await dispatcher.subscribe('__proto__', {}, interimSink(() => undefined))).toMatchObject({ ok: false, error: { code: 'Invalid' } });
+    expect(await dispatcher.subscribe('__proto__', {}, nullSink())).toMatchObject({ ok: false, error: { code: 'Invalid' } });
   });
 
   it('passes valid input through and wraps the value', async () => {
@@ -68,3 +68,7 @@ describe('ContractDispatcher', () => {
     expect(logger.entries.map((e) => e.level)).toEqual(['warn', 'error']);
   });
 });
+
+function nullSink() {
+  return { emit: () => undefined, end: () => undefined, fail: () => undefined, paused: false, closed: false, onDidPause: new Emitter<void>().event, onDidResume: new Emitter<void>().event };
+}

@@ -1,7 +1,5 @@
 import type { z } from 'zod';
 import {
-  isRequestName,
-  isStreamName,
   requests,
   streams,
   type RequestInput,
@@ -56,26 +54,52 @@ export type StreamProviders = {
  * the input against the contract's schema, runs the handler, and answers with a `Result`.
  * Nothing a renderer sends can throw out of here.
  */
+/** The tables a dispatcher serves: the app's contract, or a test's / benchmark's own. */
+export interface ContractTables {
+  requests: Record<string, { input: z.ZodType }>;
+  streams: Record<string, { input: z.ZodType; bytes?: boolean }>;
+}
+
+const APP_CONTRACT: ContractTables = { requests, streams };
+
+/** An own entry of `table` named by `name`, whatever a peer sent as the name. */
+function entryOf<T>(table: Record<string, T>, name: unknown): T | undefined {
+  return typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 export class ContractDispatcher {
+  private live = 0;
+
   constructor(
     private readonly handlers: RequestHandlers,
     private readonly providers: StreamProviders,
     private readonly logger: Logger,
+    private readonly contract: ContractTables = APP_CONTRACT,
   ) {}
 
+  /** Streams running now, across every session of every host. */
+  get liveStreams(): number {
+    return this.live;
+  }
+
+  isByteStream(channel: string): boolean {
+    return entryOf(this.contract.streams, channel)?.bytes === true;
+  }
+
   async invoke(channel: string, rawInput: unknown): Promise<Result<unknown>> {
-    if (!isRequestName(channel)) return fail('Invalid', `unknown request "${String(channel).slice(0, 80)}"`);
-    const parsed = requests[channel].input.safeParse(rawInput ?? {});
-    if (!parsed.success) {
-      const message = describeIssues(parsed.error);
-      this.logger.warn('request.invalid', { channel, message });
-      return fail('Invalid', message);
-    }
     try {
-      const handler = this.handlers[channel] as (input: unknown) => unknown;
+      const spec = entryOf(this.contract.requests, channel);
+      if (!spec) return fail('Invalid', `unknown request "${describeName(channel)}"`);
+      const parsed = spec.input.safeParse(rawInput ?? {});
+      if (!parsed.success) {
+        const message = describeIssues(parsed.error);
+        this.logger.warn('request.invalid', { channel, message });
+        return fail('Invalid', message);
+      }
+      const handler = (this.handlers as unknown as Record<string, (input: unknown) => unknown>)[channel]!;
       return ok(await handler(parsed.data));
     } catch (error) {
-      return this.toFailure(channel, error);
+      return this.toFailure(String(describeName(channel)), error);
     }
   }
 
@@ -84,14 +108,25 @@ export class ContractDispatcher {
    * refused it (unknown stream, bad input, a provider that threw).
    */
   async subscribe(channel: string, rawInput: unknown, sink: StreamSink<unknown>): Promise<Result<IDisposable>> {
-    if (!isStreamName(channel)) return fail('Invalid', `unknown stream "${String(channel).slice(0, 80)}"`);
-    const parsed = streams[channel].input.safeParse(rawInput ?? {});
-    if (!parsed.success) return fail('Invalid', describeIssues(parsed.error));
     try {
-      const provider = this.providers[channel] as StreamProvider<unknown, unknown>;
-      return ok(await provider(parsed.data, sink));
+      const spec = entryOf(this.contract.streams, channel);
+      if (!spec) return fail('Invalid', `unknown stream "${describeName(channel)}"`);
+      const parsed = spec.input.safeParse(rawInput ?? {});
+      if (!parsed.success) return fail('Invalid', describeIssues(parsed.error));
+      const provider = (this.providers as unknown as Record<string, StreamProvider<unknown, unknown>>)[channel]!;
+      const running = await provider(parsed.data, sink);
+      this.live++;
+      let stopped = false;
+      return ok({
+        dispose: () => {
+          if (stopped) return;
+          stopped = true;
+          this.live--;
+          running.dispose();
+        },
+      });
     } catch (error) {
-      return this.toFailure(channel, error);
+      return this.toFailure(String(describeName(channel)), error);
     }
   }
 
@@ -108,6 +143,10 @@ export class ContractDispatcher {
     this.logger.error('request.crashed', { channel, error: error instanceof Error ? error.stack ?? error.message : String(error) });
     return fail('Internal', `internal error while handling ${channel}: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function describeName(name: unknown): string {
+  return typeof name === 'string' ? name.slice(0, 80) : `(a ${Array.isArray(name) ? 'list' : typeof name}, not a name)`;
 }
 
 /** `title: needs at least 3 characters; severity: ...` — what the UI shows for `Invalid`. */

@@ -1,13 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { RPC_PATH, TOKEN_COOKIE, type ClientMessage, type ServerMessage } from '../../shared/wire';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ClientMessage, type ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from './dispatcher';
-import { EventBatcher, interimSink } from './event-batcher';
+import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from './renderer-files';
+import { StreamSession, type FlowControl } from './stream-session';
 
 export interface WebHostOptions {
   dispatcher: ContractDispatcher;
@@ -19,22 +20,11 @@ export interface WebHostOptions {
   port?: number;
   /** Random per start unless given (tests). */
   token?: string;
+  /** Stream flow-control settings (tests and benchmarks lower them). */
+  flow?: FlowControl;
+  /** Close connections that send no complete request within this time (default 10 s). */
+  idleTimeoutMs?: number;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * Carries the contract to a browser: a Node HTTP server on 127.0.0.1 that serves the built
@@ -43,6 +33,7 @@ const CSP =
  */
 export class WebHost {
   private readonly sockets = new Set<WebSocket>();
+  private readonly sessions = new Set<StreamSession>();
 
   private constructor(
     private readonly server: Server,
@@ -51,6 +42,13 @@ export class WebHost {
     readonly port: number,
   ) {}
 
+  /** Streams running for pages of this host now. */
+  get liveSubscriptions(): number {
+    let n = 0;
+    for (const session of this.sessions) n += session.size;
+    return n;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}/?token=${this.token}`;
   }
@@ -58,7 +56,17 @@ export class WebHost {
   static async start(options: WebHostOptions): Promise<WebHost> {
     const token = options.token ?? randomBytes(24).toString('base64url');
     const server = createServer();
-    const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    wss.on('error', (error) => options.logger.warn('web.socket-server-error', { message: error.message }));
+    // A connection that never completes a request is closed, so idle sockets cannot pile up.
+    server.headersTimeout = options.idleTimeoutMs ?? 10_000;
+    server.requestTimeout = Math.max(server.headersTimeout, 30_000);
+    server.keepAliveTimeout = 5_000;
+    server.on('clientError', (error, socket) => {
+      options.logger.warn('web.client-error', { message: error.message });
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -72,8 +80,9 @@ export class WebHost {
       });
     });
     server.on('upgrade', (req, socket, head) => {
+      socket.on('error', (error) => options.logger.warn('web.upgrade-socket-error', { message: error.message }));
       const refusal = host.refusal(req);
-      if (refusal || new URL(req.url ?? '/', 'http://x').pathname !== RPC_PATH) {
+      if (refusal || pathOf(req.url) !== RPC_PATH) {
         options.logger.warn('web.socket-refused', { reason: refusal ?? 'wrong path' });
         socket.end(`HTTP/1.1 ${refusal ? '401 Unauthorized' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
         return;
@@ -83,8 +92,17 @@ export class WebHost {
     return host;
   }
 
-  async close(): Promise<void> {
-    for (const ws of this.sockets) ws.terminate();
+  async close(reason = 'The cockpit host stopped.'): Promise<void> {
+    for (const ws of this.sockets) {
+      try {
+        ws.send(JSON.stringify({ t: 'bye', reason } satisfies ServerMessage));
+      } catch {
+        // going anyway
+      }
+      ws.terminate();
+    }
+    for (const session of this.sessions) session.dispose();
+    this.sessions.clear();
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -115,69 +133,129 @@ export class WebHost {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(pathOf(req.url));
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad Request: malformed percent-encoding in the path\n');
+      return;
+    }
     const headers: Record<string, string> = {
-      'content-security-policy': CSP,
+      'content-security-policy': RENDERER_CSP,
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
       'set-cookie': `${TOKEN_COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
     };
-    if (pathname === '/web-bridge.js') {
-      res.writeHead(200, { ...headers, 'content-type': CONTENT_TYPES['.js']! }).end(await readFile(options.bridgeFile));
+    if (pathname === '/session') {
+      // The token is good (refusal() passed): a stale tab's probe gets 401 above instead.
+      res.writeHead(204, headers).end();
       return;
     }
-    const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
-    const file = path.resolve(options.rendererDir, relative);
-    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep) || !(await isFile(file))) {
+    if (pathname === '/web-bridge.js') {
+      res.writeHead(200, { ...headers, 'content-type': contentTypeOf(options.bridgeFile) }).end(await readFile(options.bridgeFile));
+      return;
+    }
+    const file = await resolveRendererFile(options.rendererDir, pathname);
+    if (!file) {
       res.writeHead(404, headers).end('not found');
       return;
     }
     let body: Buffer = await readFile(file);
-    if (relative === 'index.html') {
+    if (path.basename(file) === 'index.html' && path.dirname(file) === path.resolve(options.rendererDir)) {
       body = Buffer.from(body.toString('utf8').replace('<head>', '<head>\n    <script src="./web-bridge.js"></script>'));
     }
-    res.writeHead(200, { ...headers, 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': contentTypeOf(file) });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   private serveSocket(ws: WebSocket, options: WebHostOptions): void {
     this.sockets.add(ws);
-    const subscriptions = new Map<number, () => void>();
-    const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    };
-    ws.on('message', (data) => {
-      let message: ClientMessage;
+    const log = rateLimitedWarn(options.logger);
+    const session = new StreamSession(options.dispatcher, {
+      sendText: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
+      },
+      sendBytes: (id, chunks) => {
+        if (ws.readyState === ws.OPEN) ws.send(encodeByteBatch(id, chunks), { binary: true });
+      },
+      bufferedAmount: () => ws.bufferedAmount,
+    }, options.logger, options.flow);
+    this.sessions.add(session);
+    ws.on('error', (error) => log('web.socket-error', { message: error.message }));
+    ws.on('message', (data, isBinary) => {
+      let message: ClientMessage | undefined;
       try {
-        message = JSON.parse(String(data)) as ClientMessage;
+        message = isBinary ? undefined : parseClientMessage(JSON.parse(rawText(data)));
       } catch {
-        options.logger.warn('web.bad-message', { size: String(data).length });
+        message = undefined;
+      }
+      if (!message) {
+        log('web.bad-message', { size: rawSize(data), binary: isBinary });
         return;
       }
       if (message.t === 'invoke') {
-        void options.dispatcher.invoke(message.channel, message.input).then((result) => send({ t: 'result', id: message.id, result }));
-      } else if (message.t === 'subscribe') {
-        const batcher = new EventBatcher<unknown>((events) => send({ t: 'events', id: message.id, events }));
-        void options.dispatcher.subscribe(message.channel, message.input, interimSink((event) => batcher.push(event))).then((result) => {
-          if (result.ok) subscriptions.set(message.id, () => result.value.dispose());
-          send({ t: 'subscribed', id: message.id, result: result.ok ? { ok: true, value: null } : result });
+        const { id } = message;
+        void options.dispatcher.invoke(message.channel, message.input).then((result) => {
+          if (ws.readyState !== ws.OPEN) return;
+          try {
+            ws.send(JSON.stringify({ t: 'result', id, result } satisfies ServerMessage));
+          } catch (error) {
+            ws.send(JSON.stringify({ t: 'result', id, result: { ok: false, error: { code: 'Internal', message: `the answer cannot be sent: ${String(error)}` } } } satisfies ServerMessage));
+          }
         });
-      } else if (message.t === 'unsubscribe') {
-        subscriptions.get(message.id)?.();
-        subscriptions.delete(message.id);
-      }
+      } else if (message.t === 'subscribe') session.subscribe(message.id, message.channel, message.input);
+      else if (message.t === 'unsubscribe') session.unsubscribe(message.id);
+      else session.ack(message.id, message.bytes);
     });
     ws.on('close', () => {
-      for (const stop of subscriptions.values()) stop();
-      subscriptions.clear();
+      session.dispose();
+      this.sessions.delete(session);
       this.sockets.delete(ws);
     });
   }
 }
 
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+function rawSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return (data as Buffer | ArrayBuffer).byteLength;
+}
+
+/** Logs a peer's misbehaviour, at most 20 lines a minute per socket, so a flood cannot fill the disk. */
+function rateLimitedWarn(logger: Logger): (event: string, fields: Record<string, unknown>) => void {
+  let windowStart = Date.now();
+  let count = 0;
+  return (event, fields) => {
+    const now = Date.now();
+    if (now - windowStart > 60_000) {
+      windowStart = now;
+      count = 0;
+    }
+    if (++count <= 20) logger.warn(event, fields);
+    else if (count === 21) logger.warn('web.log-suppressed', { event, forSeconds: 60 });
+  };
+}
+
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://x').pathname;
+  } catch {
+    return '/';
+  }
+}
+
 function presentedToken(req: IncomingMessage): string | undefined {
-  const fromQuery = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+  let fromQuery: string | null = null;
+  try {
+    fromQuery = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+  } catch {
+    fromQuery = null;
+  }
   if (fromQuery) return fromQuery;
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length);
@@ -188,10 +266,3 @@ function presentedToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -9,6 +9,7 @@ import { createCockpit } from '../app/cockpit';
 import { FileLogger } from '../app/logger';
 import { appRoot, BUNDLED_RUNBOOK, defaultDataDir } from '../app/paths';
 import { WebHost } from './web-host';
+import { WebHostAddress } from './web-host-address';
 
 const { values } = parseArgs({
   options: {
@@ -25,19 +26,30 @@ const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 const runbookPath = values.runbook ?? process.env.COCKPIT_RUNBOOK ?? path.join(root, BUNDLED_RUNBOOK);
 
 const cockpit = await createCockpit({ host: 'web', version, dataDir, runbookPath, logger, drill: process.env.COCKPIT_DRILL !== 'off' });
-const host = await WebHost.start({
-  dispatcher: cockpit.dispatcher,
-  rendererDir: path.join(root, 'out', 'renderer'),
-  bridgeFile: path.join(root, 'out', 'web-bridge', 'web-bridge.js'),
-  logger,
-  ...(values.port ? { port: Number(values.port) } : {}),
+const address = new WebHostAddress(dataDir);
+const startOn = (port: number | undefined) =>
+  WebHost.start({
+    dispatcher: cockpit.dispatcher,
+    rendererDir: path.join(root, 'out', 'renderer'),
+    bridgeFile: path.join(root, 'out', 'web-bridge', 'web-bridge.js'),
+    logger,
+    ...(port === undefined ? {} : { port }),
+  });
+// The previous start's port, when it is free, so a tab left open finds this host again.
+const preferred = values.port !== undefined ? Number(values.port) : await address.previousPort();
+const host = await startOn(preferred).catch((error: NodeJS.ErrnoException) => {
+  if (values.port !== undefined || error.code !== 'EADDRINUSE') throw error;
+  logger.info('web.port-taken', { port: preferred });
+  return startOn(undefined);
 });
+await address.remember(host);
 logger.info('web.started', { port: host.port, dataDir });
 console.log(`Incident Cockpit (web host) data: ${dataDir}`);
 console.log(`Open ${host.url}`);
 
 const stop = async () => {
-  await host.close();
+  await host.close('The cockpit host was stopped.');
+  await address.forget();
   await cockpit.dispose();
   process.exit(0);
 };

@@ -2,38 +2,80 @@
  * The bridge's renderer half in the web host: defines `window.cockpit` over one WebSocket to the
  * page's own origin (the HttpOnly token cookie authenticates it). Loaded before the app by the
  * web host; in Electron the preload defines `window.cockpit` instead and this is never served.
+ * Streams ride the shared `StreamClient`; byte batches arrive as binary frames.
  */
 import type { CockpitApi } from '../../shared/contract';
-import type { Result } from '../../shared/result';
-import { RPC_PATH, type ClientMessage, type ServerMessage } from '../../shared/wire';
+import type { CockpitError, Result } from '../../shared/result';
+import { StreamClient } from '../../shared/stream-client';
+import { decodeByteBatch, MAX_MESSAGE_BYTES, RPC_PATH, type ClientMessage, type ServerMessage } from '../../shared/wire';
 
 const pending = new Map<number, (result: Result<unknown>) => void>();
-const subscriptions = new Map<number, { channel: string; input: unknown; listener: (event: unknown) => void }>();
-let nextId = 1;
+let lastId = 0;
+const nextId = () => ++lastId;
 let socket: WebSocket | undefined;
 let ready: Promise<WebSocket> | undefined;
+/** Why the host cannot be reached, once we know (stopped, restarted with a new address). */
+let lostReason: CockpitError | undefined;
+
+const streams = new StreamClient((message) => {
+  if (!socket || socket.readyState !== WebSocket.OPEN) {
+    if (message.t === 'subscribe') void connect().then((ws) => send(ws, message), () => undefined);
+    return message.t === 'subscribe' ? true : false;
+  }
+  send(socket, message);
+  return true;
+}, nextId);
 
 function connect(): Promise<WebSocket> {
   ready ??= new Promise<WebSocket>((resolve, reject) => {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${RPC_PATH}`);
+    ws.binaryType = 'arraybuffer';
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       socket = ws;
-      for (const [id, sub] of subscriptions) send(ws, { t: 'subscribe', id, channel: sub.channel, input: sub.input });
+      lostReason = undefined;
       resolve(ws);
     };
-    ws.onmessage = (message) => receive(JSON.parse(String(message.data)) as ServerMessage);
+    ws.onmessage = (message) => {
+      if (message.data instanceof ArrayBuffer) {
+        const batch = decodeByteBatch(new Uint8Array(message.data));
+        if (batch) streams.receiveBytes(batch.id, batch.chunks, batch.bytes);
+        return;
+      }
+      receive(JSON.parse(String(message.data)) as ServerMessage);
+    };
     ws.onclose = () => {
       socket = undefined;
       ready = undefined;
-      for (const [id, settle] of pending) {
-        pending.delete(id);
-        settle({ ok: false, error: { code: 'Unreachable', message: 'lost the connection to the cockpit host' } });
-      }
-      reject(new Error('connection to the cockpit host closed'));
-      if (subscriptions.size) setTimeout(() => void connect().catch(() => undefined), 1000);
+      void explainLoss(opened).then((error) => {
+        lostReason = error;
+        for (const [id, settle] of pending) {
+          pending.delete(id);
+          settle({ ok: false, error });
+        }
+        streams.connectionLost(error);
+        reject(new Error(error.message));
+      });
     };
   });
   return ready;
+}
+
+/**
+ * Tells a stopped host from one that restarted: a restarted host answers, but refuses this
+ * page's old token. Either way the page says where to go next.
+ */
+async function explainLoss(wasOpen: boolean): Promise<CockpitError> {
+  const where = 'Open the address `npm start` printed ("Open http://127.0.0.1:…/?token=…"); it is also in <data>/web-host.url.';
+  try {
+    const response = await fetch('/session', { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) return { code: 'Unreachable', message: `The cockpit restarted, and this tab holds the old session. ${where}` };
+    if (wasOpen) return { code: 'Unreachable', message: 'Lost the connection to the cockpit host; it will be retried.' };
+    return { code: 'Unreachable', message: `Cannot open a connection to the cockpit host (HTTP ${response.status}).` };
+  } catch {
+    return { code: 'Unreachable', message: `The cockpit is not running at ${location.host} any more. Start it again; ${where}` };
+  }
 }
 
 function send(ws: WebSocket, message: ClientMessage): void {
@@ -44,11 +86,10 @@ function receive(message: ServerMessage): void {
   if (message.t === 'result') {
     pending.get(message.id)?.(message.result);
     pending.delete(message.id);
-  } else if (message.t === 'events') {
-    const sub = subscriptions.get(message.id);
-    if (sub) for (const event of message.events) sub.listener(event);
-  } else if (message.t === 'subscribed' && !message.result.ok) {
-    console.error(`stream refused: ${message.result.error.message}`);
+  } else if (message.t === 'bye') {
+    lostReason = { code: 'Unreachable', message: message.reason };
+  } else {
+    streams.receive(message);
   }
 }
 
@@ -58,24 +99,20 @@ const api: CockpitApi = {
     try {
       ws = socket ?? (await connect());
     } catch {
-      return { ok: false, error: { code: 'Unreachable', message: 'cannot reach the cockpit host (is it still running?)' } };
+      return { ok: false, error: lostReason ?? { code: 'Unreachable', message: 'cannot reach the cockpit host (is it still running?)' } };
     }
-    const id = nextId++;
+    const id = nextId();
+    const text = JSON.stringify({ t: 'invoke', id, channel: name, input } satisfies ClientMessage);
+    if (text.length > MAX_MESSAGE_BYTES) {
+      const mib = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+      return { ok: false, error: { code: 'Invalid', message: `the request is ${mib(text.length)}; the cockpit accepts at most ${mib(MAX_MESSAGE_BYTES)} per request` } };
+    }
     return new Promise((resolve) => {
       pending.set(id, resolve as (result: Result<unknown>) => void);
-      send(ws, { t: 'invoke', id, channel: name, input });
+      ws.send(text);
     });
   },
-  subscribe: (name, input, listener) => {
-    const id = nextId++;
-    subscriptions.set(id, { channel: name, input, listener: listener as (event: unknown) => void });
-    if (socket) send(socket, { t: 'subscribe', id, channel: name, input });
-    else void connect().catch(() => undefined);
-    return () => {
-      subscriptions.delete(id);
-      if (socket) send(socket, { t: 'unsubscribe', id });
-    };
-  },
+  subscribe: (name, input, handlers) => streams.subscribe(name, input, handlers as Parameters<StreamClient['subscribe']>[2]),
 };
 
 (window as unknown as { cockpit: CockpitApi }).cockpit = api;

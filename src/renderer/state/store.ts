@@ -110,7 +110,7 @@ export const useCockpit = create<CockpitState>()((set, get) => {
       } catch (error) {
         set({ runbookError: asError(error) });
       }
-      window.cockpit.subscribe('incidents:changed', {}, (incident) => get().applyIncident(incident));
+      window.cockpit.subscribe('incidents:changed', {}, { events: (incidents) => incidents.forEach((incident) => get().applyIncident(incident)) });
       window.addEventListener('hashchange', () => set({ route: parseRoute(location.hash) }));
       void get().loadContexts();
       const vault = await attempt(() => call('evidence:status', {}));

@@ -5,7 +5,7 @@
  * through one generic bridge. Channel names carry their domain: `app:`, `runbook:`,
  * `incidents:`, `contexts:`, `drill:`, `evidence:`.
  */
-import type { Result } from '../result';
+import type { CockpitError, Result } from '../result';
 import { appRequests, appStreams } from './app';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
@@ -39,12 +39,28 @@ export type RequestOutput<K extends RequestName> = NonNullable<Requests[K]['outp
 export type StreamInput<K extends StreamName> = z.input<Streams[K]['input']>;
 export type StreamEvent<K extends StreamName> = NonNullable<Streams[K]['event']>;
 
-export const isRequestName = (name: string): name is RequestName => Object.hasOwn(requests, name);
-export const isStreamName = (name: string): name is StreamName => Object.hasOwn(streams, name);
+export const isRequestName = (name: unknown): name is RequestName => typeof name === 'string' && Object.hasOwn(requests, name);
+export const isStreamName = (name: unknown): name is StreamName => typeof name === 'string' && Object.hasOwn(streams, name);
+
+/**
+ * What a subscriber is told: event batches in order, then exactly one `error` or `end`. A
+ * subscription that is refused (unknown stream, bad input, nothing to stream) ends in `error`.
+ */
+export interface StreamHandlers<E> {
+  /**
+   * A batch of events, in order. The batch is acknowledged (flow-control credit back to main)
+   * when this returns, or, with `manualAck`, when the handler calls `ack` (e.g. from xterm's
+   * write callback, once the bytes are on screen).
+   */
+  events(events: E[], ack: () => void): void;
+  error?(error: CockpitError): void;
+  end?(reason: string): void;
+  manualAck?: boolean;
+}
 
 /** What the renderer sees as `window.cockpit`, in both hosts. */
 export interface CockpitApi {
   invoke<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>>;
-  /** Returns an unsubscribe function; events may arrive batched but in order. */
-  subscribe<K extends StreamName>(name: K, input: StreamInput<K>, listener: (event: StreamEvent<K>) => void): () => void;
+  /** Returns the function that unsubscribes (after which no handler is called). */
+  subscribe<K extends StreamName>(name: K, input: StreamInput<K>, handlers: StreamHandlers<StreamEvent<K>>): () => void;
 }
