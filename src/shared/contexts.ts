@@ -52,6 +52,10 @@ export interface DrillStatus {
   restarts: number;
   /** The cluster's state came back from the data directory (false: seeded fresh). */
   restored?: boolean;
+  /** Where its state is kept across restarts (`<data>/drill/state.json`). */
+  stateFile?: string;
+  /** Why the saved state could not be used, when it could not (the cluster was seeded fresh). */
+  restoreProblem?: string;
   /** What "Reset drill cluster" puts back. */
   resetDescription?: string;
 }

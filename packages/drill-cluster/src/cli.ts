@@ -3,7 +3,7 @@
  * on the `--scenario`s asked for, serves the control API, and prints how to point kubectl at it;
  * stops cleanly on SIGINT / SIGTERM.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +16,8 @@ const USAGE = `Usage: npm run drill -- [--port N] [--speed X] [--kubeconfig PATH
 
   --port N           listen on 127.0.0.1:N (default: a free port)
   --speed X          simulated seconds per real second (default 1)
-  --kubeconfig PATH  where to write the kubeconfig (default: a new temp file)
+  --kubeconfig PATH  where to write the kubeconfig (default: a new temp file, or DIR/kubeconfig)
+  --data-dir DIR     keep the cluster's state in DIR/state.json across runs (default: none, seeded fresh)
   --log-rate N       log lines per second a followed pod writes
   --postgres H:P     front postgres-0 with this PostgreSQL (default: embedded PGlite)
   --redis H:P        front redis-0 with this Redis (default: redis-server from PATH, if any)
@@ -55,6 +56,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       port: { type: 'string' },
       speed: { type: 'string' },
       kubeconfig: { type: 'string' },
+      'data-dir': { type: 'string' },
       'log-rate': { type: 'string' },
       postgres: { type: 'string' },
       redis: { type: 'string' },
@@ -74,11 +76,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const redis = address(values.redis, '--redis');
   const initialScenarios = scenarios(values.scenario);
 
-  const tempDir = values.kubeconfig ? undefined : await mkdtemp(path.join(tmpdir(), 'codesign-drill-'));
-  const kubeconfigPath = path.resolve(values.kubeconfig ?? path.join(tempDir as string, 'kubeconfig'));
+  const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : undefined;
+  if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const tempDir = values.kubeconfig || dataDir ? undefined : await mkdtemp(path.join(tmpdir(), 'codesign-drill-'));
+  const kubeconfigPath = path.resolve(values.kubeconfig ?? path.join(dataDir ?? (tempDir as string), 'kubeconfig'));
 
   const runtime = await DrillRuntime.start({
     kubeconfigPath,
+    ...(dataDir ? { stateFile: path.join(dataDir, 'state.json') } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(logLinesPerSecond !== undefined ? { logLinesPerSecond } : {}),
@@ -95,6 +100,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       `Drill cluster codesign-drill listening on ${runtime.cluster.url}`,
       `Kubeconfig (mode 0600): ${kubeconfigPath}`,
       `Scenarios on: ${active.length > 0 ? active.join(', ') : 'none'}`,
+      dataDir
+        ? `State: ${path.join(dataDir, 'state.json')} (${runtime.cluster.persistence.restored ? 'restored from the last run' : runtime.cluster.persistence.problem ?? 'new'})`
+        : 'State: not kept (--data-dir DIR keeps it)',
       `Control API: ${control.url} (curl -H "Authorization: Bearer $TOKEN" ${control.url}/v1/state; the token is in ${kubeconfigPath}.control-token)`,
       '',
       `  KUBECONFIG=${kubeconfigPath} kubectl get pods -n ${DRILL_NAMESPACE}`,

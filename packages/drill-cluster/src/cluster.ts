@@ -12,7 +12,8 @@ import { sharedServingCertificate, type ServingCertificate } from './serving-cer
 import { MemoryObjectStore } from './store';
 import { createPodStreamHandler } from './streams/index';
 import type { DrillBackendAddress, DrillWorld, ObjectStore, PodStreamHandler } from './types';
-import { createDrillWorld } from './world/index';
+import { createDrillWorld, SimulatedWorld } from './world/index';
+import { ClusterStateWriter, readClusterState } from './persistence';
 
 export interface DrillClusterOptions {
   /** 0 or absent: a free port. */
@@ -27,7 +28,9 @@ export interface DrillClusterOptions {
   /** Watch history size of the store (default 10,000 changes). */
   historySize?: number;
   /** Replaces the simulated world (tests that need an empty or hand-built cluster). */
-  createWorld?: (store: ObjectStore, options: { speed?: number; logLinesPerSecond?: number }) => DrillWorld;
+  createWorld?: (store: ObjectStore, options: { speed?: number; logLinesPerSecond?: number; startAt?: number }) => DrillWorld;
+  /** Keep the cluster's state in this file across restarts (restored at start, saved as it changes). */
+  stateFile?: string;
   /** Replaces the pod stream handler (tests). */
   createStreams?: (world: DrillWorld) => PodStreamHandler;
 }
@@ -44,14 +47,19 @@ export class DrillCluster {
     readonly token: string,
     /** The server's self-signed certificate (PEM), which clients trust as the cluster CA. */
     readonly caCertificate: string,
+    /** Where the state is kept, and whether this start restored it (or why it could not). */
+    readonly persistence: { file?: string; restored: boolean; problem?: string; writer?: ClusterStateWriter },
   ) {}
 
   /** Seeds the world, starts the API server on 127.0.0.1 and resolves once it listens. */
   static async start(options: DrillClusterOptions = {}): Promise<DrillCluster> {
+    const saved = options.stateFile ? await readClusterState(options.stateFile) : {};
     const store = new MemoryObjectStore(options.historySize !== undefined ? { historySize: options.historySize } : {});
+    if (saved.state) store.load(saved.state.objects, saved.state.resourceVersion);
     const worldOptions = {
       ...(options.speed !== undefined ? { speed: options.speed } : {}),
       ...(options.logLinesPerSecond !== undefined ? { logLinesPerSecond: options.logLinesPerSecond } : {}),
+      ...(saved.state ? { startAt: saved.state.clock } : {}),
     };
     const world = (options.createWorld ?? createDrillWorld)(store, worldOptions);
     store.useClock(() => world.clock.now());
@@ -59,6 +67,20 @@ export class DrillCluster {
       store.create(RESOURCE_KEYS.customresourcedefinitions, certificateCrd());
     }
     await world.start();
+    let writer: ClusterStateWriter | undefined;
+    if (world instanceof SimulatedWorld) {
+      if (saved.state) world.importScenarios(saved.state.scenarios);
+      if (options.stateFile) {
+        writer = new ClusterStateWriter(options.stateFile, store, world);
+        await writer.flush();
+      }
+    }
+    const persistence = {
+      ...(options.stateFile ? { file: options.stateFile } : {}),
+      restored: saved.state !== undefined,
+      ...(saved.problem ? { problem: saved.problem } : {}),
+      ...(writer ? { writer } : {}),
+    };
     const streams = options.createStreams
       ? options.createStreams(world)
       : createPodStreamHandler({
@@ -81,8 +103,9 @@ export class DrillCluster {
         tls,
         ...(options.port !== undefined ? { port: options.port } : {}),
       });
-      return new DrillCluster(store, world, streams, server, token, tls.cert);
+      return new DrillCluster(store, world, streams, server, token, tls.cert, persistence);
     } catch (error) {
+      await writer?.close().catch(() => undefined);
       await streams.close();
       await world.stop();
       throw error;
@@ -126,10 +149,11 @@ export class DrillCluster {
     await chmod(path, 0o600);
   }
 
-  /** Stops the API server (ending watches and streams), the stream backends and the world. */
+  /** Stops the API server (ending watches and streams), the stream backends and the world, and saves the state. */
   async stop(): Promise<void> {
     await this.server.close();
     await this.streams.close();
     await this.world.stop();
+    await this.persistence.writer?.close();
   }
 }

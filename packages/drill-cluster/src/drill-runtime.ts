@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DrillCluster, type DrillClusterOptions } from './cluster';
+import { removeClusterState } from './persistence';
 import { SCENARIO_NAMES, type DrillControlState, type ScenarioName } from './protocol';
 
 export interface DrillRuntimeOptions extends DrillClusterOptions {
@@ -16,7 +17,7 @@ export interface DrillRuntimeOptions extends DrillClusterOptions {
 }
 
 export const RESET_DESCRIPTION =
-  'Rebuilds codesign-production from its seed: every object (new pod names, rollout history back to revision 4), the simulated clock, and all scenarios switched off. The kubeconfig and token stay the same.';
+  'Rebuilds codesign-production from its seed: every object (new pod names, rollout history back to revision 4, kubectl changes undone), the simulated clock, and all scenarios switched off. The kubeconfig and its token stay the same; incidents and evidence are not touched.';
 
 export class DrillRuntime {
   private version = 1;
@@ -60,7 +61,9 @@ export class DrillRuntime {
     return {
       version: this.version,
       apiUrl: this.current.url,
-      restored: false,
+      restored: this.current.persistence.restored,
+      ...(this.current.persistence.file ? { stateFile: this.current.persistence.file } : {}),
+      ...(this.current.persistence.problem ? { restoreProblem: this.current.persistence.problem } : {}),
       resetDescription: RESET_DESCRIPTION,
       scenarios: SCENARIO_NAMES.map((name) => {
         const since = active.has(name) ? scenarios.since?.(name) : undefined;
@@ -90,6 +93,7 @@ export class DrillRuntime {
       const { port, token } = this.current;
       this.unsubscribeWorld?.();
       await this.current.stop();
+      if (this.options.stateFile) await removeClusterState(this.options.stateFile);
       this.current = await DrillCluster.start({ ...this.options, port, token });
       this.watchWorld();
       this.changed();

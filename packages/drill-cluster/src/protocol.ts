@@ -59,6 +59,8 @@ export interface DrillControlState {
   stateFile?: string;
   /** Restored from `stateFile` at start (false: seeded fresh). */
   restored: boolean;
+  /** Why the saved state could not be used (the cluster was seeded fresh). */
+  restoreProblem?: string;
   /** What "reset" puts back, for the UI to say before it is asked. */
   resetDescription: string;
 }

@@ -140,6 +140,26 @@ export class MemoryObjectStore implements ObjectStore {
     return objects;
   }
 
+  /**
+   * Puts back objects saved from an earlier run (`resourceKeys` + `snapshot`), as they were:
+   * names, uids, resourceVersions, timestamps. Only into an empty store; the watch history
+   * starts after them (older resourceVersions answer 410 Gone, as after an etcd compaction).
+   */
+  load(objects: Record<ResourceKey, readonly KubeObject[]>, resourceVersion: number): void {
+    if (this.rv !== 0 || this.resources.size > 0) throw new Error('load() needs an empty store');
+    let newest = resourceVersion;
+    for (const [resource, list] of Object.entries(objects)) {
+      const map = this.mapFor(resource);
+      for (const object of list) {
+        map.set(objectKey(object.metadata.namespace, object.metadata.name), clone(object));
+        newest = Math.max(newest, Number(object.metadata.resourceVersion ?? 0));
+      }
+      this.sortedKeys.delete(resource);
+    }
+    this.rv = newest;
+    this.evictedThrough = newest;
+  }
+
   /** The resource keys that currently hold at least one object. */
   resourceKeys(): ResourceKey[] {
     return [...this.resources.entries()].filter(([, m]) => m.size > 0).map(([key]) => key);

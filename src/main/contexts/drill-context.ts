@@ -226,7 +226,16 @@ export class DrillContext implements IDisposable {
       restarts: this.restarts,
       kubeconfigPath: this.kubeconfigPath,
       scenarios: running?.control.scenarios ?? [],
-      ...(running ? { url: running.apiUrl, pid: running.pid, restored: running.control.restored, resetDescription: running.control.resetDescription } : {}),
+      ...(running
+        ? {
+            url: running.apiUrl,
+            pid: running.pid,
+            restored: running.control.restored,
+            resetDescription: running.control.resetDescription,
+            ...(running.control.stateFile ? { stateFile: running.control.stateFile } : {}),
+            ...(running.control.restoreProblem ? { restoreProblem: running.control.restoreProblem } : {}),
+          }
+        : {}),
       ...(!running && this.child?.pid ? { pid: this.child.pid } : {}),
       ...(this.error ? { error: this.error } : {}),
       ...(this.exit ? { exit: this.exit } : {}),

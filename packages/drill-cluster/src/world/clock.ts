@@ -21,16 +21,21 @@ export class ScaledDrillClock implements StoppableDrillClock {
   private readonly cancels = new Set<() => void>();
   private stopped = false;
 
+  private readonly simulatedStart: number;
+
+  /** `startAt`: the simulated time to go on from (a restored cluster), when it is later than now. */
   constructor(
     readonly speed = 1,
     private readonly realNow: () => number = Date.now,
+    startAt?: number,
   ) {
     if (!(speed > 0)) throw new RangeError(`clock speed must be positive, got ${speed}`);
     this.realStart = realNow();
+    this.simulatedStart = Math.max(this.realStart, startAt ?? this.realStart);
   }
 
   now(): number {
-    return Math.floor(this.realStart + (this.realNow() - this.realStart) * this.speed);
+    return Math.floor(this.simulatedStart + (this.realNow() - this.realStart) * this.speed);
   }
 
   after(simulatedMs: number, fn: () => void): () => void {

@@ -27,7 +27,7 @@ import type { PodSim } from './pod-sim';
 import { PrometheusExporter } from './prometheus-exposition';
 import { ReplicaSetController } from './replicaset-controller';
 import { nodeMetricsOf, podMetricsOf } from './resource-metrics';
-import { API_IMAGE, NODE_SLOTS, seedWorld } from './seed';
+import { API_IMAGE, codesignCertificate, NODE_SLOTS, seedWorld } from './seed';
 import { StatefulSetController, VolumeProvisioner } from './statefulset-controller';
 import { controllerOf, type PodSpec } from './workloads';
 import { ScenarioEndings } from './scenario-endings';
@@ -40,6 +40,13 @@ const SLOW_TICK_MS = 15_000;
 const EXPIRING_DAYS = 5;
 
 type ReconcileKind = 'deployment' | 'replicaset' | 'statefulset' | 'job' | 'cronjob' | 'certificate' | 'claim' | 'hpa' | 'endpoints';
+
+/** What `exportScenarios` saves: names are checked when loaded. */
+export interface SavedScenarios {
+  active: Array<{ name: ScenarioName; since: number }>;
+  endings: Array<{ name: ScenarioName; at: number; change: string }>;
+  knownGoodImages: string[];
+}
 
 export interface SimulatedWorldOptions {
   logLinesPerSecond?: number;
@@ -121,8 +128,9 @@ export class SimulatedWorld implements DrillWorld {
     if (this.started) return;
     this.started = true;
     this.unsubscribe = this.store.subscribe((event) => this.onStoreEvent(event));
-    const { certificate } = seedWorld(this.store, () => this.clock.now());
-    this.certificates.want(certificate);
+    // A store restored from an earlier run already holds the cluster; only a fresh one is seeded.
+    if (this.store.get(RESOURCE_KEYS.namespaces, undefined, API_NAMESPACE)) this.certificates.want(codesignCertificate());
+    else this.certificates.want(seedWorld(this.store, () => this.clock.now()).certificate);
     for (const pod of this.store.list(RESOURCE_KEYS.pods)) this.indexPod(pod);
     this.enqueueAll();
     this.drain();
@@ -177,6 +185,28 @@ export class SimulatedWorld implements DrillWorld {
     this.lastTerminated = terminated;
     this.lifecycle.wakeAll();
     return terminated;
+  }
+
+  /** The scenario state a restart must keep (the objects are the store's). */
+  exportScenarios(): SavedScenarios {
+    return {
+      active: [...this.app.active.entries()].map(([name, since]) => ({ name, since })),
+      endings: [...this.endings.ended.entries()].map(([name, ending]) => ({ name, ...ending })),
+      knownGoodImages: [...this.app.knownGoodImages],
+    };
+  }
+
+  /**
+   * Puts saved scenarios back after a restart over a restored store: each active one is struck
+   * again (its fault re-applied to the pods that run now) and keeps its original start time.
+   */
+  importScenarios(saved: SavedScenarios): void {
+    for (const { name, ...ending } of saved.endings) this.endings.ended.set(name, ending);
+    for (const { name, since } of saved.active) {
+      this.inject(name);
+      this.app.active.set(name, since);
+    }
+    if (saved.knownGoodImages.length > 0) this.app.knownGoodImages = new Set(saved.knownGoodImages);
   }
 
   /** Runs pending reconciles now (tests with a manual clock call this between steps). */

@@ -14,12 +14,14 @@ export interface DrillWorldOptions {
   logLinesPerSecond?: number;
   /** Real-time source in epoch ms (default `Date.now`). */
   now?: () => number;
+  /** Simulated time to continue from (a restored cluster). */
+  startAt?: number;
   /** A clock to use instead (tests pass a `ManualDrillClock`); overrides `speed` and `now`. */
   clock?: StoppableDrillClock;
 }
 
 /** The simulated `codesign-production` world over `store`; call `start()` to seed and run it. */
 export function createDrillWorld(store: ObjectStore, options: DrillWorldOptions = {}): DrillWorld {
-  const clock = options.clock ?? new ScaledDrillClock(options.speed ?? 1, options.now ?? Date.now);
+  const clock = options.clock ?? new ScaledDrillClock(options.speed ?? 1, options.now ?? Date.now, options.startAt);
   return new SimulatedWorld(store, clock, { logLinesPerSecond: options.logLinesPerSecond });
 }
