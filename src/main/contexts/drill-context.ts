@@ -84,6 +84,14 @@ interface Running {
 
 const STDERR_TAIL_CHARS = 2_000;
 
+/** `COCKPIT_DRILL_SPEED=N`: simulated seconds per real second (drills that should move faster, tests). */
+function drillSpeedFromEnv(): { speed?: number } {
+  const text = process.env.COCKPIT_DRILL_SPEED;
+  if (text === undefined || text === '') return {};
+  const speed = Number(text);
+  return Number.isFinite(speed) && speed > 0 && speed <= 1000 ? { speed } : {};
+}
+
 /**
  * The drill cluster as the app runs it: its own process, started in the background at launch
  * (nothing awaits it, so the UI is usable before it is ready), reached as real clients reach a
@@ -138,7 +146,7 @@ export class DrillContext implements IDisposable {
     let settle: (running: Running | undefined) => void = () => undefined;
     this.ready = new Promise((resolve) => (settle = resolve));
 
-    const config: DrillChildConfig = { dir: this.dir, ...this.options.child };
+    const config: DrillChildConfig = { dir: this.dir, ...drillSpeedFromEnv(), ...this.options.child };
     let child: DrillChildProcess;
     try {
       child = this.forker(drillChildModule(), { env: { [DRILL_CHILD_CONFIG_ENV]: JSON.stringify(config) }, serviceName: 'Drill cluster' });

@@ -211,7 +211,7 @@ function ScenarioRow({ scenario, onChange }: { scenario: ScenarioState; onChange
       <span className="small muted"> — resolved by: {text.fix}</span>
       {scenario.active && scenario.since ? <span className="small"> · on since {time(scenario.since)} (drill clock)</span> : null}
       {!scenario.active && scenario.ended ? (
-        <div className="small scenario-ended" role="status">
+        <div className="small scenario-ended" role="status" style={{ marginLeft: '1.6rem' }}>
           Ended by itself at {time(scenario.ended.at)}: {scenario.ended.change}
         </div>
       ) : null}
