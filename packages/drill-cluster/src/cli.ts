@@ -19,8 +19,8 @@ const USAGE = `Usage: npm run drill -- [--port N] [--speed X] [--kubeconfig PATH
   --kubeconfig PATH  where to write the kubeconfig (default: a new temp file, or DIR/kubeconfig)
   --data-dir DIR     keep the cluster's state in DIR/state.json across runs (default: none, seeded fresh)
   --log-rate N       log lines per second a followed pod writes
-  --postgres H:P     front postgres-0 with this PostgreSQL (default: embedded PGlite)
-  --redis H:P        front redis-0 with this Redis (default: redis-server from PATH, if any)
+  --postgres H:P     front postgres-0 with this PostgreSQL (default: embedded PGlite; none: no server)
+  --redis H:P        front redis-0 with this Redis (default: redis-server from PATH, if any; none: no server)
   --scenario NAME    switch a fault scenario on at start (repeatable):
 ${SCENARIO_NAMES.map((name) => `                       ${name.padEnd(25)} ${SCENARIO_SUMMARIES[name]}`).join('\n')}
 `;
@@ -34,8 +34,9 @@ function scenarios(names: string[] | undefined): ScenarioName[] {
   return picked;
 }
 
-function address(text: string | undefined, flag: string): { host: string; port: number } | undefined {
+function address(text: string | undefined, flag: string): { host: string; port: number } | 'none' | undefined {
   if (text === undefined) return undefined;
+  if (text === 'none') return 'none';
   const match = /^(127\.0\.0\.1|localhost|\[::1\]|::1):(\d+)$/.exec(text);
   if (!match) throw new Error(`${flag} must be 127.0.0.1:PORT (got ${text})`);
   return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) };
