@@ -59,11 +59,16 @@ export class ApiError extends Error {
   }
 }
 
-/** A failure Status with the given code, reason and message. */
+/**
+ * A failure Status with the given code, reason and message. Like a real API server it always
+ * carries `details` (`{}` when there is nothing to say) except for 401: clients dereference it
+ * (kubectl debug reads `details.name` of a NotFound and panics on a Status without it).
+ */
 export function failureStatus(code: number, reason: StatusReason | undefined, message: string, details?: StatusDetails): KubeStatus {
   const status: KubeStatus = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code };
   if (reason) status.reason = reason;
   if (details && Object.keys(details).length > 0) status.details = details;
+  else if (reason !== 'Unauthorized') status.details = {};
   return status;
 }
 

@@ -1,0 +1,63 @@
+/**
+ * Issue 16's realism suite: what an SRE types during the runbook's troubleshooting, with the
+ * real kubectl against the drill running the simulated world. Each case names the command and
+ * what a real cluster answers; keep the list growing.
+ */
+import { request as httpsRequest } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { KubectlHarness } from './kubectl-harness';
+
+const NS = 'codesign-production';
+
+let cluster: DrillCluster;
+let kubectl: KubectlHarness;
+
+function raw(method: string, path: string, body?: string, contentType = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${cluster.url}${path}`,
+      { method, ca: cluster.caCertificate, headers: { Authorization: `Bearer ${cluster.token}`, ...(body ? { 'Content-Type': contentType } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+beforeAll(async () => {
+  cluster = await DrillCluster.start({ speed: 30, postgres: 'none', redis: 'none' });
+  kubectl = await KubectlHarness.create(cluster);
+});
+
+afterAll(async () => {
+  await kubectl?.dispose();
+  await cluster?.stop();
+});
+
+describe('error Status objects carry what real servers send', () => {
+  it.each([
+    ['GET', '/api/v1/nope', undefined, 404, 'NotFound'],
+    ['GET', '/apis/example.com/v1/widgets', undefined, 404, 'NotFound'],
+    ['GET', `/api/v1/namespaces/${NS}/pods/no-such-pod`, undefined, 404, 'NotFound'],
+    ['POST', `/api/v1/namespaces/${NS}/secrets`, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'codesign-secrets' } }), 409, 'AlreadyExists'],
+    ['PATCH', `/api/v1/namespaces/${NS}/pods/postgres-0`, '{}', 415, 'UnsupportedMediaType'],
+  ])('%s %s answers its Status with details', async (method, path, body, code, reason) => {
+    const answer = await raw(method as string, path as string, body as string | undefined, method === 'PATCH' ? 'text/plain' : 'application/json');
+    expect(answer.status).toBe(code);
+    expect(answer.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, details: expect.any(Object) });
+  });
+});
+
+describe('kubectl during troubleshooting', () => {
+  it('debug on a cluster without ephemeral containers says so instead of panicking', async () => {
+    const pod = (await kubectl.run(['get', 'pods', '-n', NS, '-l', 'app=codesign-api', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+    const debug = await kubectl.run(['debug', '-n', NS, pod, '--image=busybox', '--profile=general']);
+    expect(debug.stderr).not.toMatch(/panic|invalid memory address/);
+    expect(debug.stderr).toContain('ephemeral containers are disabled for this cluster');
+  });
+});
