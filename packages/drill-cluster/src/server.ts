@@ -996,6 +996,34 @@ export class DrillApiServer {
     return { policy, ...(options.preconditions ? { preconditions: options.preconditions } : {}) };
   }
 
+  /**
+   * Graceful deletion, as the real API server does it: a scheduled pod (its grace period from
+   * DeleteOptions, the query, or its spec; 30 s by default) and any object with finalizers get
+   * `deletionTimestamp` and stay, shown as Terminating, until the grace period ends (the world
+   * removes the pod then) or the last finalizer goes. Grace 0 removes a pod at once (`--force`).
+   * Answers the object kept, or undefined when it should be removed now.
+   */
+  private markTerminating(request: ResourceRequest, current: KubeObject, body: unknown): KubeObject | undefined {
+    const finalizers = (current.metadata.finalizers as string[] | undefined) ?? [];
+    const isPod = request.descriptor.storageKey === RESOURCE_KEYS.pods;
+    const spec = (current.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
+    const phase = (current.status as { phase?: string } | undefined)?.phase;
+    const fromBody = (body as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds;
+    const fromQuery = request.query.get('gracePeriodSeconds');
+    let grace = typeof fromBody === 'number' ? fromBody : fromQuery !== null ? Number(fromQuery) : (spec.terminationGracePeriodSeconds ?? 30);
+    if (grace < 0) grace = 1;
+    const graceful = isPod && grace > 0 && spec.nodeName !== undefined && phase !== 'Succeeded' && phase !== 'Failed';
+    if (!graceful && finalizers.length === 0) return undefined;
+    const now = this.now();
+    const deadline = now + (graceful ? grace * 1000 : 0);
+    const existing = current.metadata.deletionTimestamp ? Date.parse(current.metadata.deletionTimestamp) : undefined;
+    if (existing !== undefined && existing <= deadline) return current;
+    return this.store.mutate(request.descriptor.storageKey, request.namespace, current.metadata.name, (draft) => {
+      draft.metadata.deletionTimestamp = new Date(deadline).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      draft.metadata.deletionGracePeriodSeconds = graceful ? grace : 0;
+    });
+  }
+
   private async serveDelete(req: IncomingMessage, res: ServerResponse, request: ResourceRequest): Promise<void> {
     const body = await this.readBody(req);
     const { policy, preconditions } = this.deleteOptions(request, body);
@@ -1004,6 +1032,15 @@ export class DrillApiServer {
       throw statusErrors.forbidden(`namespaces "${current.metadata.name}" is forbidden: this namespace may not be deleted`);
     }
     if (this.dryRun(request, body)) return this.sendJson(res, 200, this.present(request.descriptor, current));
+    if (preconditions?.uid && preconditions.uid !== current.metadata.uid) {
+      throw statusErrors.conflict(
+        request.descriptor,
+        current.metadata.name,
+        `Operation cannot be fulfilled on ${request.descriptor.plural} "${current.metadata.name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
+    }
+    const terminating = this.markTerminating(request, current, body);
+    if (terminating) return this.sendJson(res, 200, this.present(request.descriptor, terminating));
     const deleted = this.store.delete(request.descriptor.storageKey, request.namespace, current.metadata.name, {
       propagationPolicy: policy,
       ...(preconditions ? { preconditions } : {}),
@@ -1022,6 +1059,13 @@ export class DrillApiServer {
       if (dryRun) {
         const object = this.store.get(request.descriptor.storageKey, target.namespace, target.name);
         if (object) deleted.push(object);
+        continue;
+      }
+      const current = this.store.get(request.descriptor.storageKey, target.namespace, target.name);
+      if (!current) continue;
+      const terminating = this.markTerminating({ ...request, namespace: target.namespace }, current, body);
+      if (terminating) {
+        deleted.push(terminating);
         continue;
       }
       const gone = this.store.delete(request.descriptor.storageKey, target.namespace, target.name, { propagationPolicy: policy });

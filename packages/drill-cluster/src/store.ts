@@ -222,9 +222,19 @@ export class MemoryObjectStore implements ObjectStore {
     const generation = stored.metadata.generation ?? 1;
     updated.metadata.generation =
       specFingerprint(updated) === specFingerprint(stored) ? generation : generation + 1;
+    // deletionTimestamp is set once (it may only move earlier) and never cleared by a write.
+    const marked = stored.metadata.deletionTimestamp;
+    if (marked && (!updated.metadata.deletionTimestamp || Date.parse(updated.metadata.deletionTimestamp) > Date.parse(marked))) {
+      updated.metadata.deletionTimestamp = marked;
+      updated.metadata.deletionGracePeriodSeconds = stored.metadata.deletionGracePeriodSeconds;
+    }
     updated.metadata.resourceVersion = String(++this.rv);
     map.set(key, updated);
     this.record({ type: 'MODIFIED', resource, object: updated, resourceVersion: this.rv });
+    // The last finalizer of an object being deleted went, and its grace period is over: it goes now.
+    const due = updated.metadata.deletionTimestamp;
+    const finalizers = (updated.metadata.finalizers as string[] | undefined) ?? [];
+    if (due && finalizers.length === 0 && Date.parse(due) <= this.now()) this.delete(resource, namespace, name);
     return clone(updated);
   }
 

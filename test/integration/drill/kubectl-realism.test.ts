@@ -61,3 +61,52 @@ describe('kubectl during troubleshooting', () => {
     expect(debug.stderr).toContain('ephemeral containers are disabled for this cluster');
   });
 });
+
+describe('graceful deletion', () => {
+  const apiPod = async (): Promise<string> =>
+    (await kubectl.run(['get', 'pods', '-n', NS, '-l', 'app=codesign-api', '--field-selector=status.phase=Running', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+
+  it('shows a deleted pod as Terminating for its grace period (get -w), then it is gone; kubectl wait --for=delete sees it go', async () => {
+    const pod = await apiPod();
+    const watch = kubectl.spawn(['get', 'pod', pod, '-n', NS, '-w', '--no-headers'], { requestTimeout: false });
+    let watched = '';
+    watch.stdout?.on('data', (chunk: Buffer) => (watched += chunk.toString()));
+    const waitForDelete = kubectl.run(['wait', '--for=delete', `pod/${pod}`, '-n', NS, '--timeout=60s']);
+    // 20 simulated seconds at speed 30: under a second of real time, but never at once.
+    const deleted = await kubectl.run(['delete', 'pod', pod, '-n', NS, '--grace-period=20', '--wait=false']);
+    expect(deleted.stdout).toContain(`pod "${pod}" deleted`);
+    const during = await kubectl.json<{ metadata: { deletionTimestamp?: string; deletionGracePeriodSeconds?: number } }>(['get', 'pod', pod, '-n', NS]);
+    expect(during.metadata.deletionTimestamp).toBeDefined();
+    expect(during.metadata.deletionGracePeriodSeconds).toBe(20);
+    const waited = await waitForDelete;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toContain(`pod/${pod} condition met`);
+    const gone = await kubectl.run(['get', 'pod', pod, '-n', NS]);
+    expect(gone.stderr).toContain(`pods "${pod}" not found`);
+    watch.kill('SIGTERM');
+    expect(watched).toMatch(new RegExp(`${pod}\\s+\\S+\\s+Terminating`));
+  });
+
+  it('waits for the deletion with kubectl delete --wait (the default), and --force --grace-period=0 removes at once', async () => {
+    const pod = await apiPod();
+    const deleted = await kubectl.run(['delete', 'pod', pod, '-n', NS, '--grace-period=15']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect((await kubectl.run(['get', 'pod', pod, '-n', NS])).stderr).toContain('not found');
+
+    const forced = await apiPod();
+    const force = await kubectl.run(['delete', 'pod', forced, '-n', NS, '--force', '--grace-period=0']);
+    expect(force.code, force.stderr).toBe(0);
+    expect((await kubectl.run(['get', 'pod', forced, '-n', NS])).stderr).toContain('not found');
+  });
+
+  it('holds an object with a finalizer until the finalizer is removed', async () => {
+    await kubectl.run(['create', 'configmap', 'held', '-n', NS, '--from-literal=a=b']);
+    await kubectl.run(['patch', 'configmap', 'held', '-n', NS, '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}']);
+    const deleted = await kubectl.run(['delete', 'configmap', 'held', '-n', NS, '--wait=false']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const held = await kubectl.json<{ metadata: { deletionTimestamp?: string } }>(['get', 'configmap', 'held', '-n', NS]);
+    expect(held.metadata.deletionTimestamp).toBeDefined();
+    await kubectl.run(['patch', 'configmap', 'held', '-n', NS, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    expect((await kubectl.run(['get', 'configmap', 'held', '-n', NS])).stderr).toContain('not found');
+  });
+});

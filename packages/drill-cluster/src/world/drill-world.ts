@@ -82,6 +82,8 @@ export class SimulatedWorld implements DrillWorld {
   private readonly endings: ScenarioEndings;
   private readonly scenarioListeners = new Set<() => void>();
   private terminationRuns = 0;
+  /** Pods waiting for their grace period to end (`uid@deadline`). */
+  private readonly removals = new Set<string>();
   private lastTerminated = 0;
 
   constructor(
@@ -131,7 +133,10 @@ export class SimulatedWorld implements DrillWorld {
     // A store restored from an earlier run already holds the cluster; only a fresh one is seeded.
     if (this.store.get(RESOURCE_KEYS.namespaces, undefined, API_NAMESPACE)) this.certificates.want(codesignCertificate());
     else this.certificates.want(seedWorld(this.store, () => this.clock.now()).certificate);
-    for (const pod of this.store.list(RESOURCE_KEYS.pods)) this.indexPod(pod);
+    for (const pod of this.store.list(RESOURCE_KEYS.pods)) {
+      this.indexPod(pod);
+      if (pod.metadata.deletionTimestamp) this.scheduleRemoval(pod);
+    }
     this.enqueueAll();
     this.drain();
     this.clock.every(TICK_MS, () => this.tick());
@@ -275,6 +280,28 @@ export class SimulatedWorld implements DrillWorld {
     }
   }
 
+  /**
+   * A pod being deleted gracefully (`deletionTimestamp` set by the API server) is Terminating
+   * until its grace period ends on the drill's clock; then the kubelet's part is done and it goes,
+   * unless finalizers still hold it (the store removes it when the last one is taken off).
+   */
+  private scheduleRemoval(pod: KubeObject): void {
+    const uid = pod.metadata.uid ?? '';
+    const deadline = Date.parse(pod.metadata.deletionTimestamp as string);
+    const key = `${uid}@${deadline}`;
+    if (this.removals.has(key)) return;
+    this.removals.add(key);
+    const namespace = pod.metadata.namespace ?? '';
+    const name = pod.metadata.name;
+    this.clock.after(Math.max(0, deadline - this.clock.now()), () => {
+      this.removals.delete(key);
+      const current = this.store.get(RESOURCE_KEYS.pods, namespace, name);
+      if (!current || current.metadata.uid !== uid) return;
+      if (((current.metadata.finalizers as string[] | undefined) ?? []).length > 0) return;
+      this.store.delete(RESOURCE_KEYS.pods, namespace, name);
+    });
+  }
+
   /** Ends the scenarios whose fault the cluster no longer shows (see ScenarioEndings). */
   private endFixedScenarios(): void {
     if (this.app.active.size === 0) return;
@@ -409,6 +436,7 @@ export class SimulatedWorld implements DrillWorld {
     const name = object.metadata.name;
     switch (event.resource) {
       case RESOURCE_KEYS.pods: {
+        if (event.type !== 'DELETED' && object.metadata.deletionTimestamp) this.scheduleRemoval(object);
         if (event.type === 'DELETED') {
           this.unindexPod(object);
           // Untracking records a Killing event: a write, so not from inside the store's notification.
