@@ -1012,7 +1012,8 @@ export class DrillApiServer {
     const fromQuery = request.query.get('gracePeriodSeconds');
     let grace = typeof fromBody === 'number' ? fromBody : fromQuery !== null ? Number(fromQuery) : (spec.terminationGracePeriodSeconds ?? 30);
     if (grace < 0) grace = 1;
-    const graceful = isPod && grace > 0 && spec.nodeName !== undefined && phase !== 'Succeeded' && phase !== 'Failed';
+    const kubelets = this.options.world?.terminatesPods === true;
+    const graceful = kubelets && isPod && grace > 0 && spec.nodeName !== undefined && phase !== 'Succeeded' && phase !== 'Failed';
     if (!graceful && finalizers.length === 0) return undefined;
     const now = this.now();
     const deadline = now + (graceful ? grace * 1000 : 0);

@@ -166,6 +166,8 @@ export interface DrillWorld {
   podMetrics(namespace?: string): KubeObject[];
   /** Prometheus text exposition (0.0.4) of the simulated application. */
   prometheusText(): string;
+  /** True when the world plays the kubelets' part of graceful deletion (removes pods when their grace period ends). */
+  readonly terminatesPods?: boolean;
   /** `pg_terminate_backend` on idle sessions: what the runbook's "kill idle connections" does. Answers how many. */
   terminateIdleConnections?(): number;
   readonly scenarios: {

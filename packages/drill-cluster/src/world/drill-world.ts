@@ -54,6 +54,7 @@ export interface SimulatedWorldOptions {
 
 export class SimulatedWorld implements DrillWorld {
   readonly scenarios: DrillWorld['scenarios'];
+  readonly terminatesPods = true;
   /** The last error a controller hit (they keep running); for tests and diagnostics. */
   lastControllerError: unknown;
 
