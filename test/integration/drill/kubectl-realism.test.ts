@@ -3,6 +3,7 @@
  * real kubectl against the drill running the simulated world. Each case names the command and
  * what a real cluster answers; keep the list growing.
  */
+import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
@@ -108,5 +109,31 @@ describe('graceful deletion', () => {
     expect(held.metadata.deletionTimestamp).toBeDefined();
     await kubectl.run(['patch', 'configmap', 'held', '-n', NS, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
     expect((await kubectl.run(['get', 'configmap', 'held', '-n', NS])).stderr).toContain('not found');
+  });
+});
+
+describe('graceful deletion seen by a client-node informer', () => {
+  it('sees deletionTimestamp (an update) before the delete', async () => {
+    const config = new KubeConfig();
+    config.loadFromString(cluster.kubeconfig());
+    const core = config.makeApiClient(CoreV1Api);
+    const informer = makeInformer<V1Pod>(config, `/api/v1/namespaces/${NS}/pods`, () => core.listNamespacedPod({ namespace: NS }));
+    const seen: string[] = [];
+    informer.on('update', (p) => seen.push(`update:${p.metadata?.name}:${p.metadata?.deletionTimestamp ? 'terminating' : ''}`));
+    informer.on('delete', (p) => seen.push(`delete:${p.metadata?.name}`));
+    await informer.start();
+    try {
+      const pod = (await kubectl.run(['get', 'pods', '-n', NS, '-l', 'app=celery-worker', '-o', 'jsonpath={.items[0].metadata.name}'])).stdout;
+      expect(pod).not.toBe('');
+      const deleted = await kubectl.run(['delete', 'pod', pod, '-n', NS, '--grace-period=10']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      const deadline = Date.now() + 30_000;
+      while (!seen.includes(`delete:${pod}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      const terminating = seen.indexOf(`update:${pod}:terminating`);
+      expect(terminating).toBeGreaterThanOrEqual(0);
+      expect(seen.indexOf(`delete:${pod}`)).toBeGreaterThan(terminating);
+    } finally {
+      await informer.stop();
+    }
   });
 });
