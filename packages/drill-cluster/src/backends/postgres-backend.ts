@@ -2,6 +2,7 @@
  * The PostgreSQL that `postgres-0` fronts: an address the caller gives, else an embedded PGlite
  * served over the wire protocol on 127.0.0.1 (pglite-socket), seeded with the codesign schema.
  */
+import { APP_DATABASE } from '../world/versions';
 import type { DrillBackendAddress } from '../types';
 
 /** A started PostgreSQL the drill pods reach; `embedded` when it is our PGlite (one database). */
@@ -82,6 +83,12 @@ export class PostgresBackend {
       import('@electric-sql/pglite-socket'),
     ]);
     const db = await PGlite.create();
+    // PGlite serves one database whatever name a client asks for: make the app's name the one it
+    // answers to (listed in pg_database, and what current_database() says), then seed it.
+    await db.exec(`CREATE DATABASE ${APP_DATABASE}`);
+    await db.exec(`CREATE FUNCTION public.current_database() RETURNS name LANGUAGE sql STABLE AS $$ SELECT '${APP_DATABASE}'::name $$`);
+    await db.exec(`ALTER DATABASE postgres SET search_path TO "$user", public, pg_catalog`);
+    await db.exec(`SET search_path TO "$user", public, pg_catalog`);
     await db.exec(SEED_SQL);
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
     await server.start();

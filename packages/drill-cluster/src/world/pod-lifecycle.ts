@@ -201,8 +201,17 @@ export class PodLifecycle {
     const node = [...slots].sort(
       (a, b) => (sameApp.get(a.name) ?? 0) - (sameApp.get(b.name) ?? 0) || (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0),
     )[0] as NodeSlot;
-    const counter = (this.ipCounters.get(node.name) ?? 20) + 1;
-    this.ipCounters.set(node.name, counter > 250 ? 21 : counter);
+    // One address per live pod: the node's next free one in its /24 (seeded pods hold theirs).
+    const used = new Set<string>();
+    for (const other of this.pods.values()) {
+      if (other !== sim && other.podIP && other.phase !== 'Succeeded' && other.phase !== 'Failed') used.add(other.podIP);
+    }
+    let counter = this.ipCounters.get(node.name) ?? 20;
+    for (let tries = 0; tries < 230; tries++) {
+      counter = counter >= 250 ? 21 : counter + 1;
+      if (!used.has(`${node.podCidrPrefix}.${counter}`)) break;
+    }
+    this.ipCounters.set(node.name, counter);
     sim.nodeName = node.name;
     sim.hostIP = node.internalIP;
     sim.podIP = `${node.podCidrPrefix}.${counter}`;

@@ -15,6 +15,7 @@ import { COMPLETES_AFTER_ANNOTATION, jobPodLabels } from './job-controllers';
 import { podTemplateHash, POD_TEMPLATE_HASH_LABEL, randomNameSuffix, rfc3339, utcDateStamp } from './object-names';
 import type { NodeSlot } from './pod-lifecycle';
 import { controllerRef, podFromTemplate, type ContainerSpec, type PodTemplate } from './workloads';
+import { POSTGRES_CLIENT_IMAGE, POSTGRES_IMAGE } from './versions';
 
 const DAY = 24 * 60 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -362,7 +363,7 @@ function backupJobTemplate(): { metadata: Record<string, unknown>; spec: Record<
           containers: [
             {
               name: 'backup',
-              image: 'postgres:16-alpine',
+              image: POSTGRES_CLIENT_IMAGE,
               command: ['/bin/sh', '-c', 'pg_dump -h postgres -U codesign -d codesign_db -Fc -f /backup/codesign_db_$(date +%Y%m%d).dump && ls -l /backup'],
               env: [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'codesign-secrets', key: 'postgres-password' } } }],
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -428,7 +429,7 @@ function seedBackupJob(ctx: SeedContext, cronJob: KubeObject, scheduledAt: numbe
         lastState: {},
         ready: false,
         restartCount: 0,
-        image: 'postgres:16-alpine',
+        image: POSTGRES_CLIENT_IMAGE,
         imageID: '',
         started: false,
       },
@@ -661,7 +662,7 @@ export function seedWorld(store: ObjectStore, clockNow: () => number): { certifi
 
   seedStatefulSet(ctx, {
     name: 'postgres',
-    image: 'postgres:16.4',
+    image: POSTGRES_IMAGE,
     port: 5432,
     portName: 'postgres',
     storage: '20Gi',
