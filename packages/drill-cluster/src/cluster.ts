@@ -86,6 +86,7 @@ export class DrillCluster {
       : createPodStreamHandler({
           clock: world.clock,
           podLookup: (namespace, name) => world.podRef(namespace, name),
+          appMetrics: () => world.prometheusText(),
           onSqlExecuted: (sql) => {
             if (/pg_terminate_backend/i.test(sql)) world.terminateIdleConnections?.();
           },

@@ -273,6 +273,9 @@ export class DrillApiServer {
     return this.options.store;
   }
 
+  /** Round-robin over a service's ready endpoints for the proxy. */
+  private proxyTurn = 0;
+
   private now(): number {
     return this.options.world?.clock.now() ?? Date.now();
   }
@@ -338,6 +341,8 @@ export class DrillApiServer {
       return;
     }
     if (path.startsWith('/drill/')) return this.handleControl(res, path, method);
+    const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
+    if (proxy) return this.serveProxy(req, res, proxy[2] as 'pods' | 'services', decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`);
     if (path === '/api' || path === '/apis') {
       if (method !== 'GET') throw statusErrors.methodNotAllowed();
       const aggregated = acceptsAggregatedDiscovery(accept);
@@ -1082,6 +1087,52 @@ export class DrillApiServer {
 
   // ---------------------------------------------------------------------------------------------
   // Pod streams
+
+  /**
+   * `pods/<name>[:<port>]/proxy/<path>` and `services/[<scheme>:]<name>[:<port>]/proxy/<path>`:
+   * the request reaches what listens in the pod (for a service, one of its ready endpoints, by
+   * the port's name or number and its targetPort), as the real API server's proxy does.
+   */
+  private async serveProxy(req: IncomingMessage, res: ServerResponse, kind: 'pods' | 'services', namespace: string, target: string, path: string): Promise<void> {
+    const parts = target.split(':');
+    if (parts.length === 3 || (kind === 'services' && (parts[0] === 'http' || parts[0] === 'https') && parts.length > 1)) parts.shift();
+    const [name = '', portText] = parts;
+    const podDescriptor = findResource('', 'v1', 'pods') as ResourceDescriptor;
+    let pod: KubeObject | undefined;
+    let port: number | undefined;
+    if (kind === 'pods') {
+      pod = this.store.get(RESOURCE_KEYS.pods, namespace, name);
+      if (!pod) throw statusErrors.notFound(podDescriptor, name);
+      const containerPorts = ((pod.spec as { containers?: Array<{ ports?: Array<{ containerPort: number; name?: string }> }> }).containers ?? []).flatMap((c) => c.ports ?? []);
+      port = portText === undefined ? containerPorts[0]?.containerPort : (containerPorts.find((p) => p.name === portText)?.containerPort ?? Number(portText));
+    } else {
+      const serviceDescriptor = findResource('', 'v1', 'services') as ResourceDescriptor;
+      const service = this.store.get(RESOURCE_KEYS.services, namespace, name);
+      if (!service) throw statusErrors.notFound(serviceDescriptor, name);
+      const spec = service.spec as { selector?: Record<string, string>; ports?: Array<{ name?: string; port: number; targetPort?: number | string }> };
+      const servicePort = portText === undefined ? spec.ports?.[0] : spec.ports?.find((p) => p.name === portText || String(p.port) === portText);
+      if (!servicePort) throw statusErrors.serviceUnavailable(`no service port "${portText}" found for service "${name}"`);
+      const selector = Object.entries(spec.selector ?? {});
+      const ready = this.store
+        .list(RESOURCE_KEYS.pods, namespace)
+        .filter((p) => selector.length > 0 && selector.every(([k, v]) => p.metadata.labels?.[k] === v))
+        .filter((p) => !p.metadata.deletionTimestamp && ((p.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+      if (ready.length === 0) throw statusErrors.serviceUnavailable(`no endpoints available for service "${name}"`);
+      pod = ready[this.proxyTurn++ % ready.length] as KubeObject;
+      const targetPort = servicePort.targetPort ?? servicePort.port;
+      if (typeof targetPort === 'number') port = targetPort;
+      else {
+        const named = ((pod.spec as { containers?: Array<{ ports?: Array<{ containerPort: number; name?: string }> }> }).containers ?? []).flatMap((c) => c.ports ?? []).find((p) => p.name === targetPort);
+        port = named?.containerPort;
+      }
+    }
+    if (port === undefined || !Number.isInteger(port)) throw statusErrors.badRequest(`invalid port in proxy target "${target}"`);
+    const { ref, streams } = this.podRefFor({ descriptor: podDescriptor, namespace, name: pod.metadata.name, query: new URLSearchParams() }, pod);
+    const podIP = (pod.status as { podIP?: string } | undefined)?.podIP ?? '';
+    if (!streams.serveApp?.(req, res, ref, port, path)) {
+      throw statusErrors.serviceUnavailable(`error trying to reach service: dial tcp ${podIP}:${port}: connect: connection refused`);
+    }
+  }
 
   private requirePod(request: ResourceRequest): KubeObject {
     return this.requireStored(request);

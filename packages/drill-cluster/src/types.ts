@@ -151,6 +151,11 @@ export interface PodStreamHandler {
     pod: DrillPodRef,
     query: URLSearchParams,
   ): void;
+  /**
+   * The API server's proxy (`pods|services/<name>:<port>/proxy/<path>`): answers as the app in
+   * `pod` listening on `port` would; false when nothing listens there.
+   */
+  serveApp?(req: IncomingMessage, res: ServerResponse, pod: DrillPodRef, port: number, path: string): boolean;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { NO_REDIS_MESSAGE, RedisBackend } from '../backends/redis-backend';
 import type { DrillBackendAddress, DrillClock, DrillPodRef, PodStreamHandler } from '../types';
 import { ExecSpdyEndpoint } from './exec-spdy';
 import { ExecWebSocketEndpoint, parseExecQuery } from './exec-websocket';
+import { APP_HTTP_PORT, APP_METRICS_PORT, appListens, SimulatedAppServers } from './app-server';
 import { serveLog } from './pod-logs';
 import { PortForwardEndpoint, type PortTarget } from './port-forward';
 import type { CommandContext } from './simulated-commands';
@@ -31,6 +32,8 @@ export interface PodStreamHandlerOptions {
   logSeed?: number;
   /** Told of every SQL statement a simulated psql ran successfully (the world reacts to some). */
   onSqlExecuted?: (sql: string) => void;
+  /** The Prometheus exposition the app's `/metrics` answers. */
+  appMetrics?: () => string;
 }
 
 const REDIS_PASSWORD_ENV = ['REDIS_PASSWORD', 'REDIS_PASS', 'REDIS_AUTH'];
@@ -69,7 +72,15 @@ export function createPodStreamHandler(options: PodStreamHandlerOptions): PodStr
     };
   };
 
+  const app = new SimulatedAppServers({
+    ...(options.podLookup ? { podLookup: options.podLookup } : {}),
+    ...(options.appMetrics ? { metricsText: options.appMetrics } : {}),
+  });
+
   const resolveTarget = async (pod: DrillPodRef, port: number): Promise<PortTarget> => {
+    if (pod.app === 'codesign-api' && (port === APP_HTTP_PORT || port === APP_METRICS_PORT) && appListens(pod)) {
+      return { address: await app.address(pod, port) };
+    }
     if (pod.app === 'postgres' && port === 5432) {
       const address = await postgres.address();
       return address ? { address } : { error: 'no PostgreSQL backend is configured for the drill cluster' };
@@ -111,10 +122,15 @@ export function createPodStreamHandler(options: PodStreamHandlerOptions): PodStr
       }
       exec.handle(subresource, req, socket, head, pod, query);
     },
+    serveApp(req: IncomingMessage, res: ServerResponse, pod: DrillPodRef, port: number, path: string): boolean {
+      if (pod.app !== 'codesign-api' || !appListens(pod) || (port !== APP_HTTP_PORT && port !== APP_METRICS_PORT)) return false;
+      void app.handle(req, res, pod, port, path).catch(() => res.destroy());
+      return true;
+    },
     async close(): Promise<void> {
       execSpdy.close();
       await Promise.allSettled([exec.close(), portForward.close()]);
-      await Promise.allSettled([postgres.close(), redis.close()]);
+      await Promise.allSettled([postgres.close(), redis.close(), app.close()]);
     },
   };
 }
