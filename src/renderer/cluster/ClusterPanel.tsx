@@ -6,7 +6,7 @@ import { useCockpit } from '../state/store';
 import { useDrill } from './drill-store';
 
 const SCENARIO_TEXT: Record<ScenarioName, { label: string; fix: string }> = {
-  'high-latency': { label: 'High latency (P95 > 2 s)', fix: 'Scale codesign-api up (High Response Times)' },
+  'high-latency': { label: 'High latency (P95 > 2 s)', fix: "Raise the capped HPA's maxReplicas, scale codesign-api up (High Response Times)" },
   'error-spike': { label: 'Error spike (5xx > 10%)', fix: 'Rollout restart (High Error Rates)' },
   'memory-leak': { label: 'Memory leak → OOMKilled', fix: 'Restart pods, raise the limit (Memory Leaks)' },
   'db-connection-exhaustion': { label: 'PostgreSQL connections exhausted', fix: 'Kill idle connections, restart (Database Connection Issues)' },

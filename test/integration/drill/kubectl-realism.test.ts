@@ -137,3 +137,19 @@ describe('graceful deletion seen by a client-node informer', () => {
     }
   });
 });
+
+describe('the HPA acts', () => {
+  it('undoes a kubectl scale above what CPU needs, and says so in describe hpa', async () => {
+    const scaled = await kubectl.run(['scale', 'deployment', 'codesign-api', '--replicas=7', '-n', NS]);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    const deadline = Date.now() + 30_000;
+    let replicas = '7';
+    while (replicas !== '3' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      replicas = (await kubectl.run(['get', 'deployment', 'codesign-api', '-n', NS, '-o', 'jsonpath={.spec.replicas}'])).stdout;
+    }
+    expect(replicas).toBe('3');
+    const described = (await kubectl.run(['describe', 'hpa', 'codesign-api-hpa', '-n', NS])).stdout;
+    expect(described).toMatch(/SuccessfulRescale\s+.*New size: 3; reason: All metrics below target/);
+  });
+});

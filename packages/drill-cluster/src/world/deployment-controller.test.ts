@@ -129,6 +129,8 @@ describe('deployment controller', () => {
   it('scales to the requested replicas and reports them', async () => {
     env = await startManualWorld();
     const { store, clock } = env;
+    // Without its HPA, which would undo a manual scale (hpa-controller.test.ts).
+    store.delete(RESOURCE_KEYS.horizontalpodautoscalers, NS, 'codesign-api-hpa');
     scaleDeployment(store, NS, 'codesign-api', 5);
     await advanceUntil(clock, rolledOut, 'scale to 5');
     expect(apiPods().filter(isPodReady)).toHaveLength(5);

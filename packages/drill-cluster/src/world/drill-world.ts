@@ -32,6 +32,10 @@ import { StatefulSetController, VolumeProvisioner } from './statefulset-controll
 import { controllerOf, type PodSpec } from './workloads';
 import { ScenarioEndings } from './scenario-endings';
 
+const API_HPA = 'codesign-api-hpa';
+/** Set on the HPA while high-latency caps it: `<max before>-><max while capped>`. */
+const HPA_CAP_ANNOTATION = 'drill.incident-cockpit/high-latency-cap';
+
 /** The image the bad-deploy scenario rolls out. */
 export const BAD_IMAGE = 'codesign-playground:v2.1.0-bad';
 const TICK_MS = 1_000;
@@ -241,6 +245,8 @@ export class SimulatedWorld implements DrillWorld {
         this.certificates.markExpiring(API_NAMESPACE, 'codesign-tls', EXPIRING_DAYS);
         break;
       case 'high-latency':
+        this.capAutoscaler();
+        break;
       case 'auth-failure-burst':
         break;
     }
@@ -264,6 +270,7 @@ export class SimulatedWorld implements DrillWorld {
       }
     }
     if (name === 'bad-deploy') this.app.knownGoodImages.clear();
+    if (name === 'high-latency') this.uncapAutoscaler();
     if (name === 'expiring-certificate' && !this.endings.ended.has(name)) this.certificates.renew(API_NAMESPACE, 'codesign-tls');
     this.endings.cleared(name);
     this.lifecycle.wakeAll();
@@ -307,6 +314,39 @@ export class SimulatedWorld implements DrillWorld {
   private endFixedScenarios(): void {
     if (this.app.active.size === 0) return;
     for (const { name } of this.endings.check([...this.app.active.keys()])) this.clear(name);
+  }
+
+  /**
+   * high-latency: the surge meets an HPA whose maxReplicas someone set to the current count, so
+   * autoscaling cannot absorb it (`ScalingLimited: TooManyReplicas`). The responder raises the
+   * max (or min) so more pods run; a bare `kubectl scale` is undone by the HPA, as it would be.
+   */
+  private capAutoscaler(): void {
+    const hpa = this.store.get(RESOURCE_KEYS.horizontalpodautoscalers, API_NAMESPACE, API_HPA);
+    const deployment = this.store.get(RESOURCE_KEYS.deployments, API_NAMESPACE, API_APP);
+    if (!hpa || !deployment) return;
+    const replicas = (deployment.spec as { replicas?: number }).replicas ?? 1;
+    this.store.mutate(RESOURCE_KEYS.horizontalpodautoscalers, API_NAMESPACE, API_HPA, (draft) => {
+      const spec = draft.spec as { maxReplicas: number; minReplicas?: number };
+      if (spec.maxReplicas <= replicas) return false;
+      draft.metadata.annotations = { ...(draft.metadata.annotations ?? {}), [HPA_CAP_ANNOTATION]: `${spec.maxReplicas}->${replicas}` };
+      spec.maxReplicas = Math.max(replicas, spec.minReplicas ?? 1);
+    });
+  }
+
+  /** Undoes `capAutoscaler` when the scenario is switched off, unless the responder changed the max since. */
+  private uncapAutoscaler(): void {
+    const hpa = this.store.get(RESOURCE_KEYS.horizontalpodautoscalers, API_NAMESPACE, API_HPA);
+    const cap = hpa?.metadata.annotations?.[HPA_CAP_ANNOTATION];
+    if (!hpa || !cap) return;
+    const [before, capped] = cap.split('->').map(Number) as [number, number];
+    this.store.mutate(RESOURCE_KEYS.horizontalpodautoscalers, API_NAMESPACE, API_HPA, (draft) => {
+      const spec = draft.spec as { maxReplicas: number };
+      if (spec.maxReplicas === capped) spec.maxReplicas = before;
+      const annotations = { ...(draft.metadata.annotations ?? {}) };
+      delete annotations[HPA_CAP_ANNOTATION];
+      draft.metadata.annotations = annotations;
+    });
   }
 
   /** bad-deploy: remembers the images that worked, then `kubectl set image` to the bad one. */

@@ -1,8 +1,10 @@
 /**
- * HorizontalPodAutoscaler status from the simulated CPU: current utilization against the
- * target, the replica count it would recommend, and the usual conditions, so that
- * `kubectl describe hpa` prints something real. It recommends only: scaling stays with the
- * on-call engineer, as the runbook's procedures expect.
+ * The HorizontalPodAutoscaler, acting as the real controller does on its 15 s sync: CPU
+ * utilization (of requests) against the target gives a recommendation (10% tolerance), clamped
+ * to min/max; scale-ups follow the behavior's policies (by default double or +4 pods per 15 s),
+ * scale-downs wait out the stabilization window (the highest recommendation of the last 300 s),
+ * and a replica count outside min/max is brought back at once. So a manual `kubectl scale` above
+ * what CPU needs is undone, as on a real cluster; to hold more pods, raise minReplicas or maxReplicas.
  */
 import { RESOURCE_KEYS } from '../resources';
 import type { AppModel } from './app-model';
@@ -12,17 +14,30 @@ import { parseQuantity } from './quantities';
 import { rfc3339 } from './object-names';
 import { selectorMatches } from './workloads';
 
+interface ScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: 'Max' | 'Min' | 'Disabled';
+  policies?: Array<{ type: 'Pods' | 'Percent'; value: number; periodSeconds: number }>;
+}
+
 interface HpaSpec {
   scaleTargetRef: { kind: string; name: string; apiVersion?: string };
   minReplicas?: number;
   maxReplicas: number;
   metrics?: Array<{ type: string; resource?: { name: string; target?: { type: string; averageUtilization?: number } } }>;
+  behavior?: { scaleUp?: ScalingRules; scaleDown?: ScalingRules };
 }
+
+const DEFAULT_SCALE_DOWN_WINDOW_S = 300;
+const DEFAULT_POLICY_PERIOD_S = 15;
 
 /** HPA's tolerance: no recommendation change within 10% of the target. */
 const TOLERANCE = 0.1;
 
 export class HpaController {
+  /** Recommendations per HPA (`namespace/name`), for the scale-down stabilization window. */
+  private readonly recommendations = new Map<string, Array<{ at: number; replicas: number }>>();
+
   constructor(
     private readonly ctx: ControllerContext,
     private readonly app: AppModel,
@@ -81,9 +96,26 @@ export class HpaController {
     let recommended = Math.abs(ratio - 1) <= TOLERANCE ? currentReplicas : Math.ceil(ratio * pods.length);
     const limited = recommended > spec.maxReplicas || recommended < min;
     recommended = Math.max(min, Math.min(spec.maxReplicas, recommended));
+    const desired = this.decide(`${namespace}/${name}`, spec, currentReplicas, recommended, min, previous);
+    let lastScaleTime = previous.lastScaleTime as string | undefined;
+    if (desired !== currentReplicas) {
+      store.mutate(RESOURCE_KEYS.deployments, namespace, spec.scaleTargetRef.name, (draft) => {
+        (draft.spec as { replicas?: number }).replicas = desired;
+      });
+      lastScaleTime = now;
+      const why =
+        currentReplicas > spec.maxReplicas
+          ? 'Current number of replicas above Spec.MaxReplicas'
+          : currentReplicas < min
+            ? 'Current number of replicas below Spec.MinReplicas'
+            : desired > currentReplicas
+              ? 'cpu resource utilization (percentage of request) above target'
+              : 'All metrics below target';
+      this.ctx.events.record(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${why}`, { component: 'horizontal-pod-autoscaler' });
+    }
     const status: Record<string, unknown> = {
       currentReplicas,
-      desiredReplicas: recommended,
+      desiredReplicas: desired,
       currentMetrics: [
         { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: utilization, averageValue: `${averageMillis}m` } } },
       ],
@@ -102,8 +134,37 @@ export class HpaController {
           : this.condition(previous, 'ScalingLimited', 'False', 'DesiredWithinRange', 'the desired count is within the acceptable range', now),
       ],
     };
-    if (previous.lastScaleTime) status.lastScaleTime = previous.lastScaleTime;
+    if (lastScaleTime) status.lastScaleTime = lastScaleTime;
     writeStatus(store, RESOURCE_KEYS.horizontalpodautoscalers, hpa, status);
+  }
+
+  /** The replica count to set now: out-of-range counts come back at once, ups by the policies, downs after the window. */
+  private decide(key: string, spec: HpaSpec, current: number, recommended: number, min: number, previous: Record<string, unknown>): number {
+    const now = this.ctx.clock.now();
+    const down = spec.behavior?.scaleDown;
+    const windowMs = (down?.stabilizationWindowSeconds ?? DEFAULT_SCALE_DOWN_WINDOW_S) * 1000;
+    const history = (this.recommendations.get(key) ?? []).filter((r) => now - r.at <= windowMs);
+    history.push({ at: now, replicas: recommended });
+    this.recommendations.set(key, history);
+    if (current > spec.maxReplicas) return spec.maxReplicas;
+    if (current < min) return min;
+    if (recommended > current) {
+      const up = spec.behavior?.scaleUp;
+      if (up?.selectPolicy === 'Disabled') return current;
+      const period = (up?.policies?.[0]?.periodSeconds ?? DEFAULT_POLICY_PERIOD_S) * 1000;
+      const last = typeof previous.lastScaleTime === 'string' ? Date.parse(previous.lastScaleTime) : undefined;
+      if (last !== undefined && now - last < period) return current;
+      const steps = (up?.policies ?? [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }]).map((p) =>
+        p.type === 'Percent' ? Math.ceil(current * (1 + p.value / 100)) : current + p.value,
+      );
+      const limit = up?.selectPolicy === 'Min' ? Math.min(...steps) : Math.max(...steps);
+      return Math.min(recommended, limit);
+    }
+    if (recommended < current) {
+      if (down?.selectPolicy === 'Disabled') return current;
+      return Math.min(current, Math.max(...history.map((r) => r.replicas)));
+    }
+    return current;
   }
 
   private labelsOf(pod: PodSim): Record<string, string> {

@@ -94,3 +94,10 @@ export function rolloutUndo(store: ObjectStore, namespace: string, name: string,
   });
   return revisionOf(target);
 }
+
+/** `kubectl patch hpa <name> -p '{"spec":{"minReplicas":..,"maxReplicas":..}}'`. */
+export function patchAutoscaler(store: ObjectStore, namespace: string, name: string, limits: { minReplicas?: number; maxReplicas?: number }): KubeObject {
+  return store.mutate(RESOURCE_KEYS.horizontalpodautoscalers, namespace, name, (draft) => {
+    draft.spec = { ...(draft.spec as Record<string, unknown>), ...limits };
+  });
+}

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RESOURCE_KEYS } from '../resources';
 import type { ScenarioName } from '../types';
-import { rolloutRestart, rolloutUndo, scaleDeployment } from './kubectl-actions';
+import { patchAutoscaler, rolloutRestart, rolloutUndo } from './kubectl-actions';
 import { advanceUntil, startManualWorld, type ManualWorld } from './testing/manual-world';
 
 const NS = 'codesign-production';
@@ -81,8 +81,8 @@ describe('scenarios end themselves when the cluster no longer shows their fault'
 
   it('high-latency, by scaling codesign-api up', async () => {
     const { store } = await injectAndHold('high-latency');
-    scaleDeployment(store, NS, 'codesign-api', 6);
-    await endsWith('high-latency', /^scale of deployment\/codesign-api from 3 to 6 replicas$/);
+    patchAutoscaler(store, NS, 'codesign-api-hpa', { maxReplicas: 10 });
+    await endsWith('high-latency', /^scale of deployment\/codesign-api from 3 to \d+ replicas; HPA codesign-api-hpa maxReplicas from 3 to 10$/);
   });
 
   it('auth-failure-burst only when switched off, and a new injection forgets the old ending', async () => {
