@@ -84,7 +84,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
   const runtime = await DrillRuntime.start({
     kubeconfigPath,
-    ...(dataDir ? { stateFile: path.join(dataDir, 'state.json') } : {}),
+    ...(dataDir ? { stateFile: path.join(dataDir, 'state.json'), identityFile: path.join(dataDir, 'identity.json') } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(logLinesPerSecond !== undefined ? { logLinesPerSecond } : {}),

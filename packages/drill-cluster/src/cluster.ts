@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { certificateCrd } from './crds';
 import { RESOURCE_KEYS } from './resources';
 import { DrillApiServer } from './server';
-import { sharedServingCertificate, type ServingCertificate } from './serving-certificate';
+import { loadOrCreateIdentity, saveIdentity, sharedServingCertificate, type ServingCertificate } from './serving-certificate';
 import { MemoryObjectStore } from './store';
 import { createPodStreamHandler } from './streams/index';
 import type { DrillBackendAddress, DrillWorld, ObjectStore, PodStreamHandler } from './types';
@@ -31,6 +31,8 @@ export interface DrillClusterOptions {
   createWorld?: (store: ObjectStore, options: { speed?: number; logLinesPerSecond?: number; startAt?: number }) => DrillWorld;
   /** Keep the cluster's state in this file across restarts (restored at start, saved as it changes). */
   stateFile?: string;
+  /** Keep its certificate, token and port here (0600), so its kubeconfig stays valid across restarts. */
+  identityFile?: string;
   /** Replaces the pod stream handler (tests). */
   createStreams?: (world: DrillWorld) => PodStreamHandler;
 }
@@ -93,17 +95,24 @@ export class DrillCluster {
           ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
           ...(options.redis !== undefined ? { redis: options.redis } : {}),
         });
-    const token = options.token ?? randomBytes(32).toString('base64url');
+    const makeToken = () => randomBytes(32).toString('base64url');
     try {
-      const tls: ServingCertificate = await sharedServingCertificate();
-      const server = await DrillApiServer.listen({
-        store,
-        token,
-        world,
-        streams,
-        tls,
-        ...(options.port !== undefined ? { port: options.port } : {}),
-      });
+      const identity = options.identityFile ? await loadOrCreateIdentity(options.identityFile, makeToken) : undefined;
+      const token = options.token ?? identity?.token ?? makeToken();
+      const tls: ServingCertificate = identity?.tls ?? (await sharedServingCertificate());
+      const listen = (port: number | undefined) =>
+        DrillApiServer.listen({ store, token, world, streams, tls, ...(port !== undefined ? { port } : {}) });
+      let server: DrillApiServer;
+      if (options.port === undefined && identity?.port) {
+        // The port it had last time, so the kubeconfig stays the same; any free one if taken.
+        server = await listen(identity.port).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+          return listen(undefined);
+        });
+      } else {
+        server = await listen(options.port);
+      }
+      if (identity && options.identityFile && identity.port !== server.port) await saveIdentity(options.identityFile, { ...identity, port: server.port });
       return new DrillCluster(store, world, streams, server, token, tls.cert, persistence);
     } catch (error) {
       await writer?.close().catch(() => undefined);

@@ -4,6 +4,8 @@
  * plain-http server would never see the token. The kubeconfig carries the certificate as its CA.
  */
 import { generateKeyPair } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -58,4 +60,39 @@ let shared: Promise<ServingCertificate> | undefined;
 export function sharedServingCertificate(): Promise<ServingCertificate> {
   shared ??= createServingCertificate();
   return shared;
+}
+
+/** What a drill cluster keeps to be the same cluster to its clients across restarts. */
+export interface DrillIdentity {
+  tls: ServingCertificate;
+  token: string;
+  /** The port it listened on last; tried first next time. */
+  port?: number;
+}
+
+/**
+ * The identity kept in `file` (0600): reused while its certificate has more than a day left, so
+ * kubeconfigs written earlier (in shells, in the cockpit) keep working; else a new one.
+ */
+export async function loadOrCreateIdentity(file: string, makeToken: () => string): Promise<DrillIdentity> {
+  try {
+    const saved = JSON.parse(await readFile(file, 'utf8')) as DrillIdentity;
+    const notAfter = forge.pki.certificateFromPem(saved.tls.cert).validity.notAfter.getTime();
+    if (typeof saved.token === 'string' && saved.token.length >= 32 && notAfter - Date.now() > 24 * 60 * 60 * 1000) {
+      forge.pki.privateKeyFromPem(saved.tls.key);
+      return saved;
+    }
+  } catch {
+    // absent or unreadable: a new identity
+  }
+  const identity: DrillIdentity = { tls: await createServingCertificate(), token: makeToken() };
+  await saveIdentity(file, identity);
+  return identity;
+}
+
+export async function saveIdentity(file: string, identity: DrillIdentity): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temp = `${file}.tmp`;
+  await writeFile(temp, JSON.stringify(identity), { mode: 0o600 });
+  await rename(temp, file);
 }

@@ -98,7 +98,13 @@ function DrillSection() {
   const busy = useDrill((s) => s.busy);
   const follow = useDrill((s) => s.follow);
   const restart = useDrill((s) => s.restart);
+  const loadContexts = useCockpit((s) => s.loadContexts);
   useEffect(() => follow(), [follow]);
+  // The drill context appears (or its address changes) when its process comes up: list contexts again.
+  const running = status?.state === 'running';
+  useEffect(() => {
+    if (running) void loadContexts();
+  }, [running, loadContexts]);
 
   return (
     <section aria-labelledby="drill-title" data-testid="drill-section" data-drill-state={status?.state ?? 'unknown'}>

@@ -62,11 +62,15 @@ describe('the drill cluster across restarts', () => {
     const before = await podNames();
     const uid = await kubectl(['get', 'deployment', 'codesign-api', '-n', NS, '-o', 'jsonpath={.metadata.uid}']);
     expect((await stat(path.join(dataDir, 'drill', 'state.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dataDir, 'drill', 'identity.json'))).mode & 0o777).toBe(0o600);
+    const kubeconfigBefore = await drill.kubeconfig();
 
     await drill.restart();
     await drill.whenReady();
     const status = drill.status();
     expect(status).toMatchObject({ state: 'running', restored: true });
+    // Same certificate, token and port: kubeconfigs handed out before (shells, the cockpit) still work.
+    expect(await drill.kubeconfig()).toBe(kubeconfigBefore);
     expect(status.scenarios.find((s) => s.name === 'auth-failure-burst')).toMatchObject({ active: true, since });
     expect(await podNames()).toEqual(before);
     expect(await revision()).toBe('5');
