@@ -59,9 +59,10 @@ export async function removeClusterState(file: string): Promise<void> {
   });
 }
 
-/** Saves the cluster five seconds after it changes (at most one write in flight) and on `close()`. */
+/** Saves the cluster five seconds after it changes (at once for scenario changes; one write in flight) and on `close()`. */
 export class ClusterStateWriter {
   private timer: NodeJS.Timeout | undefined;
+  private timerDelay = SAVE_AFTER_MS;
   private writing: Promise<void> | undefined;
   private dirty = false;
   private closed = false;
@@ -75,7 +76,8 @@ export class ClusterStateWriter {
     private readonly world: SimulatedWorld,
   ) {
     this.unsubscribes.push(store.subscribeChanges(() => this.changed()));
-    const off = world.scenarios.onDidChange?.(() => this.changed());
+    // Scenario changes are rare and what a restart must not lose: saved at once.
+    const off = world.scenarios.onDidChange?.(() => this.changed(0));
     if (off) this.unsubscribes.push(off);
   }
 
@@ -97,14 +99,16 @@ export class ClusterStateWriter {
     await this.flush();
   }
 
-  private changed(): void {
+  private changed(afterMs = SAVE_AFTER_MS): void {
     if (this.closed) return;
     this.dirty = true;
-    if (this.timer) return;
+    if (this.timer && afterMs >= this.timerDelay) return;
+    clearTimeout(this.timer);
+    this.timerDelay = afterMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.dirty) void this.flush().catch(() => undefined);
-    }, SAVE_AFTER_MS);
+    }, afterMs);
     this.timer.unref();
   }
 

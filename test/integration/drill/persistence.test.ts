@@ -94,6 +94,16 @@ describe('the drill cluster across restarts', () => {
     expect(await revision()).toBe('4');
   });
 
+  it('keeps a scenario switched on just before the drill process is killed', async () => {
+    await drill.setScenario('expiring-certificate', true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(drill.status().pid as number, 'SIGKILL');
+    await until('the crash to be seen', async () => drill.status().state === 'crashed');
+    await drill.restart();
+    await drill.whenReady();
+    expect(drill.status().scenarios.find((s) => s.name === 'expiring-certificate')?.active).toBe(true);
+  });
+
   it('names an unreadable state file, moves it aside and starts from the seed', async () => {
     await drill.stop();
     await writeFile(path.join(dataDir, 'drill', 'state.json'), '{"format": "something else"}');
