@@ -178,10 +178,10 @@ function RunningDrill({ status }: { status: DrillStatus }) {
           <ScenarioRow key={s.name} scenario={s} onChange={(active) => setScenario(s.name, active)} />
         ))}
       </ul>
-      <div className="drill-actions">
+      <div className="drill-actions" style={{ display: 'flex', gap: '0.5rem', alignItems: 'flex-end', flexWrap: 'wrap' }}>
         {confirmingReset ? (
-          <div role="group" aria-label="Reset drill cluster" className="confirm">
-            <p>{status.resetDescription ?? 'Rebuilds the drill cluster from its seed.'}</p>
+          <div role="group" aria-label="Reset drill cluster" className="confirm" style={{ display: 'flex', gap: '0.5rem', flexWrap: 'wrap', alignItems: 'center' }}>
+            <p style={{ flexBasis: '100%', margin: 0 }}>{status.resetDescription ?? 'Rebuilds the drill cluster from its seed.'}</p>
             <button
               type="button"
               disabled={busy === 'reset'}
@@ -197,7 +197,7 @@ function RunningDrill({ status }: { status: DrillStatus }) {
           <button type="button" onClick={() => setConfirmingReset(true)} title={status.resetDescription}>
             Reset drill cluster…
           </button>
-        )}{' '}
+        )}
         <button type="button" onClick={() => void restart()} disabled={busy === 'restart'} title="Stops the drill's process and starts it again (its state is kept)">
           {busy === 'restart' ? 'Restarting…' : 'Restart process'}
         </button>
