@@ -1019,6 +1019,15 @@ export class DrillApiServer {
     if (grace < 0) grace = 1;
     const kubelets = this.options.world?.terminatesPods === true;
     const graceful = kubelets && isPod && grace > 0 && spec.nodeName !== undefined && phase !== 'Succeeded' && phase !== 'Failed';
+    if (request.descriptor.kind === 'Namespace' && kubelets) {
+      // The namespace controller's part: Terminating while its content goes, then it goes.
+      if (current.metadata.deletionTimestamp) return current;
+      return this.store.mutate(RESOURCE_KEYS.namespaces, undefined, current.metadata.name, (draft) => {
+        draft.metadata.deletionTimestamp = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        draft.metadata.deletionGracePeriodSeconds = 0;
+        draft.status = { ...((draft.status as Record<string, unknown> | undefined) ?? {}), phase: 'Terminating' };
+      });
+    }
     if (!graceful && finalizers.length === 0) return undefined;
     const now = this.now();
     const deadline = now + (graceful ? grace * 1000 : 0);

@@ -234,7 +234,8 @@ export class MemoryObjectStore implements ObjectStore {
     // The last finalizer of an object being deleted went, and its grace period is over: it goes now.
     const due = updated.metadata.deletionTimestamp;
     const finalizers = (updated.metadata.finalizers as string[] | undefined) ?? [];
-    if (due && finalizers.length === 0 && Date.parse(due) <= this.now()) this.delete(resource, namespace, name);
+    const hadFinalizers = ((stored.metadata.finalizers as string[] | undefined) ?? []).length > 0;
+    if (due && hadFinalizers && finalizers.length === 0 && Date.parse(due) <= this.now()) this.delete(resource, namespace, name);
     return clone(updated);
   }
 

@@ -153,3 +153,18 @@ describe('the HPA acts', () => {
     expect(described).toMatch(/SuccessfulRescale\s+.*New size: 3; reason: All metrics below target/);
   });
 });
+
+describe('namespace deletion', () => {
+  it('goes through Terminating, then the namespace and its content are gone (kubectl wait --for=delete)', async () => {
+    expect((await kubectl.run(['create', 'namespace', 'scratch'])).code).toBe(0);
+    expect((await kubectl.run(['create', 'configmap', 'notes', '-n', 'scratch', '--from-literal=a=b'])).code).toBe(0);
+    const deleted = await kubectl.run(['delete', 'namespace', 'scratch', '--wait=false']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    // 30 simulated seconds of Terminating: about a second at this cluster's speed.
+    expect((cluster.store.get('v1/namespaces', undefined, 'scratch')?.status as { phase?: string } | undefined)?.phase).toBe('Terminating');
+    expect((await kubectl.run(['get', 'namespace', 'scratch', '--no-headers'])).stdout).toMatch(/^scratch\s+Terminating\s/);
+    const waited = await kubectl.run(['wait', '--for=delete', 'namespace/scratch', '--timeout=60s']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect((await kubectl.run(['get', 'configmap', 'notes', '-n', 'scratch'])).stderr).toContain('not found');
+  });
+});

@@ -33,6 +33,8 @@ import { controllerOf, type PodSpec } from './workloads';
 import { ScenarioEndings } from './scenario-endings';
 
 const API_HPA = 'codesign-api-hpa';
+/** How long (simulated) a deleted namespace shows Terminating while its content is removed. */
+const NAMESPACE_CLEANUP_MS = 30_000;
 /** Set on the HPA while high-latency caps it: `<max before>-><max while capped>`. */
 const HPA_CAP_ANNOTATION = 'drill.incident-cockpit/high-latency-cap';
 
@@ -310,6 +312,25 @@ export class SimulatedWorld implements DrillWorld {
     });
   }
 
+  /**
+   * A namespace being deleted is Terminating for a moment (the namespace controller deleting
+   * what is in it), then goes with its content, unless finalizers in metadata still hold it.
+   */
+  private finishNamespace(namespace: KubeObject): void {
+    const name = namespace.metadata.name;
+    const uid = namespace.metadata.uid;
+    const key = `namespace:${uid}`;
+    if (this.removals.has(key)) return;
+    this.removals.add(key);
+    this.clock.after(NAMESPACE_CLEANUP_MS, () => {
+      this.removals.delete(key);
+      const current = this.store.get(RESOURCE_KEYS.namespaces, undefined, name);
+      if (!current || current.metadata.uid !== uid) return;
+      if (((current.metadata.finalizers as string[] | undefined) ?? []).length > 0) return;
+      this.store.delete(RESOURCE_KEYS.namespaces, undefined, name);
+    });
+  }
+
   /** Ends the scenarios whose fault the cluster no longer shows (see ScenarioEndings). */
   private endFixedScenarios(): void {
     if (this.app.active.size === 0) return;
@@ -497,6 +518,9 @@ export class SimulatedWorld implements DrillWorld {
       }
       case RESOURCE_KEYS.services:
         this.enqueue('endpoints', namespace, '');
+        break;
+      case RESOURCE_KEYS.namespaces:
+        if (event.type === 'MODIFIED' && object.metadata.deletionTimestamp) this.finishNamespace(object);
         break;
       case RESOURCE_KEYS.replicasets: {
         if (event.type !== 'DELETED') this.enqueue('replicaset', namespace, name);
