@@ -28,10 +28,18 @@ export type ServerMessage =
   /** The host is going away (restart, quit): the page should not retry this address. */
   | { t: 'bye'; reason: string };
 
-/** Parses a client message; undefined for anything that is not a valid envelope. */
-export function parseClientMessage(raw: unknown): ClientMessage | undefined {
+/**
+ * Parses a client message. A broken envelope is refused; when it still names an invoke and a
+ * usable id, `replyTo` says which request to answer with `Invalid` so the page is not left waiting.
+ */
+export function parseClientMessage(raw: unknown): { message: ClientMessage } | { refused: string; replyTo?: number } {
   const parsed = ClientMessageSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  if (parsed.success) return { message: parsed.data };
+  const refused = `malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'} ${i.message}`).join('; ').slice(0, 300)}`;
+  const fields = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  const id = Object.hasOwn(fields ?? {}, 'id') ? fields!.id : undefined;
+  if (fields?.t === 'invoke' && MessageId.safeParse(id).success) return { refused, replyTo: id as number };
+  return { refused };
 }
 
 /**

@@ -19,11 +19,12 @@ const EXCERPT = [
   '2026-11-28T10:05:03Z CRITICAL connection pool exhausted (20/20 in use)',
 ].join('\n');
 const EXPORT_PASSPHRASE = 'for-the-auditor-only';
+const DRAFT = 'Pool exhausted at **10:05**; rolling restart next.';
 
 describe('web host: notes and evidence live in the encrypted store', () => {
   const session = webHostSession();
 
-  it('keeps autosaved notes across a restart, redacts a pasted bearer token, and exports a file that verifies', async () => {
+  it('keeps a sealed note draft across a restart, redacts a pasted bearer token, and exports a file that verifies', async () => {
     const { page } = session;
     const shoot = screenshotter(page, 'e2e-evidence');
     const cockpit = new CockpitPage(page);
@@ -32,8 +33,9 @@ describe('web host: notes and evidence live in the encrypted store', () => {
     await cockpit.openEvidenceStore(PASSPHRASE);
     await cockpit.declareIncident('Design saves failing with 503', 'SEV2');
 
-    await page.getByLabel('New note').fill('Pool exhausted at **10:05**; rolling restart next.');
-    await page.getByTestId('draft-state').filter({ hasText: 'saved as a revision' }).waitFor();
+    await cockpit.newNote().fill(DRAFT);
+    await cockpit.draftState().filter({ hasText: 'draft sealed' }).waitFor();
+    expect(await cockpit.notes()).toEqual([]);
     await shoot('01-note-autosaved');
 
     await cockpit.openPanel('Evidence');
@@ -65,8 +67,11 @@ describe('web host: notes and evidence live in the encrypted store', () => {
     await shoot('04-wrong-passphrase');
     await cockpit.openEvidenceStore(PASSPHRASE);
     await page.getByRole('link', { name: /Design saves failing with 503/ }).first().click();
-    await page.locator('.note-text', { hasText: 'Pool exhausted at 10:05; rolling restart next.' }).waitFor();
-    expect(await page.locator('.note-text strong').first().textContent()).toBe('10:05');
+    await expect.poll(() => cockpit.newNote().inputValue()).toBe(DRAFT);
+    await page.getByRole('button', { name: 'Add note' }).click();
+    const note = cockpit.note('Pool exhausted at 10:05; rolling restart next.');
+    await note.waitFor();
+    expect(await note.getByRole('strong').textContent()).toBe('10:05');
     const timeline = await cockpit.timelineTexts();
     expect(timeline.some((t) => t.startsWith('evidence.added: codesign-api logs 10:05'))).toBe(true);
     expect(timeline.some((t) => t.startsWith('evidence.exported'))).toBe(true);

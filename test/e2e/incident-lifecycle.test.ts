@@ -35,9 +35,8 @@ describe('web host: declare, work and keep an incident', () => {
     await shoot('05-after-restart');
 
     await cockpit.openPanel('Runbook');
-    await page.getByRole('link', { name: 'High Response Times' }).click();
-    await page.getByRole('heading', { level: 1, name: 'High Response Times' }).waitFor();
-    expect(await page.locator('pre.command').first().textContent()).toContain('kubectl');
+    await cockpit.openRunbookSection('High Response Times');
+    expect(await page.getByRole('article').getByRole('listitem').first().textContent()).toContain('kubectl');
     await shoot('06-runbook-procedure');
     expect(pageErrors).toEqual([]);
   });
@@ -101,11 +100,11 @@ describe('web host: a broken kubeconfig', () => {
 describe('web host: the drill cluster’s scenario control', () => {
   it('injects a bad deploy from the Cluster panel that the real kubectl then sees', async () => {
     await withCockpit({ hash: '#/cluster' }, async (page, host) => {
-      const toggle = page.locator('input[data-scenario="bad-deploy"]');
+      const toggle = page.getByRole('checkbox', { name: /^Bad deploy/ });
       await toggle.check();
       await expect.poll(() => toggle.isChecked()).toBe(true);
       const kubeconfig = `${host.dataDir}/drill/kubeconfig`;
-      expect(await page.locator('pre.command').textContent()).toContain(`KUBECONFIG=${kubeconfig} kubectl get pods`);
+      expect(await page.getByRole('region', { name: 'Cluster' }).textContent()).toContain(`KUBECONFIG=${kubeconfig} kubectl get pods`);
       const image = await promisify(execFile)(
         'kubectl',
         ['get', 'deployment', 'codesign-api', '-n', 'codesign-production', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'],

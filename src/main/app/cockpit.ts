@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
 import { runbookLinks } from './link-policy';
-import { contextHandlers } from '../contexts/handlers';
+import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { ClusterService } from '../cluster/cluster-service';
+import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
 import { CockpitFailure } from '../../shared/result';
@@ -88,6 +90,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
+  // COCKPIT_DRILL_SPEED (simulated seconds per real second) is read by DrillContext for its process.
   const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, options.drillOptions);
   drill?.start();
   const contexts = new ContextService({
@@ -95,6 +98,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger,
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
+  const cluster = new ClusterService({ contexts, logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const contextSlice = contextHandlers({ contexts, drill, recordSession });
@@ -112,6 +116,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   const providers: StreamProviders = {
     ...incidentSlice.providers,
     ...contextSlice.providers,
+    ...contextProviders(contexts),
+    ...clusterProviders(cluster),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -120,6 +126,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
       incidents?.dispose();
+      contexts.dispose();
       await drill?.stop();
     },
   };

@@ -27,6 +27,13 @@ export function contextHandlers(deps: {
         await recordSession('session.context-selected', { name });
         return list;
       },
+      'contexts:selectNamespace': async ({ namespace }) => {
+        const list = await contexts.selectNamespace(namespace);
+        await recordSession('session.namespace-selected', { context: list.current, namespace: namespace || '(all namespaces)' });
+        return list;
+      },
+      'contexts:checkHealth': ({ name }) => contexts.checkHealth(name),
+      'contexts:namespaces': () => contexts.namespaces(),
       'drill:status': () => (drill ? drill.status() : DRILL_OFF),
       'drill:setScenario': async ({ name, active }) => {
         const status = await needDrill().setScenario(name, active);
@@ -45,6 +52,7 @@ export function contextHandlers(deps: {
       },
     },
     providers: {
+      /** The drill's status now, then after every change (process state, scenarios, endings). */
       'drill:changed': (_input, sink) => {
         if (!drill) {
           sink.emit(DRILL_OFF);
@@ -54,5 +62,12 @@ export function contextHandlers(deps: {
         return drill.onDidChange((status) => sink.emit(status));
       },
     },
+  };
+}
+
+/** `contexts:changed`: the list after every change (selection, kubeconfig edited on disk, health). */
+export function contextProviders(contexts: ContextService): Pick<StreamProviders, 'contexts:changed'> {
+  return {
+    'contexts:changed': (_input, sink) => contexts.onDidChangeList((list) => sink.emit(list)),
   };
 }

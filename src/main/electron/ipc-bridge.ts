@@ -79,11 +79,12 @@ export function bridgeContract(
       return;
     }
     const pageSession = (envelope as { session?: unknown } | null)?.session;
-    const message = parseClientMessage((envelope as { message?: unknown } | null)?.message);
-    if (typeof pageSession !== 'string' || pageSession.length > 100 || !message || message.t === 'invoke') {
-      logger.warn('ipc.bad-message', {});
+    const parsed = parseClientMessage((envelope as { message?: unknown } | null)?.message);
+    if (typeof pageSession !== 'string' || pageSession.length > 100 || 'refused' in parsed || parsed.message.t === 'invoke') {
+      logger.warn('ipc.bad-message', { reason: 'refused' in parsed ? parsed.refused : 'no page session, or an invoke on the stream channel' });
       return;
     }
+    const { message } = parsed;
     const streams = sessionFor(event.sender, pageSession);
     if (message.t === 'subscribe') streams.subscribe(message.id, message.channel, message.input);
     else if (message.t === 'unsubscribe') streams.unsubscribe(message.id);

@@ -2,9 +2,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ClientMessage, type ServerMessage } from '../../shared/wire';
+import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
 import type { ContractDispatcher } from './dispatcher';
 import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from './renderer-files';
@@ -21,7 +22,7 @@ export interface WebHostOptions {
   /** Random per start unless given (tests). */
   token?: string;
   /** Stream flow-control settings (tests and benchmarks lower them). */
-  flow?: FlowControl;
+  flow?: Partial<FlowControl>;
   /** Close connections that send no complete request within this time (default 10 s). */
   idleTimeoutMs?: number;
 }
@@ -59,7 +60,21 @@ export class WebHost {
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     wss.on('error', (error) => options.logger.warn('web.socket-server-error', { message: error.message }));
     // A connection that never completes a request is closed, so idle sockets cannot pile up.
-    server.headersTimeout = options.idleTimeoutMs ?? 10_000;
+    const idleMs = options.idleTimeoutMs ?? 10_000;
+    server.headersTimeout = idleMs;
+    const silent = new WeakMap<Duplex, NodeJS.Timeout>();
+    const spoke = (socket: Duplex) => {
+      clearTimeout(silent.get(socket));
+      silent.delete(socket);
+    };
+    server.on('connection', (socket) => {
+      const timer = setTimeout(() => socket.destroy(), idleMs);
+      timer.unref();
+      silent.set(socket, timer);
+      socket.once('close', () => spoke(socket));
+    });
+    server.on('request', (req: IncomingMessage) => spoke(req.socket));
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => spoke(socket));
     server.requestTimeout = Math.max(server.headersTimeout, 30_000);
     server.keepAliveTimeout = 5_000;
     server.on('clientError', (error, socket) => {
@@ -184,16 +199,20 @@ export class WebHost {
     this.sessions.add(session);
     ws.on('error', (error) => log('web.socket-error', { message: error.message }));
     ws.on('message', (data, isBinary) => {
-      let message: ClientMessage | undefined;
+      let parsed: ReturnType<typeof parseClientMessage>;
       try {
-        message = isBinary ? undefined : parseClientMessage(JSON.parse(rawText(data)));
+        parsed = isBinary ? { refused: 'binary frames carry nothing from a page' } : parseClientMessage(JSON.parse(rawText(data)));
       } catch {
-        message = undefined;
+        parsed = { refused: 'not JSON' };
       }
-      if (!message) {
-        log('web.bad-message', { size: rawSize(data), binary: isBinary });
+      if ('refused' in parsed) {
+        log('web.bad-message', { size: rawSize(data), binary: isBinary, reason: parsed.refused });
+        if (parsed.replyTo !== undefined && ws.readyState === ws.OPEN) {
+          ws.send(JSON.stringify({ t: 'result', id: parsed.replyTo, result: { ok: false, error: { code: 'Invalid', message: parsed.refused } } } satisfies ServerMessage));
+        }
         return;
       }
+      const { message } = parsed;
       if (message.t === 'invoke') {
         const { id } = message;
         void options.dispatcher.invoke(message.channel, message.input).then((result) => {

@@ -18,9 +18,10 @@ export function incidentHandlers(
       'incidents:get': ({ id }) => need().get(id),
       'incidents:declare': (input) => need().declare(input),
       'incidents:setSeverity': ({ id, severity }) => need().setSeverity(id, severity),
-      'incidents:setStatus': ({ id, status }) => need().setStatus(id, status),
+      'incidents:setStatus': ({ id, status, confirmedOpenItems }) => need().setStatus(id, status, confirmedOpenItems),
       'incidents:checkItem': ({ id, itemId, done }) => need().checkItem(id, itemId, done),
       'incidents:saveNote': ({ id, noteId, text }) => need().saveNote(id, text, noteId),
+      'incidents:saveDraft': ({ id, key, text }) => need().saveDraft(id, key, text),
     },
     providers: {
       'incidents:changed': (_input, sink) => need().onDidChange((incident) => sink.emit(incident)),

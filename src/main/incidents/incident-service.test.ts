@@ -70,8 +70,8 @@ describe('IncidentService', () => {
     await first.saveNote(declared.id, 'first look: pods OOMKilled since 09:58', noted.notes[0]!.id);
     clock = new Date('2026-11-28T10:05:00.000Z');
     await first.setSeverity(declared.id, 'SEV1');
-    await first.setStatus(declared.id, 'mitigated');
-    await first.setStatus(declared.id, 'resolved');
+    const mitigated = await first.setStatus(declared.id, 'mitigated');
+    await first.setStatus(declared.id, 'resolved', mitigated.checklist.filter((i) => !i.done).map((i) => i.id));
 
     const reread = await service().get(declared.id);
     expect(reread).toMatchObject({ title: 'API down', summary: '502s everywhere', severity: 'SEV1', status: 'resolved', severitySetAt: '2026-11-28T10:05:00.000Z' });
@@ -122,5 +122,55 @@ describe('IncidentService', () => {
   it('reports a log whose first record is not a declaration as corrupt', async () => {
     log.logs.set('inc-20261128-abcdef', [{ seq: 1, at: 'x', actor: 'a', type: 'note.revised', body: {} }]);
     await expect(service().get('inc-20261128-abcdef')).rejects.toMatchObject({ code: 'Corrupt', message: expect.stringContaining('incident.declared') });
+  });
+
+  it('refuses to resolve with open checklist items until they are confirmed, then records them in the timeline', async () => {
+    const s = service();
+    const { id } = await s.declare({ title: 'Checkout 500s', severity: 'SEV1' });
+    await s.checkItem(id, 'escalation.pagerduty', true);
+    const open = (await s.get(id)).checklist.filter((i) => !i.done);
+    expect(open.map((i) => i.label)).toContain('Management notification');
+
+    await expect(s.setStatus(id, 'resolved')).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('Management notification') });
+    await expect(s.setStatus(id, 'resolved', open.slice(1).map((i) => i.id))).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('1 open checklist item') });
+    expect((await s.get(id)).status).toBe('investigating');
+
+    const resolved = await s.setStatus(id, 'resolved', open.map((i) => i.id));
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.timeline.at(-1)?.text).toBe(`Status investigating → resolved with ${open.length} open checklist items: ${open.map((i) => i.label).join('; ')}`);
+    expect(log.logs.get(id)!.at(-1)!.body).toMatchObject({ openItems: open.map((i) => ({ itemId: i.id, label: i.label })) });
+  });
+
+  it('resolves without asking when every checklist item is done', async () => {
+    const s = service();
+    const { id, checklist } = await s.declare({ title: 'Cert expiring', severity: 'SEV4' });
+    for (const item of checklist) await s.checkItem(id, item.id, true);
+    const resolved = await s.setStatus(id, 'resolved');
+    expect(resolved.timeline.at(-1)?.text).toBe('Status investigating → resolved');
+  });
+
+  it('seals drafts without making them notes or timeline entries, and adding the note ends the draft', async () => {
+    const s = service();
+    const { id } = await s.declare({ title: 'Queue backlog', severity: 'SEV3' });
+    await s.saveDraft(id, 'new', 'celery backlog at 40');
+    const drafted = await s.saveDraft(id, 'new', 'celery backlog at 40k and');
+    expect(drafted.notes).toEqual([]);
+    expect(drafted.timeline.map((t) => t.kind)).toEqual(['declared']);
+    expect(drafted.drafts.new).toMatchObject({ text: 'celery backlog at 40k and', by: 'alice' });
+    expect(log.logs.get(id)!.map((r) => r.type)).toEqual(['incident.declared', 'note.draft-saved', 'note.draft-saved']);
+    expect(await s.saveDraft(id, 'new', 'celery backlog at 40k and')).toBe(drafted);
+
+    const noted = await s.saveNote(id, 'celery backlog at 40k and rising');
+    expect(noted.drafts).toEqual({});
+    const noteId = noted.notes[0]!.id as `note-${string}`;
+    expect((await s.saveDraft(id, noteId, 'celery backlog at 40k, falling')).drafts[noteId]?.text).toBe('celery backlog at 40k, falling');
+    const edited = await s.saveNote(id, 'celery backlog at 40k, falling', noteId);
+    expect(edited.drafts).toEqual({});
+    expect(edited.timeline.slice(1).map((t) => t.text)).toEqual(['note added', 'note edited (revision 2)']);
+    expect(edited.timeline.at(-1)?.note).toEqual({ noteId, revision: 2, text: 'celery backlog at 40k, falling', previousText: 'celery backlog at 40k and rising' });
+
+    await s.saveDraft(id, 'new', 'half a thought');
+    expect((await s.saveDraft(id, 'new', '')).drafts).toEqual({});
+    await expect(s.saveDraft(id, 'note-ffff', 'x')).rejects.toMatchObject({ code: 'NotFound' });
   });
 });

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { foldIncident } from '../../shared/incidents/fold';
 import {
+  NEW_NOTE_DRAFT,
+  openChecklistItems,
   summarise,
+  type DraftKey,
   type Incident,
   type IncidentList,
   type IncidentRecordBodies,
@@ -94,13 +97,31 @@ export class IncidentService extends Disposable {
     return this.record(id, 'incident.severity-changed', { from: incident.severity, to: severity });
   }
 
-  async setStatus(id: string, status: IncidentStatus): Promise<Incident> {
+  /**
+   * Moves the status on. Resolving with checklist items open needs the responder's confirmation:
+   * `confirmedOpenItems` must name every open item (what they were shown), else `Conflict` lists
+   * them; the items left open are recorded with the resolution, so the timeline says what was.
+   */
+  async setStatus(id: string, status: IncidentStatus, confirmedOpenItems: readonly string[] = []): Promise<Incident> {
     const incident = await this.get(id);
     if (incident.status === status) return incident;
     if (incident.status === 'resolved' && STATUS_ORDER[status] < STATUS_ORDER.resolved) {
       this.deps.logger.info('incident.reopened', { id, status });
     }
-    const changed = await this.record(id, 'incident.status-changed', { from: incident.status, to: status });
+    const body: IncidentRecordBodies['incident.status-changed'] = { from: incident.status, to: status };
+    if (status === 'resolved') {
+      const open = openChecklistItems(incident);
+      const confirmed = new Set(confirmedOpenItems);
+      const unconfirmed = open.filter((item) => !confirmed.has(item.id));
+      if (unconfirmed.length > 0) {
+        throw new CockpitFailure(
+          'Conflict',
+          `incident ${id} has ${unconfirmed.length} open checklist item${unconfirmed.length > 1 ? 's' : ''} not confirmed for resolving: ${unconfirmed.map((i) => i.label).join('; ')}`,
+        );
+      }
+      if (open.length > 0) body.openItems = open.map((item) => ({ itemId: item.id, label: item.label }));
+    }
+    const changed = await this.record(id, 'incident.status-changed', body);
     await this.deps.onStatusRecorded?.(id, status);
     return changed;
   }
@@ -120,6 +141,19 @@ export class IncidentService extends Disposable {
       throw new CockpitFailure('NotFound', `incident ${id} has no note "${noteId}"`);
     }
     return this.record(id, 'note.revised', { noteId: noteId ?? `note-${randomBytes(4).toString('hex')}`, text });
+  }
+
+  /**
+   * Seals what the responder is typing as a draft: kept in the encrypted log (nothing typed is
+   * lost) but neither a note nor a timeline entry until it is added. Empty text discards it.
+   */
+  async saveDraft(id: string, key: DraftKey, text: string): Promise<Incident> {
+    const incident = await this.get(id);
+    if (key !== NEW_NOTE_DRAFT && !incident.notes.some((n) => n.id === key)) {
+      throw new CockpitFailure('NotFound', `incident ${id} has no note "${key}" to draft an edit of`);
+    }
+    if ((incident.drafts[key]?.text ?? '') === text) return incident;
+    return this.record(id, 'note.draft-saved', { key, text });
   }
 
   private async record<T extends IncidentRecordType>(id: string, type: T, body: IncidentRecordBodies[T]): Promise<Incident> {

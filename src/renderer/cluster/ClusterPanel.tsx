@@ -3,7 +3,6 @@ import type { DrillStatus, ScenarioName, ScenarioState } from '../../shared/cont
 import { OptimisticCheckbox } from '../shell/OptimisticCheckbox';
 import { PANELS } from '../shell/panels';
 import { useCockpit } from '../state/store';
-import { useDrill } from './drill-store';
 
 const SCENARIO_TEXT: Record<ScenarioName, { label: string; fix: string }> = {
   'high-latency': { label: 'High latency (P95 > 2 s)', fix: "Raise the capped HPA's maxReplicas, scale codesign-api up (High Response Times)" },
@@ -93,11 +92,11 @@ function exitText(exit: DrillStatus['exit']): string {
 
 /** The drill cluster: its process (starting, running, crashed), the kubectl line, its scenarios live, restart and reset. */
 function DrillSection() {
-  const status = useDrill((s) => s.status);
-  const error = useDrill((s) => s.error);
-  const busy = useDrill((s) => s.busy);
-  const follow = useDrill((s) => s.follow);
-  const restart = useDrill((s) => s.restart);
+  const status = useCockpit((s) => s.drill);
+  const error = useCockpit((s) => s.drillError);
+  const busy = useCockpit((s) => s.drillBusy);
+  const follow = useCockpit((s) => s.followDrill);
+  const restart = useCockpit((s) => s.restartDrill);
   const loadContexts = useCockpit((s) => s.loadContexts);
   useEffect(() => follow(), [follow]);
   // The drill context appears (or its address changes) when its process comes up: list contexts again.
@@ -140,10 +139,10 @@ function DrillSection() {
 }
 
 function RunningDrill({ status }: { status: DrillStatus }) {
-  const setScenario = useDrill((s) => s.setScenario);
-  const reset = useDrill((s) => s.reset);
-  const restart = useDrill((s) => s.restart);
-  const busy = useDrill((s) => s.busy);
+  const setScenario = useCockpit((s) => s.setScenario);
+  const reset = useCockpit((s) => s.resetDrill);
+  const restart = useCockpit((s) => s.restartDrill);
+  const busy = useCockpit((s) => s.drillBusy);
   const [confirmingReset, setConfirmingReset] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {

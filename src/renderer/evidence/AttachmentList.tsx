@@ -1,20 +1,15 @@
 import { useState } from 'react';
 import type { AttachmentPreview, EvidenceAttachment } from '../../shared/evidence';
-import { call } from '../cockpit';
 import { clockTime } from '../shell/format';
+import { useCockpit } from '../state/store';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 
 export function AttachmentList({ incidentId, attachments }: { incidentId: string; attachments: EvidenceAttachment[] }) {
   const [preview, setPreview] = useState<AttachmentPreview | { error: string } | undefined>();
+  const readAttachment = useCockpit((s) => s.readAttachment);
   if (attachments.length === 0) return <p className="muted small">No attachments.</p>;
-  const show = async (sha256: string) => {
-    try {
-      setPreview(await call('evidence:readAttachment', { incidentId, sha256 }));
-    } catch (error) {
-      setPreview({ error: error instanceof Error ? error.message : String(error) });
-    }
-  };
+  const show = async (sha256: string) => setPreview(await readAttachment(incidentId, sha256));
   return (
     <>
       <table className="table">

@@ -16,9 +16,9 @@ export function Checklist({ incident }: { incident: Incident }) {
       <h2 id="checklist-title">
         Checklist <span className="muted small">{done}/{incident.checklist.length} done</span>
       </h2>
-      {[...groups].map(([title, items]) => (
-        <div key={title} className="checklist-group">
-          <h3>{title}</h3>
+      {[...groups].map(([title, items], index) => (
+        <div key={title} className="checklist-group" role="group" aria-labelledby={`checklist-group-${index}`}>
+          <h3 id={`checklist-group-${index}`}>{title}</h3>
           <ul>
             {items.map((item) => (
               <ChecklistRow key={item.id} incidentId={incident.id} item={item} />
@@ -35,14 +35,14 @@ function ChecklistRow({ incidentId, item }: { incidentId: string; item: Checklis
   return (
     <li className={`checklist-item${item.done ? ' done' : ''}`} data-item-id={item.id}>
       <label>
-        <OptimisticCheckbox checked={Boolean(item.done)} onCheckedChange={(done) => checkItem(incidentId, item.id, done)} />
+        <OptimisticCheckbox aria-label={item.label} checked={Boolean(item.done)} onCheckedChange={(done) => checkItem(incidentId, item.id, done)} />
         <span className="checklist-label">{item.label}</span>
         {item.withinMinutes !== undefined ? <span className="chip">{item.withinMinutes === 0 ? 'immediately' : `within ${item.withinMinutes} min`}</span> : null}
         {item.carried ? <span className="chip" title="Done under an earlier severity">from {item.fromSeverity}</span> : null}
       </label>
       {item.command ? <code className="checklist-command">{item.command.split('\n')[0]}</code> : null}
       {item.done ? (
-        <span className="done-by small muted">
+        <span className="done-by small muted" data-testid="done-by">
           ✓ {item.done.by} at {clockTime(item.done.at)}
         </span>
       ) : null}

@@ -1,13 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import type { SeverityId } from '../../shared/runbook/schema';
 import { useCockpit } from '../state/store';
 
+/** Declares an incident. What is typed lives in the store, so it survives switching panels. */
 export function DeclareIncidentForm() {
   const runbook = useCockpit((s) => s.runbook);
   const declare = useCockpit((s) => s.declare);
-  const [title, setTitle] = useState('');
-  const [severity, setSeverity] = useState<SeverityId>('SEV2');
-  const [summary, setSummary] = useState('');
+  const { title, severity, summary } = useCockpit((s) => s.declareDraft);
+  const setDraft = useCockpit((s) => s.setDeclareDraft);
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
@@ -23,13 +22,13 @@ export function DeclareIncidentForm() {
       <h1 id="declare-title">Declare an incident</h1>
       <label className="field">
         <span>Title</span>
-        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} required minLength={3} maxLength={200} placeholder="API latency above 2s for /designs" autoFocus />
+        <input name="title" value={title} onChange={(e) => setDraft({ title: e.target.value })} required minLength={3} maxLength={200} placeholder="API latency above 2s for /designs" autoFocus />
       </label>
       <fieldset className="field severity-choice">
         <legend>Severity</legend>
         {runbook?.severities.map((level) => (
           <label key={level.id} className={`severity-option sev-border-${level.id}${severity === level.id ? ' chosen' : ''}`}>
-            <input type="radio" name="severity" value={level.id} checked={severity === level.id} onChange={() => setSeverity(level.id)} />
+            <input type="radio" name="severity" value={level.id} checked={severity === level.id} onChange={() => setDraft({ severity: level.id })} />
             <span className={`sev-badge sev-${level.id}`}>{level.id}</span>
             <span className="severity-name">{level.name}</span>
             <span className="severity-definition">{level.definition}</span>
@@ -41,7 +40,7 @@ export function DeclareIncidentForm() {
       </fieldset>
       <label className="field">
         <span>Summary (optional)</span>
-        <textarea name="summary" value={summary} onChange={(e) => setSummary(e.target.value)} rows={3} placeholder="What users see, since when, what changed" />
+        <textarea name="summary" value={summary} onChange={(e) => setDraft({ summary: e.target.value })} rows={3} placeholder="What users see, since when, what changed" />
       </label>
       <button type="submit" className="button primary" disabled={busy || title.trim().length < 3}>
         Declare {severity}

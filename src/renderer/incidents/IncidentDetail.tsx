@@ -3,6 +3,7 @@ import { INCIDENT_STATUSES, type Incident } from '../../shared/incidents/model';
 import type { SeverityId } from '../../shared/runbook/schema';
 import { useCockpit } from '../state/store';
 import { Checklist } from './Checklist';
+import { ConfirmResolveDialog } from './ConfirmResolveDialog';
 import { Notes } from './Notes';
 import { ResponseTarget } from './ResponseTarget';
 import { Timeline } from './Timeline';
@@ -11,6 +12,7 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
   const runbook = useCockpit((s) => s.runbook);
   const setSeverity = useCockpit((s) => s.setSeverity);
   const setStatus = useCockpit((s) => s.setStatus);
+  const pending = useCockpit((s) => (s.pendingResolution?.incidentId === incident.id ? s.pendingResolution : undefined));
   const statusAt = (status: string) => incident.statusHistory.findLast((h) => h.status === status)?.at;
 
   return (
@@ -66,6 +68,7 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
           <Timeline incident={incident} />
         </div>
       </div>
+      {pending ? <ConfirmResolveDialog pending={pending} /> : null}
     </article>
   );
 }

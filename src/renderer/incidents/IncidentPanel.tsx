@@ -8,7 +8,7 @@ import { IncidentDetail } from './IncidentDetail';
 
 /** Incidents: the list on the left; the open incident, or the declare form, on the right. */
 export function IncidentPanel() {
-  const routeId = useCockpit((s) => s.route.id);
+  const routeId = useCockpit((s) => (s.route.panel === 'incident' ? s.route.id : undefined));
   const runbookError = useCockpit((s) => s.runbookError);
 
   if (runbookError) {

@@ -1,128 +1,175 @@
 import { useEffect, useRef, useState } from 'react';
 import Markdown from 'react-markdown';
-import type { Incident, IncidentNote } from '../../shared/incidents/model';
+import { NEW_NOTE_DRAFT, type DraftKey, type Incident, type IncidentNote } from '../../shared/incidents/model';
 import { clockTime } from '../shell/format';
 import { useCockpit } from '../state/store';
+import { draftSlot } from './incidentsSlice';
 
-/** How long typing must pause before a draft is saved as a revision. */
+/** How long typing must pause before the draft is sealed. */
 const AUTOSAVE_MS = 1500;
 
 /**
- * Saves `text` as revisions of one note while the user types: the first save creates the note,
- * later ones revise it. Returns the note's id once it exists and a `flush` for explicit saves.
+ * The text of one draft (a new note, or an edit of a note) while the responder types: held in
+ * the store (it survives switching panels) and sealed in the incident's log after a pause (it
+ * survives a restart), but not a note until `add`. `fallback` is the text before any draft.
  */
-function useAutosavedNote(incidentId: string, text: string, initialNoteId?: string) {
+function useSealedDraft(incident: Incident, key: DraftKey, fallback = '') {
+  const slot = draftSlot(incident.id, key);
+  const typed = useCockpit((s) => s.noteDrafts[slot]);
+  const setNoteDraft = useCockpit((s) => s.setNoteDraft);
+  const dropNoteDraft = useCockpit((s) => s.dropNoteDraft);
+  const sealDraft = useCockpit((s) => s.sealDraft);
   const saveNote = useCockpit((s) => s.saveNote);
-  const [noteId, setNoteId] = useState(initialNoteId);
-  const saved = useRef(text);
-  const saving = useRef<Promise<unknown>>(Promise.resolve());
+  const sealed = incident.drafts[key]?.text;
+  const text = typed ?? sealed ?? fallback;
+  const sealing = useRef<Promise<unknown>>(Promise.resolve());
 
-  const flush = async (): Promise<string | undefined> => {
-    await saving.current;
-    const draft = text;
-    if (!draft.trim() || draft === saved.current) return noteId;
-    const before = new Set(useCockpit.getState().opened[incidentId]?.notes.map((n) => n.id));
-    const work = saveNote(incidentId, draft, noteId).then((ok) => {
-      if (!ok) return noteId;
-      saved.current = draft;
-      const created = useCockpit.getState().opened[incidentId]?.notes.find((n) => !before.has(n.id))?.id;
-      const id = noteId ?? created;
-      setNoteId(id);
-      return id;
-    });
-    saving.current = work;
-    return work;
+  const seal = (value: string) => {
+    sealing.current = sealing.current.then(() => sealDraft(incident.id, key, value));
+    return sealing.current;
   };
 
+  const unsealed = typed !== undefined && typed !== (sealed ?? fallback) && !(typed === '' && sealed === undefined);
   useEffect(() => {
-    if (!text.trim() || text === saved.current) return;
-    const timer = setTimeout(() => void flush(), AUTOSAVE_MS);
+    if (!unsealed) return;
+    const timer = setTimeout(() => void seal(typed), AUTOSAVE_MS);
     return () => clearTimeout(timer);
   });
 
-  const reset = () => {
-    saved.current = '';
-    setNoteId(undefined);
+  // Leaving the panel (or the incident) seals what is still unsealed at once, not after the pause.
+  const latest = useRef({ unsealed, typed });
+  latest.current = { unsealed, typed };
+  useEffect(
+    () => () => {
+      const { unsealed: pending, typed: text } = latest.current;
+      if (pending && text !== undefined) void sealDraft(incident.id, key, text);
+    },
+    [incident.id, key, sealDraft],
+  );
+
+  return {
+    text,
+    setText: (value: string) => setNoteDraft(incident.id, key, value),
+    state: !text.trim() ? '' : unsealed ? 'unsaved draft…' : 'draft sealed',
+    /** Adds the draft as a note (or a revision of the note being edited). */
+    async add(): Promise<boolean> {
+      await sealing.current;
+      return saveNote(incident.id, text, key === NEW_NOTE_DRAFT ? undefined : key);
+    },
+    /** Drops the draft, sealed or not. */
+    async discard(): Promise<void> {
+      dropNoteDraft(incident.id, key);
+      await sealing.current;
+      if (sealed !== undefined) await seal('');
+    },
+    /** Whether there is a draft to come back to. */
+    exists: typed !== undefined || sealed !== undefined,
   };
-  return { noteId, flush, reset, dirty: text.trim() !== '' && text !== saved.current };
 }
 
-/** Markdown notes, autosaved; each save appends a revision to the incident's log. */
+/** Markdown notes. Typing is kept as a sealed draft; a note is recorded when the responder adds it. */
 export function Notes({ incident }: { incident: Incident }) {
-  const [draft, setDraft] = useState('');
-  const note = useAutosavedNote(incident.id, draft);
+  const draft = useSealedDraft(incident, NEW_NOTE_DRAFT);
+  const [busy, setBusy] = useState(false);
   const add = async () => {
-    await note.flush();
-    setDraft('');
-    note.reset();
+    if (!draft.text.trim() || busy) return;
+    setBusy(true);
+    await draft.add();
+    setBusy(false);
   };
-  const shown = [...incident.notes].reverse().filter((n) => n.id !== note.noteId || !draft);
   return (
     <section className="notes" aria-labelledby="notes-title">
       <h2 id="notes-title">
-        Notes <span className="small muted">Markdown · autosaved</span>
+        Notes <span className="small muted">Markdown · drafts are kept until you add them</span>
       </h2>
       <textarea
         aria-label="New note"
         name="note"
         rows={4}
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
+        value={draft.text}
+        onChange={(e) => draft.setText(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && draft.trim()) void add();
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void add();
         }}
-        placeholder="What you saw, what you tried (Markdown; Ctrl+Enter to finish)"
+        placeholder="What you saw, what you tried (Markdown; Ctrl+Enter adds it)"
       />
       <div className="note-actions">
-        <button type="button" className="button" disabled={!draft.trim()} onClick={() => void add()}>
+        <button type="button" className="button" disabled={busy || !draft.text.trim()} onClick={() => void add()}>
           Add note
         </button>
-        <span className="small muted" data-testid="draft-state">
-          {draft.trim() ? (note.dirty ? 'unsaved…' : 'saved as a revision') : ''}
+        <span className="small muted" data-testid="draft-state" role="status">
+          {draft.state}
         </span>
       </div>
-      <ul className="note-list">
-        {shown.map((n) => (
-          <NoteRow key={n.id} incidentId={incident.id} note={n} />
+      <ul className="note-list" aria-label="Notes">
+        {[...incident.notes].reverse().map((n) => (
+          <NoteRow key={n.id} incident={incident} note={n} />
         ))}
       </ul>
     </section>
   );
 }
 
-function NoteRow({ incidentId, note }: { incidentId: string; note: IncidentNote }) {
-  const [editing, setEditing] = useState<string | undefined>();
+function NoteRow({ incident, note }: { incident: Incident; note: IncidentNote }) {
+  const hasDraft = useCockpit((s) => s.noteDrafts[draftSlot(incident.id, note.id as DraftKey)] !== undefined) || incident.drafts[note.id as DraftKey] !== undefined;
+  const [editing, setEditing] = useState(hasDraft);
   return (
     <li className="note">
       <div className="small muted">
         {note.by} · {clockTime(note.at)}
         {note.revision > 1 ? ` · revision ${note.revision}` : ''}
       </div>
-      {editing === undefined ? (
+      {editing || hasDraft ? (
+        <NoteEditor incident={incident} note={note} onDone={() => setEditing(false)} />
+      ) : (
         <>
-          <div className="note-text markdown">
+          <div className="note-text markdown" data-testid="note-text">
             <Markdown skipHtml>{note.text}</Markdown>
           </div>
-          <button type="button" className="link-button small" onClick={() => setEditing(note.text)}>
+          <button type="button" className="link-button small" onClick={() => setEditing(true)}>
             Edit
           </button>
         </>
-      ) : (
-        <NoteEditor incidentId={incidentId} note={note} text={editing} onChange={setEditing} onDone={() => setEditing(undefined)} />
       )}
     </li>
   );
 }
 
-function NoteEditor(props: { incidentId: string; note: IncidentNote; text: string; onChange(text: string): void; onDone(): void }) {
-  const autosave = useAutosavedNote(props.incidentId, props.text, props.note.id);
+function NoteEditor({ incident, note, onDone }: { incident: Incident; note: IncidentNote; onDone(): void }) {
+  const draft = useSealedDraft(incident, note.id as DraftKey, note.text);
+  const [busy, setBusy] = useState(false);
+  const finish = async () => {
+    setBusy(true);
+    if (draft.text !== note.text && draft.text.trim()) await draft.add();
+    else await draft.discard();
+    setBusy(false);
+    onDone();
+  };
   return (
     <>
-      <textarea aria-label="Edit note" rows={4} value={props.text} onChange={(e) => props.onChange(e.target.value)} autoFocus />
-      <button type="button" className="button" disabled={!props.text.trim()} onClick={() => void autosave.flush().then(props.onDone)}>
-        Done
-      </button>
-      <span className="small muted"> {autosave.dirty ? 'unsaved…' : 'saved'}</span>
+      <textarea aria-label="Edit note" rows={4} value={draft.text} onChange={(e) => draft.setText(e.target.value)} autoFocus />
+      <div className="note-actions">
+        <button type="button" className="button" disabled={busy || !draft.text.trim()} onClick={() => void finish()}>
+          Save revision
+        </button>
+        <button
+          type="button"
+          className="link-button"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            void draft.discard().finally(() => {
+              setBusy(false);
+              onDone();
+            });
+          }}
+        >
+          Discard edit
+        </button>
+        <span className="small muted" role="status">
+          {draft.text === note.text ? '' : draft.state}
+        </span>
+      </div>
     </>
   );
 }

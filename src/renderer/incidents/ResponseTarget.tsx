@@ -10,7 +10,7 @@ export function ResponseTarget({ incident }: { incident: Incident }) {
   const now = useNow();
   if (!severity) return null;
   const state = responseState(incident, severity.responseTime, now);
-  const tone = state.respondedAt ? 'met' : state.countdown.overdue ? 'overdue' : 'running';
+  const tone = state.respondedAt ? 'met' : state.resolvedAt ? 'unanswered' : state.countdown.overdue ? 'overdue' : 'running';
   return (
     <section className={`response-target ${tone} sev-border-${incident.severity}`} aria-label="Response target" data-testid="response-target">
       <div>
@@ -23,9 +23,11 @@ export function ResponseTarget({ incident }: { incident: Incident }) {
       <div className="response-countdown" data-testid="response-countdown">
         {state.respondedAt
           ? `Responded at ${clockTime(state.respondedAt)}${state.countdown.overdue ? ' (late)' : ''}`
-          : state.countdown.overdue
-            ? `Overdue by ${state.countdown.text.slice(1)}`
-            : `${state.countdown.text} left`}
+          : state.resolvedAt
+            ? `Resolved at ${clockTime(state.resolvedAt)} without a response: ${state.openEscalation.join(', ')} not done`
+            : state.countdown.overdue
+              ? `Overdue by ${state.countdown.text.slice(1)}`
+              : `${state.countdown.text} left`}
       </div>
       <div className="muted">Escalation: {severity.escalationText}</div>
     </section>

@@ -1,5 +1,8 @@
+import { useState } from 'react';
+import Markdown from 'react-markdown';
+import { diffLines } from '../../shared/incidents/noteDiff';
+import type { Incident, TimelineEntry } from '../../shared/incidents/model';
 import { clockTime } from '../shell/format';
-import type { Incident } from '../../shared/incidents/model';
 
 export function Timeline({ incident }: { incident: Incident }) {
   return (
@@ -10,10 +13,49 @@ export function Timeline({ incident }: { incident: Incident }) {
           <li key={entry.seq} className={`timeline-entry kind-${entry.kind}`}>
             <time dateTime={entry.at}>{clockTime(entry.at)}</time>
             <span className="timeline-actor muted">{entry.actor}</span>
-            <span className="timeline-text">{entry.text}</span>
+            <div className="timeline-body">
+              <span className="timeline-text" data-testid="timeline-text">
+                {entry.text}
+              </span>
+              {entry.note ? <TimelineNote note={entry.note} /> : null}
+            </div>
           </li>
         ))}
       </ol>
     </section>
+  );
+}
+
+/** A note revision in the timeline: rendered, with the diff against the previous revision on demand. */
+function TimelineNote({ note }: { note: NonNullable<TimelineEntry['note']> }) {
+  const [showDiff, setShowDiff] = useState(false);
+  const previous = note.previousText;
+  return (
+    <div className="timeline-note">
+      <div className="markdown timeline-note-text" data-testid="timeline-note">
+        <Markdown skipHtml>{note.text}</Markdown>
+      </div>
+      {previous !== undefined ? (
+        <>
+          <button type="button" className="link-button small" aria-expanded={showDiff} onClick={() => setShowDiff(!showDiff)}>
+            {showDiff ? 'Hide changes' : `Changes from revision ${note.revision - 1}`}
+          </button>
+          {showDiff ? (
+            <pre className="note-diff" aria-label={`Changes from revision ${note.revision - 1} to ${note.revision}`}>
+              {diffLines(previous, note.text).map((line, i) => {
+                const Line = line.kind === 'added' ? 'ins' : line.kind === 'removed' ? 'del' : 'span';
+                return (
+                  <Line key={i} className={`diff-${line.kind}`}>
+                    {line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  '}
+                    {line.text}
+                    {'\n'}
+                  </Line>
+                );
+              })}
+            </pre>
+          ) : null}
+        </>
+      ) : null}
+    </div>
   );
 }

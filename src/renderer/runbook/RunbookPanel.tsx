@@ -2,13 +2,15 @@ import type { Procedure, Runbook } from '../../shared/runbook/schema';
 import { routeHash } from '../state/route';
 import { useCockpit } from '../state/store';
 import { runbookSections } from './sections';
-import { StepList } from './StepCard';
+import { StepList, TargetStepContext } from './StepCard';
 
 /** The whole bundled runbook, readable: a table of contents and the chosen section. */
 export function RunbookPanel() {
   const runbook = useCockpit((s) => s.runbook);
   const error = useCockpit((s) => s.runbookError);
   const sectionId = useCockpit((s) => s.route.id) ?? 'overview';
+  const stepId = useCockpit((s) => s.route.step);
+  const openSearch = useCockpit((s) => s.setRunbookSearchOpen);
   if (error) {
     return (
       <section className="panel" role="alert">
@@ -27,6 +29,9 @@ export function RunbookPanel() {
         <p className="small muted">
           {runbook.title} · v{runbook.version} · {runbook.updated}
         </p>
+        <button type="button" className="button search-open" onClick={() => openSearch(true)} title="Search procedures, steps and commands">
+          Search <kbd>Ctrl+K</kbd>
+        </button>
         {groups.map((group) => (
           <div key={group}>
             <h3>{group}</h3>
@@ -45,7 +50,9 @@ export function RunbookPanel() {
         ))}
       </nav>
       <article className="runbook-content" aria-label={current.title}>
-        {current.procedure ? <ProcedureView procedure={current.procedure} runbook={runbook} /> : <ReferenceView id={current.id} runbook={runbook} />}
+        <TargetStepContext.Provider value={stepId}>
+          {current.procedure ? <ProcedureView procedure={current.procedure} runbook={runbook} /> : <ReferenceView id={current.id} runbook={runbook} />}
+        </TargetStepContext.Provider>
       </article>
     </div>
   );

@@ -1,3 +1,4 @@
+import { createContext, useContext, useEffect, useRef } from 'react';
 import { describeAction } from '../../shared/runbook/actions';
 import type { Step } from '../../shared/runbook/schema';
 
@@ -7,10 +8,27 @@ const RISK_TEXT = {
   destructive: 'destructive: type the target name to confirm',
 } as const;
 
+/** The step a route points at (opened from search): shown, scrolled to and focused. */
+export const TargetStepContext = createContext<string | undefined>(undefined);
+
 /** One runbook step: what it does, how risky, and the original command. */
 export function StepCard({ step }: { step: Step }) {
+  const target = useContext(TargetStepContext) === step.id;
+  const element = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (!target) return;
+    element.current?.scrollIntoView({ block: 'center' });
+    element.current?.focus({ preventScroll: true });
+  }, [target]);
   return (
-    <li className={`step risk-${step.risk}`} data-step-id={step.id}>
+    <li
+      ref={element}
+      className={`step risk-${step.risk}${target ? ' step-target' : ''}`}
+      data-step-id={step.id}
+      aria-label={step.title}
+      aria-current={target ? 'step' : undefined}
+      tabIndex={target ? -1 : undefined}
+    >
       <div className="step-head">
         <span className="step-title">{step.title}</span>
         <span className={`risk-badge risk-${step.risk}`} title={RISK_TEXT[step.risk]}>

@@ -1,21 +1,21 @@
 import { useEffect } from 'react';
-import { ClusterPanel } from '../cluster/ClusterPanel';
-import { EvidencePanel } from '../evidence/EvidencePanel';
-import { VaultGate } from '../evidence/VaultGate';
-import { IncidentPanel } from '../incidents/IncidentPanel';
-import { RunbookPanel } from '../runbook/RunbookPanel';
+import { RunbookSearch } from '../runbook/RunbookSearch';
 import { useCockpit } from '../state/store';
 import { Nav } from './Nav';
 import { Notice } from './Notice';
-import { PANELS } from './panels';
+import { PANELS, panelLink, useCurrentPanel } from './panels';
 import { TopBar } from './TopBar';
-import { UnavailablePanel } from './UnavailablePanel';
+
+/** Whether a key press is typing into a field (where `/` is a character, not a shortcut). */
+const isTyping = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
 export function App() {
   const boot = useCockpit((s) => s.boot);
   const bootError = useCockpit((s) => s.bootError);
-  const panel = useCockpit((s) => s.route.panel);
   const navigate = useCockpit((s) => s.navigate);
+  const setSearchOpen = useCockpit((s) => s.setRunbookSearchOpen);
+  const panel = useCurrentPanel();
 
   useEffect(() => {
     void boot();
@@ -23,16 +23,26 @@ export function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setSearchOpen(true);
+        return;
+      }
+      if (event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) {
+        event.preventDefault();
+        setSearchOpen(true);
+        return;
+      }
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
-      const target = PANELS.find((p) => p.key === event.key);
+      const target = PANELS.find((p) => p.shortcut === event.key);
       if (target) {
         event.preventDefault();
-        navigate({ panel: target.id });
+        navigate(panelLink(target, useCockpit.getState()));
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [navigate]);
+  }, [navigate, setSearchOpen]);
 
   if (bootError) {
     return (
@@ -42,27 +52,16 @@ export function App() {
       </div>
     );
   }
-  const info = PANELS.find((p) => p.id === panel)!;
+  const Panel = panel.component;
   return (
     <div className="shell">
       <TopBar />
       <Nav />
-      <main className="content" aria-label={info.label}>
+      <main className="content" aria-label={panel.label}>
         <Notice />
-        {panel === 'runbook' ? (
-          <RunbookPanel />
-        ) : panel === 'cluster' ? (
-          <ClusterPanel />
-        ) : panel === 'incident' ? (
-          <IncidentPanel />
-        ) : panel === 'evidence' ? (
-          <VaultGate>
-            <EvidencePanel />
-          </VaultGate>
-        ) : (
-          <UnavailablePanel panel={info} />
-        )}
+        <Panel panel={panel} />
       </main>
+      <RunbookSearch />
     </div>
   );
 }

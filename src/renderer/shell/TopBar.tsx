@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { NamespacePicker } from '../cluster/NamespacePicker';
 import { responseState } from '../../shared/incidents/countdown';
 import { routeHash } from '../state/route';
 import { useActiveIncidentId, useCockpit } from '../state/store';
@@ -11,6 +12,7 @@ export function TopBar() {
     <header className="topbar">
       <div className="brand">Incident Cockpit</div>
       <ContextPicker />
+      <NamespacePicker />
       {activeId ? <ActiveIncident id={activeId} /> : <div className="active-incident muted">No active incident</div>}
       <div className="whoami muted" title="Every record is attributed to this user">
         {info ? `${info.actor} · ${info.host}` : ''}
@@ -68,15 +70,17 @@ function ActiveIncident({ id }: { id: string }) {
       </span>
       {state && severity ? (
         <span
-          className={`countdown${state.respondedAt ? ' met' : state.countdown.overdue ? ' overdue' : ''}`}
+          className={`countdown${state.respondedAt ? ' met' : state.resolvedAt ? ' unanswered' : state.countdown.overdue ? ' overdue' : ''}`}
           data-testid="countdown"
           title={`Respond within ${severity.responseTimeText}; due ${state.dueAt.toLocaleString()}`}
         >
           {state.respondedAt
             ? `responded${state.countdown.overdue ? ' late' : ''}`
-            : state.countdown.overdue
-              ? `overdue ${state.countdown.text.slice(1)}`
-              : `${state.countdown.text} to respond`}
+            : state.resolvedAt
+              ? `resolved · ${state.openEscalation.join(', ')} not done`
+              : state.countdown.overdue
+                ? `overdue ${state.countdown.text.slice(1)}`
+                : `${state.countdown.text} to respond`}
           <span className="muted"> · target {severity.responseTimeText}</span>
         </span>
       ) : null}

@@ -1,6 +1,6 @@
-import type { PanelInfo } from './panels';
+import type { PanelEntry } from './panels';
 
-export function UnavailablePanel({ panel }: { panel: PanelInfo }) {
+export function UnavailablePanel({ panel }: { panel: PanelEntry }) {
   return (
     <section className="panel unavailable-panel" aria-labelledby="unavailable-title">
       <h1 id="unavailable-title">{panel.label}</h1>

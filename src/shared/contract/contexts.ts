@@ -1,10 +1,21 @@
 import { z } from 'zod';
-import { SCENARIO_NAMES, type ContextList, type DrillStatus } from '../contexts';
+import { SCENARIO_NAMES, type ContextHealth, type ContextList, type DrillStatus } from '../contexts';
 import { NoInput, request, stream } from './define';
+
+const ContextName = z.string().min(1).max(253);
+/** A namespace name, or `""` for all namespaces. */
+export const NamespaceChoice = z.union([z.literal(''), z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'is not a namespace name')]);
 
 export const contextRequests = {
   'contexts:list': request(NoInput).returns<ContextList>(),
-  'contexts:select': request(z.strictObject({ name: z.string().min(1).max(253) })).returns<ContextList>(),
+  'contexts:select': request(z.strictObject({ name: ContextName })).returns<ContextList>(),
+  /** The namespace for the current context; `""` is all namespaces. */
+  'contexts:selectNamespace': request(z.strictObject({ namespace: NamespaceChoice })).returns<ContextList>(),
+  /** Checks a context now: server version, or the specific reason it is not reachable. */
+  'contexts:checkHealth': request(z.strictObject({ name: ContextName })).returns<ContextHealth>(),
+  /** The current context's namespaces, from its cluster. */
+  'contexts:namespaces': request(NoInput).returns<string[]>(),
+
   'drill:status': request(NoInput).returns<DrillStatus>(),
   'drill:setScenario': request(z.strictObject({ name: z.enum(SCENARIO_NAMES), active: z.boolean() })).returns<DrillStatus>(),
   /** Stops the drill's process and starts a new one (after a crash, or to unstick it). */
@@ -14,6 +25,8 @@ export const contextRequests = {
 } as const;
 
 export const contextStreams = {
+  /** The context list after any change: a selection, a kubeconfig edited on disk, a health check. */
+  'contexts:changed': stream(NoInput).emits<ContextList>(),
   /** The drill's status now, then after every change: process state, scenarios switched on, cleared or ended by a fix. */
   'drill:changed': stream(NoInput).emits<DrillStatus>(),
 } as const;

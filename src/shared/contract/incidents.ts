@@ -5,6 +5,8 @@ import { SeverityIdSchema } from '../runbook/schema';
 import { IncidentId, NoInput, request, stream } from './define';
 
 const ItemId = z.string().min(1).max(200);
+/** Typed as the template literal the model uses (`DraftKey`); the regex is what is checked. */
+const NoteId = z.string().regex(/^note-[a-z0-9]{4,16}$/) as unknown as z.ZodType<`note-${string}`, `note-${string}`>;
 
 export const IncidentStatusSchema = z.enum(INCIDENT_STATUSES as unknown as ['investigating', 'mitigated', 'resolved']);
 
@@ -19,14 +21,29 @@ export const incidentRequests = {
   'incidents:get': request(z.strictObject({ id: IncidentId })).returns<Incident>(),
   'incidents:declare': request(DeclareIncidentInput).returns<Incident>(),
   'incidents:setSeverity': request(z.strictObject({ id: IncidentId, severity: SeverityIdSchema })).returns<Incident>(),
-  'incidents:setStatus': request(z.strictObject({ id: IncidentId, status: IncidentStatusSchema })).returns<Incident>(),
+  'incidents:setStatus': request(
+    z.strictObject({
+      id: IncidentId,
+      status: IncidentStatusSchema,
+      /** Resolving with open checklist items: the ids of the open items the responder confirmed. */
+      confirmedOpenItems: z.array(ItemId).max(1000).optional(),
+    }),
+  ).returns<Incident>(),
   'incidents:checkItem': request(z.strictObject({ id: IncidentId, itemId: ItemId, done: z.boolean() })).returns<Incident>(),
   'incidents:saveNote': request(
     z.strictObject({
       id: IncidentId,
       /** Absent for a new note. */
-      noteId: z.string().regex(/^note-[a-z0-9]{4,16}$/).optional(),
+      noteId: NoteId.optional(),
       text: z.string().trim().min(1, 'is empty').max(100_000),
+    }),
+  ).returns<Incident>(),
+  /** Seals a draft (`new` note, or an edit of `note-…`); empty text discards it. */
+  'incidents:saveDraft': request(
+    z.strictObject({
+      id: IncidentId,
+      key: z.union([z.literal('new'), NoteId]),
+      text: z.string().max(100_000),
     }),
   ).returns<Incident>(),
 } as const;

@@ -7,12 +7,14 @@
  */
 import type { CockpitError, Result } from '../result';
 import { appRequests, appStreams } from './app';
+import { clusterRequests, clusterStreams } from './cluster';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
+export type { ClusterWatchEvent, InformerState, NodeUsage, PodUsage, TopEvent, UsageFigures } from './cluster';
 export { DeclareIncidentInput, IncidentStatusSchema } from './incidents';
 export { MAX_EVIDENCE_FILE_BYTES } from './evidence';
 
@@ -20,6 +22,7 @@ export const requests = {
   ...appRequests,
   ...incidentRequests,
   ...contextRequests,
+  ...clusterRequests,
   ...evidenceRequests,
 } as const;
 
@@ -27,6 +30,7 @@ export const streams = {
   ...appStreams,
   ...incidentStreams,
   ...contextStreams,
+  ...clusterStreams,
   ...evidenceStreams,
 } as const;
 

@@ -44,15 +44,15 @@ describe('responseState', () => {
 
   it('runs until every escalation item of the current severity is done', () => {
     const checklist = [
-      { group: 'escalation', fromSeverity: 'SEV1', done: { at: '2026-11-28T10:03:00.000Z' } },
-      { group: 'escalation', fromSeverity: 'SEV1' },
-      { group: 'process' },
+      { group: 'escalation', label: 'PagerDuty alert', fromSeverity: 'SEV1', done: { at: '2026-11-28T10:03:00.000Z' } },
+      { group: 'escalation', label: 'Management notification', fromSeverity: 'SEV1' },
+      { group: 'process', label: 'Check rollout history' },
     ];
     const running = responseState({ ...base, checklist }, minutes15, at('2026-11-28T10:05:00Z'));
     expect(running.respondedAt).toBeUndefined();
     expect(running.countdown.text).toBe('10:00');
 
-    checklist[1] = { group: 'escalation', fromSeverity: 'SEV1', done: { at: '2026-11-28T10:07:00.000Z' } };
+    checklist[1] = { group: 'escalation', label: 'Management notification', fromSeverity: 'SEV1', done: { at: '2026-11-28T10:07:00.000Z' } };
     const met = responseState({ ...base, checklist }, minutes15, at('2026-11-28T11:00:00Z'));
     expect(met.respondedAt?.toISOString()).toBe('2026-11-28T10:07:00.000Z');
     expect(met.countdown).toMatchObject({ overdue: false, text: '8:00' });
@@ -60,9 +60,22 @@ describe('responseState', () => {
 
   it('ignores escalation items carried from an earlier severity', () => {
     const checklist = [
-      { group: 'escalation', fromSeverity: 'SEV2', carried: true, done: { at: '2026-11-28T09:00:00.000Z' } },
-      { group: 'escalation', fromSeverity: 'SEV1' },
+      { group: 'escalation', label: 'Slack', fromSeverity: 'SEV2', carried: true, done: { at: '2026-11-28T09:00:00.000Z' } },
+      { group: 'escalation', label: 'PagerDuty alert', fromSeverity: 'SEV1' },
     ];
     expect(responseState({ ...base, checklist }, minutes15, at('2026-11-28T10:20:00Z')).countdown).toMatchObject({ overdue: true, text: '-5:00' });
+  });
+
+  it('reports no response when the incident is resolved with escalation items open, and names them', () => {
+    const checklist = [
+      { group: 'escalation', label: 'PagerDuty alert', fromSeverity: 'SEV1', done: { at: '2026-11-28T10:03:00.000Z' } },
+      { group: 'escalation', label: 'Management notification', fromSeverity: 'SEV1' },
+    ];
+    const statusHistory = [...base.statusHistory, { status: 'resolved', at: '2026-11-28T10:40:00.000Z' }];
+    const state = responseState({ ...base, status: 'resolved', statusHistory, checklist }, minutes15, at('2026-11-28T12:00:00Z'));
+    expect(state.respondedAt).toBeUndefined();
+    expect(state.resolvedAt?.toISOString()).toBe('2026-11-28T10:40:00.000Z');
+    expect(state.openEscalation).toEqual(['Management notification']);
+    expect(state.countdown).toMatchObject({ overdue: true, text: '-25:00' });
   });
 });

@@ -49,26 +49,42 @@ export interface ResponseState {
   dueAt: Date;
   /** When the last escalation item of the current severity was ticked: the response is made. */
   respondedAt?: Date;
+  /**
+   * When the incident was resolved without a response: some escalation item was never done.
+   * The clock stops here, but no response is reported.
+   */
+  resolvedAt?: Date;
+  /** Labels of the current severity's escalation items not yet done. */
+  openEscalation: string[];
   countdown: Countdown;
 }
 
 /**
- * The response-time target of an incident at its current severity. The clock stops once every
- * escalation item of that severity is done (or the incident is resolved).
+ * The response-time target of an incident at its current severity. A response is reported only
+ * once every escalation item of that severity is done; resolving with escalation items open stops
+ * the clock without reporting a response, and names the open items.
  */
 export function responseState(
-  incident: { severity: string; severitySetAt: string; status: string; checklist: Array<{ group: string; fromSeverity?: string; carried?: boolean; done?: { at: string } }>; statusHistory: Array<{ status: string; at: string }> },
+  incident: {
+    severity: string;
+    severitySetAt: string;
+    status: string;
+    checklist: Array<{ group: string; label: string; fromSeverity?: string; carried?: boolean; done?: { at: string } }>;
+    statusHistory: Array<{ status: string; at: string }>;
+  },
   responseTime: ResponseTime,
   now: Date,
 ): ResponseState {
   const dueAt = responseDueAt(new Date(incident.severitySetAt), responseTime);
   const escalation = incident.checklist.filter((i) => i.group === 'escalation' && !i.carried && i.fromSeverity === incident.severity);
-  let respondedAt: Date | undefined;
-  if (escalation.length > 0 && escalation.every((i) => i.done)) {
-    respondedAt = new Date(Math.max(...escalation.map((i) => Date.parse(i.done!.at))));
-  } else if (incident.status === 'resolved') {
-    respondedAt = new Date(incident.statusHistory.at(-1)!.at);
+  const openEscalation = escalation.filter((i) => !i.done).map((i) => i.label);
+  if (escalation.length > 0 && openEscalation.length === 0) {
+    const respondedAt = new Date(Math.max(...escalation.map((i) => Date.parse(i.done!.at))));
+    return { dueAt, respondedAt, openEscalation, countdown: countdown(dueAt, respondedAt) };
   }
-  const until = respondedAt ?? now;
-  return { dueAt, countdown: countdown(dueAt, until), ...(respondedAt ? { respondedAt } : {}) };
+  if (incident.status === 'resolved') {
+    const resolvedAt = new Date(incident.statusHistory.at(-1)!.at);
+    return { dueAt, resolvedAt, openEscalation, countdown: countdown(dueAt, resolvedAt) };
+  }
+  return { dueAt, openEscalation, countdown: countdown(dueAt, now) };
 }

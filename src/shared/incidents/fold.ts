@@ -1,7 +1,7 @@
 import type { Runbook } from '../runbook/schema';
 import type { StoredRecord } from '../records';
 import { planChecklist } from './checklist';
-import type { Incident, IncidentRecordBodies, IncidentRecordType, TimelineEntry } from './model';
+import { NEW_NOTE_DRAFT, type DraftKey, type Incident, type IncidentRecordBodies, type IncidentRecordType, type TimelineEntry } from './model';
 
 const isType = <T extends IncidentRecordType>(
   record: StoredRecord,
@@ -31,6 +31,7 @@ export function foldIncident(records: readonly StoredRecord[], runbook: Runbook)
     statusHistory: [{ status: 'investigating', at: first.at, by: first.actor }],
     checklist: planChecklist(runbook, declared.severity),
     notes: [],
+    drafts: {},
     timeline: [],
   };
   for (const record of records) incident = applyRecord(incident, record, runbook);
@@ -38,9 +39,9 @@ export function foldIncident(records: readonly StoredRecord[], runbook: Runbook)
 }
 
 function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook): Incident {
-  const entry = (kind: TimelineEntry['kind'], text: string): TimelineEntry[] => [
+  const entry = (kind: TimelineEntry['kind'], text: string, note?: TimelineEntry['note']): TimelineEntry[] => [
     ...incident.timeline,
-    { seq: record.seq, at: record.at, actor: record.actor, kind, text },
+    { seq: record.seq, at: record.at, actor: record.actor, kind, text, ...(note ? { note } : {}) },
   ];
 
   if (isType(record, 'incident.declared')) {
@@ -57,12 +58,15 @@ function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook)
     };
   }
   if (isType(record, 'incident.status-changed')) {
-    const { from, to } = record.body;
+    const { from, to, openItems } = record.body;
+    const open = openItems?.length
+      ? ` with ${openItems.length} open checklist item${openItems.length > 1 ? 's' : ''}: ${openItems.map((i) => i.label).join('; ')}`
+      : '';
     return {
       ...incident,
       status: to,
       statusHistory: [...incident.statusHistory, { status: to, at: record.at, by: record.actor }],
-      timeline: entry('status-changed', `Status ${from} → ${to}`),
+      timeline: entry('status-changed', `Status ${from} → ${to}${open}`),
     };
   }
   if (isType(record, 'checklist.item-checked')) {
@@ -85,7 +89,17 @@ function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook)
     const notes = existing
       ? incident.notes.map((n) => (n.id === noteId ? { ...n, text, at: record.at, by: record.actor, revision: n.revision + 1 } : n))
       : [...incident.notes, { id: noteId, text, at: record.at, by: record.actor, revision: 1 }];
-    return { ...incident, notes, timeline: entry(existing ? 'note-revised' : 'note-added', text) };
+    // Adding the note sends its draft: a new note ends the `new` draft, an edit ends its own.
+    const { [existing ? (noteId as DraftKey) : NEW_NOTE_DRAFT]: _sent, ...drafts } = incident.drafts;
+    const timeline = existing
+      ? entry('note-revised', `note edited (revision ${existing.revision + 1})`, { noteId, revision: existing.revision + 1, text, previousText: existing.text })
+      : entry('note-added', 'note added', { noteId, revision: 1, text });
+    return { ...incident, notes, drafts, timeline };
+  }
+  if (isType(record, 'note.draft-saved')) {
+    const { key, text } = record.body;
+    const { [key]: _replaced, ...drafts } = incident.drafts;
+    return { ...incident, drafts: text.trim() ? { ...drafts, [key]: { text, at: record.at, by: record.actor } } : drafts };
   }
   return { ...incident, timeline: entry('record', describeOther(record)) };
 }

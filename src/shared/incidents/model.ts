@@ -47,8 +47,26 @@ export interface TimelineEntry {
   at: string;
   actor: string;
   kind: TimelineKind;
+  /** One line: `note edited (revision 2)`, `Status mitigated → resolved`, ... */
   text: string;
+  /** For note entries: the revision this entry made, so the timeline can render it and diff it. */
+  note?: { noteId: string; revision: number; text: string; previousText?: string };
 }
+
+/**
+ * A draft being typed: sealed in the incident's log so nothing typed is lost, but not a note
+ * (and not in the timeline) until the responder adds it. Keyed by what it drafts: `new` for a
+ * new note, a note id for an edit of that note.
+ */
+export interface NoteDraft {
+  text: string;
+  at: string;
+  by: string;
+}
+
+/** What a draft is for: a new note, or an edit of an existing one (its id). */
+export type DraftKey = 'new' | `note-${string}`;
+export const NEW_NOTE_DRAFT: DraftKey = 'new';
 
 export interface Incident {
   id: string;
@@ -63,6 +81,8 @@ export interface Incident {
   statusHistory: Array<{ status: IncidentStatus; at: string; by: string }>;
   checklist: ChecklistItem[];
   notes: IncidentNote[];
+  /** Unsent drafts by key (see `NoteDraft`). */
+  drafts: Partial<Record<DraftKey, NoteDraft>>;
   timeline: TimelineEntry[];
 }
 
@@ -92,9 +112,12 @@ export interface IncidentList {
 export interface IncidentRecordBodies {
   'incident.declared': { id: string; title: string; severity: SeverityId; summary?: string };
   'incident.severity-changed': { from: SeverityId; to: SeverityId };
-  'incident.status-changed': { from: IncidentStatus; to: IncidentStatus };
+  /** `openItems`: the checklist items still open when the responder confirmed resolving. */
+  'incident.status-changed': { from: IncidentStatus; to: IncidentStatus; openItems?: Array<{ itemId: string; label: string }> };
   'checklist.item-checked': { itemId: string; label: string; done: boolean };
   'note.revised': { noteId: string; text: string };
+  /** An empty `text` discards the draft. */
+  'note.draft-saved': { key: DraftKey; text: string };
 }
 export type IncidentRecordType = keyof IncidentRecordBodies;
 
@@ -108,3 +131,6 @@ export const summarise = (incident: Incident): IncidentSummary => ({
   checklistDone: incident.checklist.filter((item) => item.done).length,
   checklistTotal: incident.checklist.length,
 });
+
+/** Checklist items not yet done, in checklist order: what resolving would leave open. */
+export const openChecklistItems = (incident: Pick<Incident, 'checklist'>): ChecklistItem[] => incident.checklist.filter((item) => !item.done);

@@ -1,19 +1,24 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
-/** The Evidence panel as a responder uses it. */
+/** The Evidence panel as a responder uses it, by roles and labels. */
 export class EvidencePage {
   constructor(readonly page: Page) {}
+
+  /** A row of the record log, by the summary it shows. */
+  record(summary: string): Locator {
+    return this.page.getByTestId('evidence-records').getByRole('button', { name: new RegExp(summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+  }
 
   async paste(title: string, text: string): Promise<void> {
     await this.page.getByLabel('Title', { exact: true }).fill(title);
     await this.page.getByLabel('Pasted text (log excerpt, command output)').fill(text);
     await this.page.getByRole('button', { name: 'Seal as evidence' }).click();
-    await this.page.locator('.record-row', { hasText: title }).waitFor();
+    await this.record(title).first().waitFor();
   }
 
   /** Opens a record by its summary and answers the detail text shown. */
   async openRecord(summary: string): Promise<string> {
-    await this.page.locator('.record-row', { hasText: summary }).click();
+    await this.record(summary).first().click();
     return (await this.page.getByTestId('record-detail').locator('pre').textContent()) ?? '';
   }
 
@@ -30,6 +35,6 @@ export class EvidencePage {
     await this.page.getByRole('button', { name: 'Export incident' }).click();
     const result = this.page.getByTestId('export-result');
     await result.waitFor();
-    return (await result.locator('code').first().textContent()) ?? '';
+    return (await result.getByRole('code').first().textContent()) ?? '';
   }
 }

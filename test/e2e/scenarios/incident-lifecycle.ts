@@ -7,7 +7,7 @@ export const NOTE = 'P95 at 2.4s since 10:05; started after the v2.1.0 rollout.'
 
 /** Labels the scenario ticks: the first two steps of the incident process. */
 export async function firstTwoProcessItems(cockpit: CockpitPage): Promise<[string, string]> {
-  const labels = await cockpit.page.locator('.checklist-group', { hasText: '1.' }).locator('.checklist-label').allTextContents();
+  const labels = await cockpit.checklistLabels(/^1\. /);
   expect(labels.length).toBeGreaterThanOrEqual(2);
   return [labels[0]!, labels[1]!];
 }

@@ -1,0 +1,31 @@
+import { create } from 'zustand';
+import { createClusterSlice, type ClusterSlice } from '../cluster/clusterSlice';
+import { createContextsSlice, type ContextsSlice } from '../contexts/contextsSlice';
+import { createDrillSlice, type DrillSlice } from '../drill/drillSlice';
+import { createEvidenceSlice, type EvidenceSlice } from '../evidence/evidenceSlice';
+import { createIncidentsSlice, type IncidentsSlice } from '../incidents/incidentsSlice';
+import { createRunbookSlice, type RunbookSlice } from '../runbook/runbookSlice';
+import { createShellSlice, type ShellSlice } from '../shell/shellSlice';
+import type { Bridge } from './bridge';
+
+/**
+ * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
+ * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
+ */
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice;
+
+/** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
+export function createCockpitStore(bridge: Bridge) {
+  return create<CockpitState>()((...store) => ({
+    ...createShellSlice(bridge)(...store),
+    ...createRunbookSlice(bridge)(...store),
+    ...createIncidentsSlice(bridge)(...store),
+    ...createContextsSlice(bridge)(...store),
+    ...createDrillSlice(bridge)(...store),
+    ...createEvidenceSlice(bridge)(...store),
+    ...createClusterSlice(bridge)(...store),
+  }));
+}
+
+export type CockpitStore = ReturnType<typeof createCockpitStore>;
+
