@@ -106,8 +106,8 @@ function DrillSection() {
   }, [running, loadContexts]);
 
   return (
-    <section aria-labelledby="drill-title" data-testid="drill-section" data-drill-state={status?.state ?? 'unknown'}>
-      <h2 id="drill-title">Drill cluster</h2>
+    <div data-testid="drill-section" data-drill-state={status?.state ?? 'unknown'}>
+      <h2>Drill cluster</h2>
       {error ? (
         <p className="error-detail" role="alert">
           {error.code}: {error.message}
@@ -134,7 +134,7 @@ function DrillSection() {
       ) : (
         <RunningDrill status={status} />
       )}
-    </section>
+    </div>
   );
 }
 
