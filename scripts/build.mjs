@@ -13,6 +13,7 @@ const mainEntries = {
   drill: 'packages/drill-cluster/src/cli.ts',
   'drill-child': 'packages/drill-cluster/src/child.ts',
   'evidence-cli': 'src/main/evidence/cli.ts',
+  'redaction-worker': 'src/main/evidence/redaction-worker.ts',
 };
 const present = Object.fromEntries(Object.entries(mainEntries).filter(([, file]) => existsSync(file)));
 

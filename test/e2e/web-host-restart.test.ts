@@ -35,4 +35,18 @@ describe('web host: a restart with a tab left open', () => {
       await host.stop();
     }
   });
+
+  it('refuses a second host on the same data directory in one line naming the directory and the PID holding it', async () => {
+    const first = await startWebHost({ env: { COCKPIT_DRILL: 'off' } });
+    try {
+      const second = await startWebHost({ dataDir: first.dataDir, env: { COCKPIT_DRILL: 'off' } }).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+      expect(second).toMatch(/web host exited with 1/);
+      expect(second).toContain(`Another cockpit is already running on the data directory ${first.dataDir} (process `);
+    } finally {
+      await first.stop();
+    }
+  });
 });

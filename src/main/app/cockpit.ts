@@ -14,6 +14,7 @@ import type { RequestHandlers, StreamProviders } from '../host/dispatcher';
 import { ContractDispatcher } from '../host/dispatcher';
 import { EvidenceService } from '../evidence/evidence-service';
 import { EvidenceStore } from '../evidence/evidence-store';
+import { stopRedactionWorker } from '../evidence/off-thread-redaction';
 import { EvidenceVault } from '../evidence/evidence-vault';
 import type { KeyProtector } from '../evidence/key-protection';
 import { IncidentService } from '../incidents/incident-service';
@@ -127,6 +128,9 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispose: async () => {
       incidents?.dispose();
       contexts.dispose();
+      // Closing checkpoints over every open log, writer locks released.
+      await store.dispose();
+      await stopRedactionWorker();
       await drill?.stop();
     },
   };

@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, protocol, session, shell, utilityProcess } 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCockpit, type Cockpit } from '../app/cockpit';
+import { acquireInstanceLock, type InstanceLock } from '../app/instance-lock';
 import { decideLink } from '../app/link-policy';
 import { FileLogger } from '../app/logger';
 import type { DrillForker } from '../contexts/drill-context';
@@ -26,6 +27,7 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 
 let cockpit: Cockpit | undefined;
 let win: BrowserWindow | undefined;
+let instance: InstanceLock | undefined;
 
 // One cockpit per data directory: a second launch focuses the first window and exits.
 if (!app.requestSingleInstanceLock()) {
@@ -62,6 +64,14 @@ const utilityDrillForker: DrillForker = (module, options) => {
 };
 
 async function openWindow(): Promise<void> {
+  // The single-instance lock covers Electron; this one also keeps a web host off the same data.
+  try {
+    instance = await acquireInstanceLock(app.getPath('userData'), 'Electron app');
+  } catch (error) {
+    dialog.showErrorBox('Incident Cockpit is already running', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+    return;
+  }
   const logger = new FileLogger(path.join(app.getPath('userData'), 'logs'));
   cockpit = await createCockpit({
     host: 'electron',
@@ -141,5 +151,7 @@ async function openLink(url: string, window: BrowserWindow, trusted: ReadonlySet
 }
 
 app.on('window-all-closed', () => {
-  void cockpit?.dispose().finally(() => app.quit());
+  void (cockpit?.dispose() ?? Promise.resolve())
+    .then(() => instance?.release())
+    .finally(() => app.quit());
 });

@@ -85,3 +85,20 @@ describe('SecretRedactor', () => {
     }
   });
 });
+
+describe('redaction of large inputs', () => {
+  it('runs on the worker thread and gives the same result as inline', async () => {
+    const { offThreadRedaction, stopRedactionWorker } = await import('./off-thread-redaction');
+    const offThread = new SecretRedactor(offThreadRedaction, 1024);
+    const line = 'GET /api/v1/sign 200 12ms user=alice\n';
+    const text = `${line.repeat(20_000)}postgres://codesign:s3cr3t-passw0rd@postgres-0:5432/codesign_db\n${line.repeat(100)}`;
+    try {
+      const [inline, worker] = await Promise.all([new SecretRedactor().redactText(text), offThread.redactText(text)]);
+      expect(offThread.offThreadRuns).toBe(1);
+      expect(worker).toEqual(inline);
+      expect(worker.value).not.toContain('s3cr3t-passw0rd');
+    } finally {
+      await stopRedactionWorker();
+    }
+  });
+});

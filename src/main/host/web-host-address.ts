@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFilePrivately } from '../app/private-files';
+import { writeFileDurably } from '../evidence/durable-files';
 import type { WebHost } from './web-host';
 
 /**
@@ -29,8 +29,8 @@ export class WebHostAddress {
   }
 
   async remember(host: Pick<WebHost, 'port' | 'url'>): Promise<void> {
-    await writeFilePrivately(this.portFile, `${JSON.stringify({ port: host.port })}\n`);
-    await writeFilePrivately(this.urlFile, `${host.url}\n`);
+    await writeFileDurably(this.portFile, `${JSON.stringify({ port: host.port })}\n`);
+    await writeFileDurably(this.urlFile, `${host.url}\n`);
   }
 
   /** The URL holds the token: it goes when the host stops. The port stays, for the next start. */

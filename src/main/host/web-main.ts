@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCockpit } from '../app/cockpit';
+import { acquireInstanceLock } from '../app/instance-lock';
+import { CockpitFailure } from '../../shared/result';
 import { FileLogger } from '../app/logger';
 import { appRoot, BUNDLED_RUNBOOK, defaultDataDir } from '../app/paths';
 import { WebHost } from './web-host';
@@ -21,6 +23,11 @@ const { values } = parseArgs({
 
 const root = appRoot(import.meta.url);
 const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : defaultDataDir();
+// One cockpit per data directory: a second one says who holds it, in one line, and stops.
+const instance = await acquireInstanceLock(dataDir, 'web host').catch((error: unknown) => {
+  console.error(error instanceof CockpitFailure ? error.message : `Cannot lock the data directory ${dataDir}: ${String(error)}`);
+  process.exit(1);
+});
 const logger = new FileLogger(path.join(dataDir, 'logs'));
 const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 const runbookPath = values.runbook ?? process.env.COCKPIT_RUNBOOK ?? path.join(root, BUNDLED_RUNBOOK);
@@ -49,8 +56,9 @@ console.log(`Open ${host.url}`);
 
 const stop = async () => {
   await host.close('The cockpit host was stopped.');
-  await address.forget();
   await cockpit.dispose();
+  await address.forget();
+  await instance.release();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());

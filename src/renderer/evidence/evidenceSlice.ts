@@ -14,6 +14,8 @@ export interface IncidentEvidence {
   attachments?: EvidenceAttachment[];
   verification?: EvidenceVerification;
   lastExport?: EvidenceExport;
+  /** The record the last add sealed (its body says what was redacted). */
+  lastAdded?: EvidenceRecord;
 }
 
 export interface EvidenceSlice {
@@ -66,6 +68,7 @@ export const createEvidenceSlice: CockpitSlice<EvidenceSlice> = (bridge) => (set
     },
     async addEvidenceText(incidentId, title, text) {
       const added = await attempt(set, () => bridge.call('evidence:addText', { incidentId, title, text }));
+      if (added) patchEvidence(incidentId, { lastAdded: added });
       if (added) await get().loadEvidence(incidentId);
       return added !== undefined;
     },
@@ -78,6 +81,7 @@ export const createEvidenceSlice: CockpitSlice<EvidenceSlice> = (bridge) => (set
         const contentBase64 = await fileToBase64(file);
         return bridge.call('evidence:addFile', { incidentId, name: file.name, contentBase64 });
       });
+      if (added) patchEvidence(incidentId, { lastAdded: added });
       if (added) await get().loadEvidence(incidentId);
       return added !== undefined;
     },
