@@ -8,8 +8,8 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { request } from 'node:https';
-import { DrillCluster } from '../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../src/main/drill/resources';
+import { DrillCluster } from '../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../packages/drill-cluster/src/resources';
 import { KUBECTL_BINARY, KubectlHarness } from '../test/integration/drill/kubectl-harness';
 import type { Report } from './report';
 

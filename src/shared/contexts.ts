@@ -48,24 +48,39 @@ export interface ContextList {
 /** The namespace choice that means every namespace. */
 export const ALL_NAMESPACES = '';
 
+/** The drill cluster's own vocabulary, owned by its package (one list, nothing duplicated). */
+export { SCENARIO_NAMES, type ScenarioName, type ScenarioState, type ScenarioEnding } from '@incident-cockpit/drill-cluster';
+import type { ScenarioState } from '@incident-cockpit/drill-cluster';
+
+/**
+ * The drill cluster's process as the app sees it: `starting` until its process announced itself,
+ * `crashed` when it exited on its own (with the exit code or signal and its last words),
+ * `failed` when it could not start, `off` when COCKPIT_DRILL=off.
+ */
+export type DrillState = 'off' | 'starting' | 'running' | 'crashed' | 'failed' | 'stopped';
+
 export interface DrillStatus {
+  state: DrillState;
   running: boolean;
   /** `https://127.0.0.1:port`. */
   url?: string;
   /** A kubeconfig for `kubectl` in any shell: `KUBECONFIG=<path> kubectl get pods -n codesign-production`. */
   kubeconfigPath?: string;
-  scenarios: Array<{ name: ScenarioName; active: boolean }>;
+  /** The drill's own process. */
+  pid?: number;
+  scenarios: ScenarioState[];
+  /** Why it is not running (crash reason, start failure, turned off). */
   error?: string;
+  /** How its process ended, when it did. */
+  exit?: { code: number | null; signal: string | null };
+  /** Restarts asked for since the app started. */
+  restarts: number;
+  /** The cluster's state came back from the data directory (false: seeded fresh). */
+  restored?: boolean;
+  /** Where its state is kept across restarts (`<data>/drill/state.json`). */
+  stateFile?: string;
+  /** Why the saved state could not be used, when it could not (the cluster was seeded fresh). */
+  restoreProblem?: string;
+  /** What "Reset drill cluster" puts back. */
+  resetDescription?: string;
 }
-
-/** The drill cluster's fault scenarios, each resolved by the runbook procedure meant for it. */
-export const SCENARIO_NAMES = [
-  'high-latency',
-  'error-spike',
-  'memory-leak',
-  'db-connection-exhaustion',
-  'bad-deploy',
-  'expiring-certificate',
-  'auth-failure-burst',
-] as const;
-export type ScenarioName = (typeof SCENARIO_NAMES)[number];

@@ -88,10 +88,11 @@ describe('web host: the cluster views against the drill', () => {
     await page.getByRole('textbox', { name: 'Label selector' }).fill('');
   });
 
-  it('follows kubectl scale within a few seconds', async () => {
+  it('follows a kubectl scale-up within a few seconds', async () => {
     const { page } = s;
     const w = workloads(page);
-    await s.kubectl('scale', 'deployment/codesign-api', '--replicas=5');
+    // The drill's HPA acts (a bare kubectl scale is undone): hold 5 pods by raising its minimum.
+    await s.kubectl('patch', 'hpa', 'codesign-api-hpa', '--type=merge', '-p', '{"spec":{"minReplicas":5}}');
     await expect.poll(() => w.rows('Pods', /codesign-api-/).count(), { timeout: 20_000 }).toBe(5);
     await w.tab('Deployments').click();
     await expect.poll(() => w.rows('Deployments', /codesign-api/).textContent(), { timeout: 20_000 }).toMatch(/^codesign-api5\/55/);
@@ -105,7 +106,7 @@ describe('web host: the cluster views against the drill', () => {
     await w.grid('Event groups').waitFor();
     await expect.poll(() => w.rows('Event groups', /Deployment\/codesign-api/).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await screenshotter(page, 'e2e-cluster')('05-events');
-    await s.kubectl('scale', 'deployment/codesign-api', '--replicas=3');
+    await s.kubectl('patch', 'hpa', 'codesign-api-hpa', '--type=merge', '-p', '{"spec":{"minReplicas":3}}');
   });
 
   it('shows a bad deploy in What changed and in the summary strip, and pins the rollout to the incident', async () => {

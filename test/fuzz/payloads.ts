@@ -44,6 +44,8 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'contexts:namespaces': {},
   'drill:status': {},
   'drill:setScenario': { name: 'error-spike', active: false },
+  'drill:restart': {},
+  'drill:reset': {},
   'evidence:status': {},
   'evidence:initialise': { passphrase: 'correct horse battery' },
   'evidence:unlock': { passphrase: 'correct horse battery' },
@@ -60,6 +62,7 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'incidents:changed': {},
   'contexts:changed': {},
+  'drill:changed': {},
   'cluster:watch': { context: 'drill', namespace: 'codesign-production', resource: 'pods' },
   'cluster:top': { context: 'drill', namespace: 'codesign-production' },
 };

@@ -19,7 +19,7 @@ import { EvidenceVault } from '../evidence/evidence-vault';
 import type { KeyProtector } from '../evidence/key-protection';
 import { IncidentService } from '../incidents/incident-service';
 import { ContextService, kubeconfigPaths } from '../contexts/context-service';
-import { DrillContext } from '../contexts/drill-context';
+import { DrillContext, type DrillContextOptions } from '../contexts/drill-context';
 import { loadRunbookFile } from '../runbook/loader';
 import type { Logger } from './logger';
 
@@ -37,6 +37,8 @@ export interface CockpitOptions {
   scryptN?: number;
   /** Run the embedded drill cluster (default true; `COCKPIT_DRILL=off` turns it off). */
   drill?: boolean;
+  /** How the drill's process is forked (Electron passes a utilityProcess forker; default child_process.fork) and configured. */
+  drillOptions?: DrillContextOptions;
   /** Kubeconfig files to read (default: KUBECONFIG, else ~/.kube/config). */
   kubeconfigPaths?: string[];
 }
@@ -89,10 +91,9 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
-  // COCKPIT_DRILL_SPEED: simulated seconds per real second (e2e tests run the memory leak fast).
-  const drillSpeed = Number(process.env.COCKPIT_DRILL_SPEED) || undefined;
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillSpeed ? { speed: drillSpeed } : {});
-  void drill?.start();
+  // COCKPIT_DRILL_SPEED (simulated seconds per real second) is read by DrillContext for its process.
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, options.drillOptions);
+  drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
     logger,
@@ -101,6 +102,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   const cluster = new ClusterService({ contexts, logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
+  const contextSlice = contextHandlers({ contexts, drill, recordSession });
   const handlers: RequestHandlers = {
     ...appHandlers({
       info: { name: 'Incident Cockpit', version: options.version, host: options.host, actor, platform: process.platform },
@@ -109,11 +111,12 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       liveStreams: () => dispatcher.liveStreams,
     }),
     ...incidentSlice.handlers,
-    ...contextHandlers({ contexts, drill, recordSession }),
+    ...contextSlice.handlers,
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...contextSlice.providers,
     ...contextProviders(contexts),
     ...clusterProviders(cluster),
   };

@@ -2,13 +2,14 @@
  * The Electron shell: one locked-down window, the contract bridged over IPC, nothing else.
  * All behaviour lives in the services (`createCockpit`), which the web host carries too.
  */
-import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, protocol, session, shell, utilityProcess } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCockpit, type Cockpit } from '../app/cockpit';
 import { acquireInstanceLock, type InstanceLock } from '../app/instance-lock';
 import { decideLink } from '../app/link-policy';
 import { FileLogger } from '../app/logger';
+import type { DrillForker } from '../contexts/drill-context';
 import { appRoot, BUNDLED_RUNBOOK } from '../app/paths';
 import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from '../host/renderer-files';
 import { bridgeContract } from './ipc-bridge';
@@ -43,6 +44,25 @@ if (!app.requestSingleInstanceLock()) {
   });
 }
 
+/** The drill cluster as an Electron utility process: Chromium ends it with the app, however the app ends. */
+const utilityDrillForker: DrillForker = (module, options) => {
+  const child = utilityProcess.fork(module.modulePath, [], {
+    env: { ...process.env, ...options.env },
+    execArgv: module.execArgv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    serviceName: options.serviceName,
+  });
+  return {
+    get pid() {
+      return child.pid;
+    },
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.once('exit', (code) => listener({ code, signal: null })),
+    onStderr: (listener) => child.stderr?.on('data', (chunk: Buffer) => listener(chunk.toString('utf8'))),
+    kill: () => void child.kill(),
+  };
+};
+
 async function openWindow(): Promise<void> {
   // The single-instance lock covers Electron; this one also keeps a web host off the same data.
   try {
@@ -60,6 +80,7 @@ async function openWindow(): Promise<void> {
     runbookPath: process.env.COCKPIT_RUNBOOK ?? path.join(resourcesDir, BUNDLED_RUNBOOK),
     logger,
     drill: process.env.COCKPIT_DRILL !== 'off',
+    drillOptions: { forker: utilityDrillForker },
     safeStorage: safeStorageProtector(),
   });
 

@@ -18,9 +18,15 @@ export const contextRequests = {
 
   'drill:status': request(NoInput).returns<DrillStatus>(),
   'drill:setScenario': request(z.strictObject({ name: z.enum(SCENARIO_NAMES), active: z.boolean() })).returns<DrillStatus>(),
+  /** Stops the drill's process and starts a new one (after a crash, or to unstick it). */
+  'drill:restart': request(NoInput).returns<DrillStatus>(),
+  /** Rebuilds the drill cluster from its seed (what it resets: `DrillStatus.resetDescription`). */
+  'drill:reset': request(NoInput).returns<DrillStatus>(),
 } as const;
 
 export const contextStreams = {
   /** The context list after any change: a selection, a kubeconfig edited on disk, a health check. */
   'contexts:changed': stream(NoInput).emits<ContextList>(),
+  /** The drill's status now, then after every change: process state, scenarios switched on, cleared or ended by a fix. */
+  'drill:changed': stream(NoInput).emits<DrillStatus>(),
 } as const;

@@ -51,7 +51,7 @@ describe('createCockpit', () => {
     expect(await invoke('contexts:select', { name: 'drill' })).toMatchObject({ ok: true });
     expect(await invoke('contexts:select', { name: 'prod' })).toMatchObject({ ok: false, error: { code: 'NotFound' } });
     const drill = await invoke('drill:setScenario', { name: 'bad-deploy', active: true });
-    expect(drill).toMatchObject({ ok: true, value: { running: true, scenarios: expect.arrayContaining([{ name: 'bad-deploy', active: true }]) } });
+    expect(drill).toMatchObject({ ok: true, value: { running: true, scenarios: expect.arrayContaining([expect.objectContaining({ name: 'bad-deploy', active: true })]) } });
     expect(await invoke('drill:setScenario', { name: 'meteor-strike', active: true })).toMatchObject({ ok: false, error: { code: 'Invalid' } });
 
     const vault = new EvidenceVault({ dir: path.join(dataDir, 'evidence') });

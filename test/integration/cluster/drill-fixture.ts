@@ -2,11 +2,11 @@
  * The one place the cluster tests start the drill cluster. It imports from src/main/drill today;
  * when the drill moves to packages/drill-cluster (its own process), only this file changes.
  */
-import { DrillCluster, type DrillClusterOptions } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import { DrillApiServer } from '../../../src/main/drill/server';
-import { sharedServingCertificate } from '../../../src/main/drill/serving-certificate';
-import type { KubeObject, PodStreamHandler } from '../../../src/main/drill/types';
+import { DrillCluster, type DrillClusterOptions } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import { DrillApiServer } from '../../../packages/drill-cluster/src/server';
+import { sharedServingCertificate } from '../../../packages/drill-cluster/src/serving-certificate';
+import type { KubeObject, PodStreamHandler } from '../../../packages/drill-cluster/src/types';
 
 export const DRILL_NS = 'codesign-production';
 

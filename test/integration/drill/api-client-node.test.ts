@@ -15,9 +15,9 @@ import {
 } from '@kubernetes/client-node';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import type { KubeObject, PodStreamHandler } from '../../../src/main/drill/types';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import type { KubeObject, PodStreamHandler } from '../../../packages/drill-cluster/src/types';
 import { createStubWorld } from './api-stub-world';
 
 const NS = 'codesign-production';

@@ -4,8 +4,8 @@
  */
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { SCENARIO_NAMES } from '../../../src/main/drill/types';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { SCENARIO_NAMES } from '../../../packages/drill-cluster/src/types';
 
 let cluster: DrillCluster;
 

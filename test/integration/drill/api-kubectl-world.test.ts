@@ -4,8 +4,8 @@
  * rollout history/undo reading ReplicaSets by owner, rollout status watching the Deployment).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
 import { KubectlHarness } from './kubectl-harness';
 
 const NS = 'codesign-production';

@@ -3,9 +3,9 @@
  * command's effect on the stored objects can be asserted exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import type { KubeObject, PodStreamHandler } from '../../../src/main/drill/types';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import type { KubeObject, PodStreamHandler } from '../../../packages/drill-cluster/src/types';
 import { KubectlHarness } from './kubectl-harness';
 import { createStubWorld } from './api-stub-world';
 

@@ -14,8 +14,8 @@ import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as batch from 'kubernetes-models/batch/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { apiVersionOf, RESOURCES, type ResourceDescriptor } from '../../../src/main/drill/resources';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { apiVersionOf, RESOURCES, type ResourceDescriptor } from '../../../packages/drill-cluster/src/resources';
 
 type Validatable = { validate(): void };
 type ModelClass = new (data: never) => Validatable;

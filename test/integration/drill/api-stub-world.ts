@@ -2,8 +2,8 @@
  * A hand-built stand-in for the simulated world, for the API machinery's own tests: it seeds a
  * small static `codesign-production` (no controllers) so the protocol can be tested on its own.
  */
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import type { DrillClock, DrillPodRef, DrillWorld, KubeObject, ObjectStore, ScenarioName } from '../../../src/main/drill/types';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import type { DrillClock, DrillPodRef, DrillWorld, KubeObject, ObjectStore, ScenarioName } from '../../../packages/drill-cluster/src/types';
 
 const NS = 'codesign-production';
 

@@ -7,7 +7,7 @@ import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 
 const NS = 'codesign-production';
 

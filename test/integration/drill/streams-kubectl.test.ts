@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import Redis from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
 import { KUBECTL_BINARY, KubectlHarness } from './kubectl-harness';
-import { freePort } from '../../../src/main/drill/backends/free-port';
+import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 
 const NS = 'codesign-production';
 /** The Redis tests need `redis-server` (Debian's redis-server package) for the backend. */

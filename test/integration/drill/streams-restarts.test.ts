@@ -5,9 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import { createPodStreamHandler } from '../../../src/main/drill/streams/index';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import { createPodStreamHandler } from '../../../packages/drill-cluster/src/streams/index';
 import { KubectlHarness } from './kubectl-harness';
 
 const NS = 'codesign-production';

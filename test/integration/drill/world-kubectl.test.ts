@@ -3,9 +3,9 @@
  * HPA, volume and backup commands, each checked against what the cluster then holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { RESOURCE_KEYS } from '../../../src/main/drill/resources';
-import type { KubeObject } from '../../../src/main/drill/types';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
+import type { KubeObject } from '../../../packages/drill-cluster/src/types';
 import { KubectlHarness } from './kubectl-harness';
 
 const NS = 'codesign-production';
@@ -189,9 +189,13 @@ describe('kubectl against the simulated world', () => {
     expect([...labelled.stdout.matchAll(/^codesign-api-/gm)]).toHaveLength(3);
   });
 
-  it('scale to 5 gives five ready pods, and describe hpa reports them with CPU utilization', async () => {
-    const scale = await kubectl.run(['scale', 'deployment', 'codesign-api', '--replicas=5', ...N]);
-    expect(scale.code).toBe(0);
+  it('minReplicas 5 on the HPA gives five ready pods, and describe hpa reports them with CPU utilization', async () => {
+    // The HPA acts: holding more pods than CPU needs means raising its minimum (a bare scale is undone).
+    const patch = await kubectl.run(['patch', 'hpa', 'codesign-api-hpa', ...N, '--type=merge', '-p', '{"spec":{"minReplicas":5}}']);
+    expect(patch.code, patch.stderr).toBe(0);
+    for (let i = 0; i < 100 && (cluster.store.get(RESOURCE_KEYS.deployments, 'codesign-production', 'codesign-api')?.spec as { replicas: number }).replicas !== 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     await rolloutStatus();
     const ready = apiPods().filter((p) => ((p.status as { conditions?: Array<{ type: string; status: string }> }).conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
     expect(ready).toHaveLength(5);
@@ -202,12 +206,11 @@ describe('kubectl against the simulated world', () => {
     }
     expect(described).toMatch(/Reference:\s+Deployment\/codesign-api/);
     expect(described).toMatch(/resource cpu on pods\s+\(as a percentage of request\):\s+\d+% \(\d+m\) \/ 70%/);
-    expect(described).toMatch(/Min replicas:\s+3/);
+    expect(described).toMatch(/Min replicas:\s+5/);
     expect(described).toMatch(/Max replicas:\s+10/);
     expect(described).toMatch(/Deployment pods:\s+5 current \/ \d+ desired/);
     expect(described).toMatch(/ScalingActive\s+True\s+ValidMetricFound/);
-    await kubectl.run(['scale', 'deployment', 'codesign-api', '--replicas=3', ...N]);
-    await rolloutStatus();
+    await kubectl.run(['patch', 'hpa', 'codesign-api-hpa', ...N, '--type=merge', '-p', '{"spec":{"minReplicas":3}}']);
   });
 
   it('get pv lists the bound data volumes and a spare one', async () => {

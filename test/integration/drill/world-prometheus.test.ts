@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { DrillCluster } from '../../../src/main/drill/cluster';
-import { THRESHOLD_PROMQL } from '../../../src/main/drill/world';
-import { freePort } from '../../../src/main/drill/backends/free-port';
+import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import { THRESHOLD_PROMQL } from '../../../packages/drill-cluster/src/world';
+import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 
 const PROMTOOL = ['/usr/bin/promtool', 'promtool'].find((p) => p.startsWith('/') ? existsSync(p) : spawnSync('which', [p]).status === 0);
 const PROMETHEUS = ['/usr/bin/prometheus', 'prometheus'].find((p) => p.startsWith('/') ? existsSync(p) : spawnSync('which', [p]).status === 0);
