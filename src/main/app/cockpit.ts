@@ -6,6 +6,8 @@ import { runbookLinks } from './link-policy';
 import { contextHandlers } from '../contexts/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
+import { procedureHandlers } from '../procedures/handlers';
+import { ProcedureService } from '../procedures/procedure-service';
 import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import type { RequestHandlers, StreamProviders } from '../host/dispatcher';
@@ -94,6 +96,17 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
 
+  const procedures = runbook
+    ? new ProcedureService({
+        runbook,
+        currentContext: async () => (await contexts.list()).current ?? 'drill',
+        kubeConfig: (name) => contexts.kubeConfig(name),
+        recorder: { append: (id, r) => store.append(id, r), putAttachment: (id, s, o) => store.putAttachment(id, s, o), read: (id) => store.read(id), writable: async () => (await vault.status()).state === 'unlocked' },
+        actor,
+        logger,
+      })
+    : undefined;
+  const procedureSlice = procedureHandlers(procedures, runbookError);
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
     ...appHandlers({
@@ -105,9 +118,11 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...incidentSlice.handlers,
     ...contextHandlers({ contexts, drill, recordSession }),
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
+    ...procedureSlice.handlers,
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...procedureSlice.providers,
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -115,6 +130,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispatcher,
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
+      procedures?.dispose();
       incidents?.dispose();
       await drill?.stop();
     },

@@ -10,6 +10,7 @@ import { appRequests, appStreams } from './app';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
+import { procedureRequests, procedureStreams } from './procedures';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -21,6 +22,7 @@ export const requests = {
   ...incidentRequests,
   ...contextRequests,
   ...evidenceRequests,
+  ...procedureRequests,
 } as const;
 
 export const streams = {
@@ -28,6 +30,7 @@ export const streams = {
   ...incidentStreams,
   ...contextStreams,
   ...evidenceStreams,
+  ...procedureStreams,
 } as const;
 
 export type Requests = typeof requests;
