@@ -269,6 +269,7 @@ export class ProcedureService extends Disposable {
       current: 0,
       steps,
       startedAt: new Date().toISOString(),
+      version: 0,
     };
     const live: LiveRun = { run, actions: new ClusterActions(kubeConfig), abort: new AbortController(), recorded: false };
     this.runs.set(run.id, live);
@@ -285,6 +286,7 @@ export class ProcedureService extends Disposable {
   }
 
   private emit(live: LiveRun): void {
+    live.run.version++;
     this.changed.fire(structuredClone(live.run));
   }
 
@@ -402,6 +404,7 @@ export class ProcedureService extends Disposable {
     state.confirmation = state.risk === 'destructive' ? `typed ${state.target}` : 'confirmed';
     state.status = 'running';
     run.status = 'running';
+    this.emit(live);
     void (async () => {
       if (await this.execute(live)) await this.advance(live);
     })();

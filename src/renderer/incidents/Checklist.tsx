@@ -2,6 +2,13 @@ import { clockTime } from '../shell/format';
 import { OptimisticCheckbox } from '../shell/OptimisticCheckbox';
 import type { ChecklistItem, Incident } from '../../shared/incidents/model';
 import { useCockpit } from '../state/store';
+import { isRunnable, runbookSteps } from '../../shared/procedures/model';
+import type { Runbook } from '../../shared/runbook/schema';
+
+const runnableStep = (runbook: Runbook | undefined, stepId: string): boolean => {
+  const located = runbook ? runbookSteps(runbook).get(stepId) : undefined;
+  return located ? isRunnable(located.step) : false;
+};
 
 /** The severity-driven checklist, grouped: escalation first, then each process stage. */
 export function Checklist({ incident }: { incident: Incident }) {
@@ -32,6 +39,8 @@ export function Checklist({ incident }: { incident: Incident }) {
 
 function ChecklistRow({ incidentId, item }: { incidentId: string; item: ChecklistItem }) {
   const checkItem = useCockpit((s) => s.checkItem);
+  const openStepDialog = useCockpit((s) => s.openStepDialog);
+  const runnable = useCockpit((s) => (item.stepId ? runnableStep(s.runbook, item.stepId) : false));
   return (
     <li className={`checklist-item${item.done ? ' done' : ''}`} data-item-id={item.id}>
       <label>
@@ -41,6 +50,16 @@ function ChecklistRow({ incidentId, item }: { incidentId: string; item: Checklis
         {item.carried ? <span className="chip" title="Done under an earlier severity">from {item.fromSeverity}</span> : null}
       </label>
       {item.command ? <code className="checklist-command">{item.command.split('\n')[0]}</code> : null}
+      {runnable ? (
+        <button type="button" className="button small" aria-label={`Run: ${item.label}`} onClick={() => void openStepDialog(item.stepId!)}>
+          Run…
+        </button>
+      ) : null}
+      {item.links?.map((link) => (
+        <button key={link.stepId} type="button" className="button small" onClick={() => void openStepDialog(link.stepId)}>
+          {link.label}…
+        </button>
+      ))}
       {item.done ? (
         <span className="done-by small muted" data-testid="done-by">
           ✓ {item.done.by} at {clockTime(item.done.at)}

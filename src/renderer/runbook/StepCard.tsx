@@ -1,5 +1,7 @@
 import { createContext, useContext, useEffect, useRef } from 'react';
+import { isRunnable } from '../../shared/procedures/model';
 import { describeAction } from '../../shared/runbook/actions';
+import { useCockpit } from '../state/store';
 import type { Step } from '../../shared/runbook/schema';
 
 const RISK_TEXT = {
@@ -15,6 +17,7 @@ export const TargetStepContext = createContext<string | undefined>(undefined);
 export function StepCard({ step }: { step: Step }) {
   const target = useContext(TargetStepContext) === step.id;
   const element = useRef<HTMLLIElement>(null);
+  const openStepDialog = useCockpit((s) => s.openStepDialog);
   useEffect(() => {
     if (!target) return;
     element.current?.scrollIntoView({ block: 'center' });
@@ -34,6 +37,11 @@ export function StepCard({ step }: { step: Step }) {
         <span className={`risk-badge risk-${step.risk}`} title={RISK_TEXT[step.risk]}>
           {step.risk}
         </span>
+        {isRunnable(step) ? (
+          <button type="button" className="button small step-run" aria-label={`Run ${step.title}`} onClick={() => void openStepDialog(step.id)}>
+            Run…
+          </button>
+        ) : null}
       </div>
       <div className="step-action small muted">
         <code>{step.action.type}</code> · {describeAction(step.action)}

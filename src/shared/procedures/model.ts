@@ -269,6 +269,8 @@ export interface ProcedureRun {
   endedAt?: string;
   /** Why it stopped, when it failed or was aborted. */
   reason?: string;
+  /** Bumped on every change, so a client keeps the newest of two snapshots. */
+  version: number;
 }
 
 /** The body of a `procedure.run` record: what the timeline shows and what a revert reads. */
