@@ -52,10 +52,16 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'evidence:addFile': { incidentId: INCIDENT, name: 'pods.txt', contentBase64: 'aGVsbG8=' },
   'evidence:verify': { incidentId: INCIDENT },
   'evidence:export': { incidentId: INCIDENT, passphrase: 'export passphrase' },
+  'procedures:preview': { stepId: 'response.scale-up', values: { replicas: '5' } },
+  'procedures:run': { stepId: 'triage.rollout-history' },
+  'procedures:confirm': { runId: 'run-abc123-a1b2c3', typedName: 'codesign-api' },
+  'procedures:abort': { runId: 'run-abc123-a1b2c3' },
+  'procedures:resume': { runId: 'run-abc123-a1b2c3' },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'incidents:changed': {},
+  'procedures:runs': {},
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

@@ -5,6 +5,7 @@ import { Disposable, Emitter, toDisposable, type Event } from '../../shared/life
 import type { DiffLine } from '../../shared/procedures/diff';
 import {
   confirmationTarget,
+  describeEngineAction,
   engineActionOf,
   ENGINE_ACTIONS,
   gateRefusal,
@@ -21,7 +22,7 @@ import {
 } from '../../shared/procedures/model';
 import { parameterFields, validateParameters, type ParameterField, type ParameterIssue } from '../../shared/procedures/parameters';
 import { CockpitFailure } from '../../shared/result';
-import { describeAction, type Risk } from '../../shared/runbook/actions';
+import type { Risk } from '../../shared/runbook/actions';
 import type { Runbook, Step } from '../../shared/runbook/schema';
 import type { Logger } from '../app/logger';
 import type { RecordLog } from '../incidents/record-log';
@@ -159,7 +160,7 @@ export class ProcedureService extends Disposable {
       risk,
       ...(target ? { target } : {}),
       kubectl: kubectlCommand(action) || step.command,
-      description: action.type === 'health.check' ? 'Check pods, deployments, warning events and nodes' : describeAction(action as never),
+      description: describeEngineAction(action),
       fields,
       issues: validated.ok ? [] : validated.issues,
       context,
@@ -252,7 +253,7 @@ export class ProcedureService extends Disposable {
         risk: action ? gatingRisk(step, action) : step.risk,
         ...(target ? { target } : {}),
         kubectl: (action && kubectlCommand(action)) || step.command,
-        description: shown.type === 'health.check' ? 'Check pods, deployments, warning events and nodes' : describeAction(shown as never),
+        description: describeEngineAction(shown),
         status: skipReason ? 'skipped' : 'pending',
         ...(skipReason ? { error: { code: 'Unavailable', message: skipReason } } : {}),
       };

@@ -3,7 +3,7 @@
  * which steps the engine runs, the risk that gates each one, what a responder must type, the
  * equivalent kubectl command, and the shape of a run. Pure TypeScript.
  */
-import { ACTION_PARAMS, minimumRisk, riskAtLeast, type Action, type ActionType, type Risk } from '../runbook/actions';
+import { ACTION_PARAMS, describeAction, minimumRisk, riskAtLeast, type Action, type ActionType, type Risk } from '../runbook/actions';
 import type { Procedure, Runbook, Step } from '../runbook/schema';
 import type { DiffLine } from './diff';
 
@@ -296,4 +296,14 @@ export function describeRun(run: Pick<ProcedureRunRecord, 'title' | 'status' | '
   const done = run.steps.filter((s) => s.status === 'succeeded').length;
   const steps = run.steps.length > 1 ? ` (${done} of ${run.steps.length} steps)` : '';
   return `Ran ${run.title}: ${run.status}${steps}${run.reason ? ` — ${run.reason}` : ''}`;
+}
+
+/** A one-line description of any engine action (the catalogue's, plus the engine's own). */
+export function describeEngineAction(action: EngineAction): string {
+  if (action.type === 'health.check') return `Health check of ${action.params.namespace}: pods, deployments, warning events, nodes`;
+  if (action.type === 'k8s.env') {
+    const parts = [...Object.entries(action.params.set).map(([k, v]) => `${k}=${v}`), ...action.params.unset.map((k) => `unset ${k}`)];
+    return `Set ${parts.join(', ')} on deployment ${action.params.deployment}`;
+  }
+  return describeAction(action);
 }
