@@ -48,6 +48,8 @@ export interface ProcedureServiceDeps {
   logger: Logger;
   /** Runs finished more than this many ago are forgotten (they stay in the evidence store). */
   keepFinished?: number;
+  /** The engine's hands for a context (tests pass a fake; the default talks to the cluster). */
+  createActions?: (kubeConfig: KubeConfig) => Pick<ClusterActions, 'access' | 'prepare'>;
 }
 
 /** What to run: one step by id, a whole procedure, or the revert a recorded run offers. */
@@ -89,7 +91,7 @@ interface PlannedStep {
 
 interface LiveRun {
   run: ProcedureRun;
-  actions: ClusterActions;
+  actions: Pick<ClusterActions, 'access' | 'prepare'>;
   prepared?: PreparedAction;
   abort: AbortController;
   recorded: boolean;
@@ -170,7 +172,7 @@ export class ProcedureService extends Disposable {
       return { ...preview, error: { code: 'Unavailable', message: `The cockpit does not run ${action.type} steps; use the command shown.` } };
     }
     if (!validated.ok) return preview;
-    const actions = new ClusterActions(await this.kubeConfigOf(context));
+    const actions = this.actionsFor(await this.kubeConfigOf(context));
     const scope = { context, namespace, doing: preview.description.toLowerCase() };
     try {
       preview.access = await actions.access(action);
@@ -185,6 +187,10 @@ export class ProcedureService extends Disposable {
       preview.error = explainApiError(error, scope).toError();
     }
     return preview;
+  }
+
+  private actionsFor(kubeConfig: KubeConfig): Pick<ClusterActions, 'access' | 'prepare'> {
+    return this.deps.createActions ? this.deps.createActions(kubeConfig) : new ClusterActions(kubeConfig);
   }
 
   private async kubeConfigOf(context: string): Promise<KubeConfig> {
@@ -272,7 +278,7 @@ export class ProcedureService extends Disposable {
       startedAt: new Date().toISOString(),
       version: 0,
     };
-    const live: LiveRun = { run, actions: new ClusterActions(kubeConfig), abort: new AbortController(), recorded: false };
+    const live: LiveRun = { run, actions: this.actionsFor(kubeConfig), abort: new AbortController(), recorded: false };
     this.runs.set(run.id, live);
     this.forgetOld();
     this.deps.logger.info('procedure.started', { runId: run.id, title, context, namespace });
