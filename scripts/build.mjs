@@ -10,6 +10,7 @@ const mainEntries = {
   web: 'src/main/host/web-main.ts',
   drill: 'src/main/drill/cli.ts',
   'evidence-cli': 'src/main/evidence/cli.ts',
+  'runbook-cli': 'src/main/procedures/cli.ts',
 };
 const present = Object.fromEntries(Object.entries(mainEntries).filter(([, file]) => existsSync(file)));
 

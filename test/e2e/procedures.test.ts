@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { CockpitApi } from '../../src/shared/contract';
 import { CockpitPage } from './pages/cockpit-page';
 import { PASSPHRASE } from './scenarios/incident-lifecycle';
 import { screenshotter } from './support/artifacts';
@@ -30,7 +31,7 @@ describe('web host: procedures from the checklist', () => {
     await page.goto(session.host.url);
     await cockpit.openEvidenceStore(PASSPHRASE);
     await cockpit.declareIncident('Checkout 500s after deploy', 'SEV2');
-    const set = await page.evaluate(() => window.cockpit.invoke('drill:setScenario', { name: 'bad-deploy', active: true }));
+    const set = await page.evaluate(() => (globalThis as unknown as { cockpit: CockpitApi }).cockpit.invoke('drill:setScenario', { name: 'bad-deploy', active: true }));
     expect(set.ok).toBe(true);
 
     // The health check fails while the bad revision crash-loops.
