@@ -79,6 +79,37 @@ describe('web host: procedures from the checklist', () => {
     await shoot('06-scale-up-done');
     await page.getByRole('button', { name: 'Close' }).click();
 
+    // The pods reach 5: the runbook's daily pod check, run from the Runbook panel.
+    const incidentUrl = page.url();
+    await page.goto(`${session.host.url.split('#')[0]}#/runbook/checks/daily.pods`);
+    let pods = '';
+    for (let i = 0; i < 60 && (pods.match(/codesign-api-\S+\s+1\/1\s+Running/g) ?? []).length !== 5; i++) {
+      if (i > 0) {
+        await page.getByRole('button', { name: 'Close' }).click();
+        await page.waitForTimeout(1000);
+      }
+      await page.getByRole('button', { name: /^Run Check system health \(pods\)/ }).click();
+      await dialog(page).getByRole('button', { name: 'Run', exact: true }).click();
+      pods = (await dialog(page).getByLabel(/^Output of/).textContent({ timeout: 30_000 })) ?? '';
+    }
+    expect(pods.match(/codesign-api-\S+\s+1\/1\s+Running/g)).toHaveLength(5);
+    await shoot('07-pods-at-5');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.goto(incidentUrl);
+
+    // A run waiting for its confirmation survives a reload of the page: it lives in main.
+    await page.getByRole('button', { name: 'Run: Enable circuit breakers if needed' }).click();
+    await dialog(page).getByRole('button', { name: 'Continue to confirmation' }).click();
+    await dialog(page).getByRole('button', { name: 'Confirm and run' }).waitFor();
+    await page.reload();
+    const live = page.getByRole('complementary', { name: 'Runs in progress' });
+    await live.getByText(/waits for your confirmation/).waitFor();
+    await shoot('08-run-waiting-after-reload');
+    await live.getByRole('button', { name: 'Open run' }).click();
+    await dialog(page).getByRole('button', { name: 'Confirm and run' }).click();
+    await dialog(page).getByTestId('run-status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Close' }).click();
+
     // After the rollback rolls out, the failing line turns to pass.
     let after = '';
     for (let i = 0; i < 60 && !/pass/.test(after); i++) {
@@ -89,7 +120,7 @@ describe('web host: procedures from the checklist', () => {
       }
     }
     expect(after).toMatch(/pass.*Pods running and ready/);
-    await shoot('07-health-check-passing');
+    await shoot('09-health-check-passing');
     expect(pageErrors).toEqual([]);
   }, 400_000);
 });

@@ -67,10 +67,10 @@ function TimelineRun({ incidentId, seq, run }: { incidentId: string; seq: number
   const startRevert = useCockpit((s) => s.startRevert);
   return (
     <div className="timeline-run">
-      <ul className="small">
+      <ul className={`small${run.steps.length === 1 ? ' single-step' : ''}`}>
         {run.steps.map((step, i) => (
           <li key={i}>
-            {step.title}: {step.status}
+            {run.steps.length > 1 ? `${step.title}: ${step.status}` : ''}
             {step.summary ? ` (${step.summary})` : ''}
             {step.confirmation ? ` · ${step.confirmation}` : ''}
             {step.error ? ` · ${step.error}` : ''}

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { DiffLine } from '../../shared/procedures/diff';
 import type { ProcedureRun, RunStepState } from '../../shared/procedures/model';
 import type { ParameterField } from '../../shared/procedures/parameters';
@@ -19,7 +20,7 @@ export function RunDialog() {
   const dialog = useCockpit((s) => s.runDialog);
   const run = useCockpit((s) => (s.runDialog?.runId ? s.runs[s.runDialog.runId] : undefined));
   const close = useCockpit((s) => s.closeRunDialog);
-  if (!dialog) return null;
+  if (!dialog) return <LiveRuns />;
   return (
     <div className="modal-backdrop">
       <div
@@ -45,6 +46,29 @@ export function RunDialog() {
         </div>
       </div>
     </div>
+  );
+}
+
+/**
+ * Runs still going or waiting for a confirmation, when the dialog is closed (or the page was
+ * reloaded): the run lives in main, so the responder can open it again and carry on.
+ */
+function LiveRuns() {
+  const runs = useCockpit(useShallow((s) => Object.values(s.runs).filter((r) => r.status === 'running' || r.status === 'awaiting-confirmation')));
+  const showRun = useCockpit((s) => s.showRun);
+  if (runs.length === 0) return null;
+  return (
+    <aside className="live-runs" aria-label="Runs in progress">
+      {runs.map((run) => (
+        <p key={run.id}>
+          <strong>{run.title}</strong>{' '}
+          {run.status === 'awaiting-confirmation' ? `waits for your confirmation (${run.steps[run.current]?.title ?? ''})` : 'is running'}{' '}
+          <button type="button" className="button small" onClick={() => showRun(run.id)}>
+            Open run
+          </button>
+        </p>
+      ))}
+    </aside>
   );
 }
 
