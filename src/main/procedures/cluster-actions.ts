@@ -5,6 +5,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   Exec,
+  Metrics,
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
@@ -14,6 +15,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { diffObjects, type DiffLine } from '../../shared/procedures/diff';
@@ -28,6 +30,8 @@ export interface ActionResult {
   checks?: CheckLine[];
   /** Set when the action itself judged the result failed (a failing health check). */
   failed?: string;
+  /** Text to seal as an attachment of the run's record (evidence.capture). */
+  capture?: { fileName: string; text: string };
 }
 
 /** A step made ready: what it would change (from a server-side dry run), what it replaces, and how to run it. */
@@ -164,6 +168,14 @@ export class ClusterActions {
         return [{ verb: 'list', group: '', resource: 'persistentvolumes' }];
       case 'health.check':
         return [core('list', 'pods'), { verb: 'list', group: 'apps', resource: 'deployments', ...(namespace ? { namespace } : {}) }];
+      case 'k8s.top':
+        return [{ verb: 'list', group: 'metrics.k8s.io', resource: action.params.resource, ...(namespace ? { namespace } : {}) }];
+      case 'k8s.logs':
+        return [{ ...core('get', 'pods'), subresource: 'log' }];
+      case 'evidence.capture':
+        return [{ verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: action.params.source.namespace }];
+      case 'compliance.script':
+        return [{ verb: 'create', group: '', resource: 'pods', subresource: 'exec', ...(namespace ? { namespace } : {}) }];
       default:
         return [];
     }
@@ -255,6 +267,24 @@ export class ClusterActions {
         return this.read('List persistent volumes', () => this.pv());
       case 'health.check':
         return this.read('Health check', () => this.healthCheck(action.params.namespace));
+      case 'k8s.top':
+        return this.read('Resource usage', () => this.top(action.params));
+      case 'k8s.logs':
+        return this.read('Logs', () => this.logs(action.params));
+      case 'http.check':
+        return this.read('HTTP check', () => httpCheck(action.params));
+      case 'evidence.capture':
+        return this.read('Capture logs as evidence', async () => {
+          const logs = await this.logs({ ...action.params.source });
+          const lines = logs.output.split('\n').length;
+          return { output: `captured ${lines} lines as ${action.params.fileName} (sealed with the run's record)`, capture: { fileName: action.params.fileName, text: logs.output } };
+        });
+      case 'compliance.script': {
+        const p = action.params;
+        const namespace = p.namespace ?? 'default';
+        const run = (_progress: (t: string) => void, signal: AbortSignal) => this.exec({ namespace, target: p.target, command: ['python', '-c', p.python] }, signal);
+        return this.read(`Compliance script ${p.script}`, run);
+      }
       default:
         throw new CockpitFailure('Unavailable', `The cockpit does not run ${action.type} steps yet; use the command shown.`);
     }
@@ -600,6 +630,80 @@ export class ClusterActions {
     }
   }
 
+  /** CPU in millicores and memory in MiB, as `kubectl top` prints them. */
+  static usage(usage: { cpu: string; memory: string }[]): [string, string] {
+    const cpu = usage.reduce((sum, u) => {
+      const m = /^([0-9.]+)([num]?)$/.exec(u.cpu);
+      if (!m) return sum;
+      const value = Number(m[1]);
+      return sum + (m[2] === 'n' ? value / 1e6 : m[2] === 'u' ? value / 1e3 : m[2] === 'm' ? value : value * 1000);
+    }, 0);
+    const units: Record<string, number> = { '': 1 / 1048576, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1048576, k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576 };
+    const memory = usage.reduce((sum, u) => {
+      const m = /^([0-9.]+)([A-Za-z]*)$/.exec(u.memory);
+      return m ? sum + Number(m[1]) * (units[m[2]!] ?? 0) : sum;
+    }, 0);
+    return [`${Math.round(cpu)}m`, `${Math.round(memory)}Mi`];
+  }
+
+  async top(p: { resource: 'nodes' | 'pods'; namespace?: string | undefined; containers?: boolean | undefined }): Promise<ActionResult> {
+    const metrics = new Metrics(this.kubeConfig);
+    if (p.resource === 'nodes') {
+      const list = await metrics.getNodeMetrics();
+      const rows = [['NAME', 'CPU(cores)', 'MEMORY(bytes)']];
+      for (const n of list.items) rows.push([n.metadata.name, ...ClusterActions.usage([n.usage])]);
+      return { output: table(rows) };
+    }
+    const list = await metrics.getPodMetrics(p.namespace);
+    const rows = p.containers ? [['POD', 'NAME', 'CPU(cores)', 'MEMORY(bytes)']] : [['NAME', 'CPU(cores)', 'MEMORY(bytes)']];
+    for (const pod of list.items) {
+      if (p.containers) for (const c of pod.containers) rows.push([pod.metadata.name, c.name, ...ClusterActions.usage([c.usage])]);
+      else rows.push([pod.metadata.name, ...ClusterActions.usage(pod.containers.map((c) => c.usage))]);
+    }
+    return { output: table(rows) };
+  }
+
+  /** Captures log lines (the live, following view belongs to the Logs panel): tail, previous, filter. */
+  async logs(p: {
+    namespace: string;
+    target: { kind: string; name: string };
+    container?: string | undefined;
+    tail?: number | undefined;
+    previous?: boolean | undefined;
+    filter?: { regex: string; ignoreCase?: boolean | undefined } | undefined;
+  }): Promise<ActionResult> {
+    let pods: string[];
+    if (p.target.kind === 'pod') pods = [p.target.name];
+    else {
+      const selector =
+        p.target.kind === 'job'
+          ? `job-name=${p.target.name}`
+          : Object.entries((await this.deployment(p.namespace, p.target.name)).spec?.selector.matchLabels ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',');
+      const list = await this.core.listNamespacedPod({ namespace: p.namespace, labelSelector: selector });
+      // kubectl logs deployment/x reads one pod; all of them is what a responder wants here, prefixed.
+      pods = list.items.map((x) => x.metadata?.name ?? '').filter(Boolean);
+      if (pods.length === 0) throw new CockpitFailure('NotFound', `${p.target.kind} ${p.target.name} has no pods to read logs from`);
+    }
+    const filter = p.filter ? new RegExp(p.filter.regex, p.filter.ignoreCase ? 'i' : '') : undefined;
+    const out: string[] = [];
+    for (const pod of pods) {
+      const text = await this.core.readNamespacedPodLog({
+        name: pod,
+        namespace: p.namespace,
+        ...(p.container ? { container: p.container } : {}),
+        tailLines: p.tail ?? 1000,
+        ...(p.previous ? { previous: true } : {}),
+      });
+      for (const line of String(text).split('\n')) {
+        if (!line || (filter && !filter.test(line))) continue;
+        out.push(pods.length > 1 ? `[${pod}] ${line}` : line);
+      }
+    }
+    return { output: out.join('\n') || '(no matching lines)' };
+  }
+
   async rolloutHistory(namespace: string, name: string): Promise<ActionResult> {
     const d = await this.deployment(namespace, name);
     const entries = (await this.revisions(namespace, d)).sort((a, b) => a.revision - b.revision);
@@ -786,4 +890,46 @@ export class ClusterActions {
       ...(failing.length ? { failed: `${failing.length} check${failing.length > 1 ? 's' : ''} failing: ${failing.map((c) => c.name).join(', ')}` } : {}),
     };
   }
+}
+
+/** Status, latency and (for https) days until the certificate expires, like `curl -I` plus openssl. */
+export async function httpCheck(p: { url: string; method: 'HEAD' | 'GET'; expectStatus?: number | undefined }, timeoutMs = 10_000): Promise<ActionResult> {
+  const started = performance.now();
+  let status: number;
+  try {
+    const response = await fetch(p.url, { method: p.method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    status = response.status;
+    await response.body?.cancel();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+    return { output: `${p.method} ${p.url}: no answer (${why})`, checks: [{ name: 'Reachable', status: 'fail', detail: why }], failed: `${p.url} did not answer: ${why}` };
+  }
+  const latency = Math.round(performance.now() - started);
+  const checks: CheckLine[] = [];
+  const expected = p.expectStatus;
+  const statusOk = expected === undefined ? status < 400 : status === expected;
+  checks.push({ name: 'Status', status: statusOk ? 'pass' : 'fail', detail: `${status}${expected !== undefined ? ` (expected ${expected})` : ''}` });
+  checks.push({ name: 'Latency', status: latency < 2000 ? 'pass' : 'warn', detail: `${latency} ms` });
+  const url = new URL(p.url);
+  if (url.protocol === 'https:') {
+    const notAfter = await new Promise<string | undefined>((resolve) => {
+      const socket = tlsConnect({ host: url.hostname, port: Number(url.port || 443), servername: url.hostname, rejectUnauthorized: false, timeout: timeoutMs }, () => {
+        resolve(socket.getPeerCertificate()?.valid_to);
+        socket.end();
+      });
+      socket.on('error', () => resolve(undefined));
+      socket.on('timeout', () => (socket.destroy(), resolve(undefined)));
+    });
+    if (notAfter) {
+      const days = Math.floor((new Date(notAfter).getTime() - Date.now()) / 86_400_000);
+      checks.push({ name: 'TLS certificate', status: days < 0 ? 'fail' : days < 14 ? 'warn' : 'pass', detail: `expires ${new Date(notAfter).toISOString().slice(0, 10)} (${days} days)` });
+    }
+  }
+  const failing = checks.filter((c) => c.status === 'fail');
+  return {
+    output: checks.map((c) => `${c.status.toUpperCase()}  ${c.name}: ${c.detail}`).join('\n'),
+    checks,
+    ...(failing.length ? { failed: failing.map((c) => `${c.name} ${c.detail}`).join('; ') } : {}),
+  };
 }

@@ -95,6 +95,8 @@ interface LiveRun {
   prepared?: PreparedAction;
   abort: AbortController;
   recorded: boolean;
+  /** Captured evidence (logs) to seal with the record. */
+  captures: Array<{ fileName: string; text: string }>;
 }
 
 const newRunId = () => `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -278,7 +280,7 @@ export class ProcedureService extends Disposable {
       startedAt: new Date().toISOString(),
       version: 0,
     };
-    const live: LiveRun = { run, actions: this.actionsFor(kubeConfig), abort: new AbortController(), recorded: false };
+    const live: LiveRun = { run, actions: this.actionsFor(kubeConfig), abort: new AbortController(), recorded: false, captures: [] };
     this.runs.set(run.id, live);
     this.forgetOld();
     this.deps.logger.info('procedure.started', { runId: run.id, title, context, namespace });
@@ -363,6 +365,7 @@ export class ProcedureService extends Disposable {
       state.durationMs = Math.round(performance.now() - started);
       state.output = result.output;
       if (result.checks) state.checks = result.checks;
+      if (result.capture) live.captures.push(result.capture);
       if (live.abort.signal.aborted) return false;
       if (result.failed) {
         await this.fail(live, new CockpitFailure('Invalid', result.failed));
@@ -473,6 +476,11 @@ export class ProcedureService extends Disposable {
           return { ...s, ...(s.output ? { output: bounded(s.output) } : {}) };
         }),
       );
+      for (const capture of live.captures) {
+        if (!this.deps.recorder.putAttachment) break;
+        const { sha256 } = await this.deps.recorder.putAttachment(logId, Readable.from([Buffer.from(capture.text)]), { text: true });
+        attachments.push(sha256);
+      }
       const body: ProcedureRunRecord = {
         runId: run.id,
         title: run.title,

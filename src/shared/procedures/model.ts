@@ -42,6 +42,11 @@ export const ENGINE_ACTIONS: ReadonlySet<EngineActionType> = new Set<EngineActio
   'k8s.rotateSecret',
   'k8s.hpa',
   'k8s.pv',
+  'k8s.top',
+  'k8s.logs',
+  'http.check',
+  'evidence.capture',
+  'compliance.script',
   'health.check',
 ]);
 
@@ -165,6 +170,26 @@ export function kubectlCommand(action: EngineAction): string {
       return `kubectl describe hpa${action.params.name ? ` ${action.params.name}` : ''}${n(action.params.namespace)}`;
     case 'k8s.pv':
       return 'kubectl get pv';
+    case 'k8s.top':
+      return action.params.resource === 'nodes' ? 'kubectl top nodes' : `kubectl top pods${n(action.params.namespace)}${action.params.containers ? ' --containers' : ''}`;
+    case 'k8s.logs': {
+      const p = action.params;
+      const target = p.target.kind === 'pod' ? p.target.name : `${p.target.kind}/${p.target.name}`;
+      return `kubectl logs${n(p.namespace)} ${target}${p.container ? ` -c ${q(p.container)}` : ''}${p.tail !== undefined ? ` --tail=${p.tail}` : ''}${p.previous ? ' --previous' : ''}${
+        p.filter ? ` | grep${p.filter.ignoreCase ? ' -i' : ''} -E ${q(p.filter.regex)}` : ''
+      }`;
+    }
+    case 'http.check':
+      return `curl -s -o /dev/null -w '%{http_code} %{time_total}s' ${action.params.method === 'HEAD' ? '-I ' : ''}${q(action.params.url)}`;
+    case 'evidence.capture': {
+      const s = action.params.source;
+      return `kubectl logs${n(s.namespace)} ${s.target.kind === 'pod' ? s.target.name : `${s.target.kind}/${s.target.name}`} > ${q(action.params.fileName)}`;
+    }
+    case 'compliance.script': {
+      const p = action.params;
+      const target = p.target.kind === 'pod' ? p.target.name : `deployment/${p.target.name}`;
+      return `kubectl exec ${target}${n(p.namespace)} -- python -c ${q(p.python)}`;
+    }
     case 'health.check':
       return `kubectl get pods,deployments,nodes${n(action.params.namespace)} && kubectl get events --field-selector=type=Warning${n(action.params.namespace)}`;
     default:

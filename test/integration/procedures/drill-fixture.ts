@@ -20,6 +20,8 @@ export interface DrillFixture {
   kubeconfigText: string;
   service: ProcedureService;
   records: Map<string, StoredRecord[]>;
+  /** Attachments sealed by runs, as text, by a fake SHA. */
+  attachments: Map<string, string>;
   inject(name: ScenarioName): void;
   clear(name: ScenarioName): void;
   /** Resolves when the run is no longer running (awaiting confirmation or finished). */
@@ -35,6 +37,7 @@ export async function startDrillFixture(runbook: Runbook, options: { speed?: num
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kubeconfigText);
   const records = new Map<string, StoredRecord[]>();
+  const attachments = new Map<string, string>();
   const service = new ProcedureService({
     runbook,
     currentContext: async () => 'drill',
@@ -45,9 +48,16 @@ export async function startDrillFixture(runbook: Runbook, options: { speed?: num
     recorder: {
       writable: async () => true,
       read: async (logId) => records.get(logId) ?? [],
+      putAttachment: async (_logId, source) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of source) chunks.push(chunk);
+        const sha256 = `fake-${attachments.size}`;
+        attachments.set(sha256, Buffer.concat(chunks).toString('utf8'));
+        return { sha256 };
+      },
       append: async <B>(logId: string, input: RecordInput<B>) => {
         const log = records.get(logId) ?? [];
-        const record: StoredRecord<B> = { seq: log.length, at: new Date().toISOString(), actor: input.actor ?? 'test', type: input.type, body: input.body };
+        const record: StoredRecord<B> = { seq: log.length, at: new Date().toISOString(), actor: input.actor ?? 'test', type: input.type, body: input.body, ...(input.attachments ? { attachments: input.attachments } : {}) };
         log.push(record);
         records.set(logId, log);
         return record;
@@ -62,6 +72,7 @@ export async function startDrillFixture(runbook: Runbook, options: { speed?: num
     kubeconfigText,
     service,
     records,
+    attachments,
     inject: (name) => cluster.world.scenarios.inject(name),
     clear: (name) => cluster.world.scenarios.clear(name),
     async settled(runId) {
