@@ -110,6 +110,25 @@ describe('web host: procedures from the checklist', () => {
     await dialog(page).getByTestId('run-status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Close' }).click();
 
+    // The timeline's revert for the scale-up: previewed and confirmed like any change.
+    await timeline.getByRole('button', { name: /Revert: Scale codesign-api back to 3/ }).click();
+    await dialog(page).getByLabel('Preview diff').filter({ hasText: 'spec.replicas: 3' }).waitFor();
+    await shoot('09-revert-preview');
+    await dialog(page).getByRole('button', { name: 'Confirm and run' }).click();
+    await dialog(page).getByTestId('run-status').filter({ hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Close' }).click();
+    await timeline.getByText(/Ran Scale codesign-api back to 3: succeeded/).waitFor();
+
+    // A whole procedure pauses before its first change.
+    await page.goto(`${session.host.url.split('#')[0]}#/runbook/emergency-scale-down`);
+    await page.getByRole('button', { name: /Run the whole procedure/ }).click();
+    await dialog(page).getByTestId('run-status').filter({ hasText: 'awaiting-confirmation' }).waitFor();
+    await shoot('10-procedure-paused');
+    await dialog(page).getByRole('button', { name: 'Abort run' }).click();
+    await dialog(page).getByTestId('run-status').filter({ hasText: 'aborted' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.goto(incidentUrl);
+
     // After the rollback rolls out, the failing line turns to pass.
     let after = '';
     for (let i = 0; i < 60 && !/pass/.test(after); i++) {
@@ -120,7 +139,7 @@ describe('web host: procedures from the checklist', () => {
       }
     }
     expect(after).toMatch(/pass.*Pods running and ready/);
-    await shoot('09-health-check-passing');
+    await shoot('11-health-check-passing');
     expect(pageErrors).toEqual([]);
   }, 400_000);
 });
