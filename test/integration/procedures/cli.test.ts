@@ -9,6 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, runbookCli } from '../../../src/main/procedures/cli';
+import { EvidenceStore } from '../../../src/main/evidence/evidence-store';
+import { EvidenceVault } from '../../../src/main/evidence/evidence-vault';
+import type { ProcedureRunRecord } from '../../../src/shared/procedures/model';
 import { loadRunbookFile } from '../../../src/main/runbook/loader';
 import { NS, startDrillFixture, type DrillFixture } from './drill-fixture';
 
@@ -84,6 +87,24 @@ describe('runbook command line', () => {
     expect(refused.out).toMatch(/did not accept the credentials/);
     const missing = await cli('run', 'response.scale-up', '--kubeconfig', kubeconfig, '--namespace', 'nowhere', '--yes');
     expect(missing.code).toBe(EXIT.failed);
+  });
+
+  it('records the run into the session log of the evidence store when given its passphrase', async () => {
+    const dataDir = path.join(dir, 'data');
+    const passphraseFile = path.join(dir, 'passphrase');
+    await writeFile(passphraseFile, 'correct horse battery staple\n', { mode: 0o600 });
+    const evidenceDir = path.join(dataDir, 'evidence');
+    await new EvidenceVault({ dir: evidenceDir, safeStorageUnavailableReason: 'test', scrypt: { N: 1024, r: 8, p: 1 } }).initialise('correct horse battery staple');
+    const run = await cli('run', 'rollback-process.history', '--kubeconfig', kubeconfig, '--data-dir', dataDir, '--passphrase-file', passphraseFile);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.out).toMatch(/recorded in the session log/);
+    const vault = new EvidenceVault({ dir: evidenceDir, safeStorageUnavailableReason: 'test' });
+    await vault.unlock('correct horse battery staple');
+    const records = await new EvidenceStore({ vault }).read('session');
+    const body = records.at(-1)!.body as ProcedureRunRecord;
+    expect(records.at(-1)!.type).toBe('procedure.run');
+    expect(body).toMatchObject({ title: '1. Check rollout history', status: 'succeeded', context: 'drill', namespace: NS });
+    expect(body.steps[0]!.output).toMatch(/REVISION/);
   });
 
   it('the process exits with the documented code', async () => {

@@ -179,6 +179,23 @@ describe('procedure engine on the drill cluster', () => {
     expect(run.steps[0]!.output).toMatch(/PostgreSQL and Redis/);
   });
 
+  it('rollout restart stamps the pod template; deleting the secret removes it and the rotation creates it afresh', async () => {
+    const before = (await deployment()).spec!.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    expect((await runConfirmed('security-incident-response.restart')).status).toBe('succeeded');
+    const stamped = (await deployment()).spec!.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    expect(stamped).toBeDefined();
+    expect(stamped).not.toBe(before);
+
+    const deleted = await runConfirmed('security-incident-response.delete-secret', {}, 'codesign-secrets');
+    expect(deleted.status).toBe('succeeded');
+    expect(JSON.stringify(deleted.steps[0]!.preview)).toMatch(/hidden, \d+ bytes/);
+    await expect(core.readNamespacedSecret({ name: 'codesign-secrets', namespace: NS })).rejects.toMatchObject({ code: 404 });
+    const created = await runConfirmed('security-incident-response.create-secret', {}, 'codesign-secrets');
+    expect(created.status).toBe('succeeded');
+    const secret = await core.readNamespacedSecret({ name: 'codesign-secrets', namespace: NS });
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['postgres-password', 'redis-password', 'secret-key']);
+  });
+
   it('a 409 on the write is retried once on a fresh read', async () => {
     const actions = new ClusterActions(fx.kubeConfig);
     const stale = await core.readNamespacedSecret({ name: 'codesign-secrets', namespace: NS });
