@@ -52,6 +52,7 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'evidence:addFile': { incidentId: INCIDENT, name: 'pods.txt', contentBase64: 'aGVsbG8=' },
   'evidence:verify': { incidentId: INCIDENT },
   'evidence:export': { incidentId: INCIDENT, passphrase: 'export passphrase' },
+  'procedures:access': { stepIds: ['response.scale-up', 'rollback-process.undo'] },
   'procedures:preview': { stepId: 'response.scale-up', values: { replicas: '5' } },
   'procedures:run': { stepId: 'triage.rollout-history' },
   'procedures:confirm': { runId: 'run-abc123-a1b2c3', typedName: 'codesign-api' },

@@ -14,6 +14,7 @@ export function procedureHandlers(
   };
   return {
     handlers: {
+      'procedures:access': ({ stepIds, context }) => need().access(stepIds, context),
       'procedures:preview': (input) => need().preview(input),
       'procedures:run': (input) => need().start(input),
       'procedures:confirm': ({ runId, typedName }) => need().confirm(runId, typedName),

@@ -9,7 +9,7 @@ import type { PreparedAction } from './cluster-actions';
 
 const runbook = parseRunbook(readFileSync('resources/runbooks/codesign-playground.yaml', 'utf8'), 'codesign-playground.yaml');
 
-function harness() {
+function harness(allowed: (action: EngineAction) => boolean = () => true) {
   const executed: EngineAction[] = [];
   const records: StoredRecord[] = [];
   const service = new ProcedureService({
@@ -28,7 +28,7 @@ function harness() {
       },
     },
     createActions: () => ({
-      access: async () => ({ allowed: true, checked: true }),
+      access: async (action: EngineAction) => (allowed(action) ? { allowed: true, checked: true } : { allowed: false, checked: true, missing: `patch ${action.type}` }),
       prepare: async (action: EngineAction): Promise<PreparedAction> => ({
         diff: [],
         summary: action.type,
@@ -111,6 +111,19 @@ describe('risk gating', () => {
     expect(run.status).toBe('succeeded');
     expect(executed.map((a) => a.type)).toEqual(['k8s.rolloutHistory', 'k8s.rolloutUndo', 'k8s.rolloutStatus', 'health.check']);
     expect(records.filter((r) => r.type === 'procedure.run')).toHaveLength(1);
+  });
+
+  it('a step the context may not run is answered as not allowed, and its run stops before preparing it', async () => {
+    const { service, executed, settled } = harness((a) => a.type !== 'k8s.scale');
+    expect(await service.access(['response.scale-up', 'daily.pods', 'triage.error-logs', 'no.such-step'])).toEqual({
+      'response.scale-up': { allowed: false, checked: true, missing: 'patch k8s.scale' },
+      'daily.pods': { allowed: true, checked: true },
+      'triage.error-logs': { allowed: true, checked: true },
+    });
+    const run = await settled((await service.start({ stepId: 'response.scale-up' })).id);
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]!.error).toMatchObject({ code: 'Forbidden' });
+    expect(executed).toEqual([]);
   });
 
   it('invalid values are refused before anything runs', async () => {

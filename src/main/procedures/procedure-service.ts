@@ -147,6 +147,39 @@ export class ProcedureService extends Disposable {
     return typeof ns === 'string' ? ns : this.deps.runbook.service.namespace;
   }
 
+  private readonly accessCache = new Map<string, { at: number; verdict: { allowed: boolean; checked: boolean; missing?: string } }>();
+
+  /**
+   * Whether the context may run each step (SelfSubjectAccessReview per needed verb), so a Run
+   * button can be shown disabled with what it lacks. Cached for a minute per context and step.
+   */
+  async access(stepIds: readonly string[], contextName?: string): Promise<Record<string, { allowed: boolean; checked: boolean; missing?: string }>> {
+    const context = contextName ?? (await this.deps.currentContext());
+    const actions = this.actionsFor(await this.kubeConfigOf(context));
+    const answer: Record<string, { allowed: boolean; checked: boolean; missing?: string }> = {};
+    for (const stepId of stepIds) {
+      const located = this.steps.get(stepId);
+      if (!located) continue;
+      const action = engineActionOf(located.step, this.defaultNamespace(located.step));
+      if (!ENGINE_ACTIONS.has(action.type)) continue;
+      const key = `${context}\u0000${stepId}`;
+      const cached = this.accessCache.get(key);
+      if (cached && Date.now() - cached.at < 60_000) {
+        answer[stepId] = cached.verdict;
+        continue;
+      }
+      try {
+        const verdict = await actions.access(action);
+        answer[stepId] = verdict.allowed ? { allowed: true, checked: verdict.checked } : { allowed: false, checked: true, missing: verdict.missing };
+      } catch {
+        // An unreachable cluster is reported when the step is previewed; the button stays offered.
+        answer[stepId] = { allowed: true, checked: false };
+      }
+      this.accessCache.set(key, { at: Date.now(), verdict: answer[stepId]! });
+    }
+    return answer;
+  }
+
   /** Validation, kubectl equivalent, access and (for changes) the server's dry run, without running. */
   async preview(request: { stepId: string; values?: Record<string, string> | undefined; context?: string | undefined; namespace?: string | undefined }): Promise<StepPreview> {
     const step = this.stepById(request.stepId);

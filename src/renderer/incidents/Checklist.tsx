@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { clockTime } from '../shell/format';
 import { OptimisticCheckbox } from '../shell/OptimisticCheckbox';
 import type { ChecklistItem, Incident } from '../../shared/incidents/model';
@@ -18,6 +19,12 @@ export function Checklist({ incident }: { incident: Incident }) {
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   const done = incident.checklist.filter((i) => i.done).length;
+  const loadStepAccess = useCockpit((s) => s.loadStepAccess);
+  const context = useCockpit((s) => s.contexts?.current);
+  const stepIds = incident.checklist.flatMap((i) => [...(i.stepId ? [i.stepId] : []), ...(i.links ?? []).map((l) => l.stepId)]).join(' ');
+  useEffect(() => {
+    if (stepIds) void loadStepAccess(stepIds.split(' '));
+  }, [stepIds, context, loadStepAccess]);
   return (
     <section className="checklist" aria-labelledby="checklist-title">
       <h2 id="checklist-title">
@@ -41,6 +48,8 @@ function ChecklistRow({ incidentId, item }: { incidentId: string; item: Checklis
   const checkItem = useCockpit((s) => s.checkItem);
   const openStepDialog = useCockpit((s) => s.openStepDialog);
   const runnable = useCockpit((s) => (item.stepId ? runnableStep(s.runbook, item.stepId) : false));
+  const stepAccess = useCockpit((s) => s.stepAccess);
+  const access = item.stepId ? stepAccess[item.stepId] : undefined;
   return (
     <li className={`checklist-item${item.done ? ' done' : ''}`} data-item-id={item.id}>
       <label>
@@ -51,15 +60,32 @@ function ChecklistRow({ incidentId, item }: { incidentId: string; item: Checklis
       </label>
       {item.command ? <code className="checklist-command">{item.command.split('\n')[0]}</code> : null}
       {runnable ? (
-        <button type="button" className="button small" aria-label={`Run: ${item.label}`} onClick={() => void openStepDialog(item.stepId!)}>
-          Run…
+        <button
+          type="button"
+          className="button small"
+          aria-label={`Run: ${item.label}`}
+          disabled={access?.allowed === false}
+          title={access?.allowed === false ? `Not allowed: this context lacks ${access.missing}` : undefined}
+          onClick={() => void openStepDialog(item.stepId!)}
+        >
+          {access?.allowed === false ? `Not allowed (lacks ${access.missing})` : 'Run…'}
         </button>
       ) : null}
-      {item.links?.map((link) => (
-        <button key={link.stepId} type="button" className="button small" onClick={() => void openStepDialog(link.stepId)}>
-          {link.label}…
-        </button>
-      ))}
+      {item.links?.map((link) => {
+        const linked = stepAccess[link.stepId];
+        return (
+          <button
+            key={link.stepId}
+            type="button"
+            className="button small"
+            disabled={linked?.allowed === false}
+            title={linked?.allowed === false ? `Not allowed: this context lacks ${linked.missing}` : undefined}
+            onClick={() => void openStepDialog(link.stepId)}
+          >
+            {link.label}…
+          </button>
+        );
+      })}
       {item.done ? (
         <span className="done-by small muted" data-testid="done-by">
           ✓ {item.done.by} at {clockTime(item.done.at)}

@@ -56,6 +56,21 @@ describe('procedures slice', () => {
     expect(store.getState().notice).toBeUndefined();
   });
 
+  it('asks once per step and context whether it may run, and forgets on a context change', async () => {
+    const bridge = new FakeBridge().answer('procedures:access', ({ stepIds }) =>
+      Object.fromEntries(stepIds.map((id) => [id, id === 'response.scale-up' ? { allowed: false, checked: true, missing: 'patch deployments/scale.apps' } : { allowed: true, checked: true }])),
+    );
+    const store = createCockpitStore(bridge);
+    store.setState({ contexts: { contexts: [], current: 'prod', problems: [] } });
+    await store.getState().loadStepAccess(['response.scale-up', 'daily.pods']);
+    await store.getState().loadStepAccess(['response.scale-up']);
+    expect(bridge.callsOf('procedures:access')).toEqual([{ stepIds: ['response.scale-up', 'daily.pods'], context: 'prod' }]);
+    expect(store.getState().stepAccess['response.scale-up']).toMatchObject({ allowed: false, missing: 'patch deployments/scale.apps' });
+    store.setState({ contexts: { contexts: [], current: 'drill', problems: [] } });
+    await store.getState().loadStepAccess(['response.scale-up']);
+    expect(bridge.callsOf('procedures:access')).toHaveLength(2);
+  });
+
   it('keeps the newest snapshot of a run, whichever arrives last, and follows the runs stream', () => {
     const bridge = new FakeBridge();
     const store = createCockpitStore(bridge);

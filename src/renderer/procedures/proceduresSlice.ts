@@ -1,4 +1,4 @@
-import type { StepPreviewView } from '../../shared/contract/procedures';
+import type { StepAccessMap, StepPreviewView } from '../../shared/contract/procedures';
 import type { IDisposable } from '../../shared/lifetimes';
 import type { ProcedureRun } from '../../shared/procedures/model';
 import { activeIncidentId } from '../incidents/incidentsSlice';
@@ -23,6 +23,12 @@ export interface ProceduresSlice {
   /** Runs main knows, by id (kept across a page reload: main sends them again). */
   runs: Record<string, ProcedureRun>;
   runDialog?: RunDialog;
+  /** Whether the selected context may run each step (asked before the Run button is offered). */
+  stepAccess: StepAccessMap;
+  /** The context `stepAccess` was asked for; another context asks again. */
+  stepAccessContext?: string;
+  /** Asks main about steps not yet known (the ones a panel shows). */
+  loadStepAccess(stepIds: string[]): Promise<void>;
   /** Follows `procedures:runs` for the store's life. */
   startProcedureStream(lifetime: { add(item: IDisposable): IDisposable }): void;
   /** Opens the dialog for a step, with values over the runbook's (a checklist link pre-fills it). */
@@ -59,6 +65,20 @@ export const createProceduresSlice: CockpitSlice<ProceduresSlice> = (bridge) => 
 
   return {
     runs: {},
+    stepAccess: {},
+
+    async loadStepAccess(stepIds) {
+      const context = get().contexts?.current;
+      if (context !== get().stepAccessContext) set({ stepAccess: {}, stepAccessContext: context });
+      const unknown = stepIds.filter((id) => !Object.hasOwn(get().stepAccess, id)).slice(0, 200);
+      if (unknown.length === 0) return;
+      try {
+        const answer = await bridge.call('procedures:access', { stepIds: unknown, ...(context ? { context } : {}) });
+        if (get().stepAccessContext === context) set((s) => ({ stepAccess: { ...s.stepAccess, ...answer } }));
+      } catch {
+        // Not knowing is not forbidding: the preview asks again and says why.
+      }
+    },
 
     startProcedureStream(lifetime) {
       const unsubscribe = bridge.subscribe(

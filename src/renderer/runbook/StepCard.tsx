@@ -18,6 +18,7 @@ export function StepCard({ step }: { step: Step }) {
   const target = useContext(TargetStepContext) === step.id;
   const element = useRef<HTMLLIElement>(null);
   const openStepDialog = useCockpit((s) => s.openStepDialog);
+  const access = useCockpit((s) => s.stepAccess[step.id]);
   useEffect(() => {
     if (!target) return;
     element.current?.scrollIntoView({ block: 'center' });
@@ -38,8 +39,15 @@ export function StepCard({ step }: { step: Step }) {
           {step.risk}
         </span>
         {isRunnable(step) ? (
-          <button type="button" className="button small step-run" aria-label={`Run ${step.title}`} onClick={() => void openStepDialog(step.id)}>
-            Run…
+          <button
+            type="button"
+            className="button small step-run"
+            aria-label={`Run ${step.title}`}
+            disabled={access?.allowed === false}
+            title={access?.allowed === false ? `Not allowed: this context lacks ${access.missing}` : undefined}
+            onClick={() => void openStepDialog(step.id)}
+          >
+            {access?.allowed === false ? `Not allowed (lacks ${access.missing})` : 'Run…'}
           </button>
         ) : null}
       </div>
@@ -59,6 +67,13 @@ export function StepCard({ step }: { step: Step }) {
 }
 
 export function StepList({ steps }: { steps: Step[] }) {
+  const loadStepAccess = useCockpit((s) => s.loadStepAccess);
+  const context = useCockpit((s) => s.contexts?.current);
+  const ids = steps.filter((step) => isRunnable(step)).map((step) => step.id).join(' ');
+  // Ask the cluster before offering: whether this context may run each step shown.
+  useEffect(() => {
+    if (ids) void loadStepAccess(ids.split(' '));
+  }, [ids, context, loadStepAccess]);
   return (
     <ol className="steps">
       {steps.map((step) => (

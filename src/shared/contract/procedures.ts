@@ -31,7 +31,11 @@ export interface StepPreviewView {
   error?: { code: string; message: string };
 }
 
+/** Whether the selected context may run each step, from SelfSubjectAccessReviews (cached briefly in main). */
+export type StepAccessMap = Record<string, { allowed: boolean; checked: boolean; missing?: string }>;
+
 export const procedureRequests = {
+  'procedures:access': request(z.strictObject({ stepIds: z.array(StepId).min(1).max(200), context: ContextName.optional() })).returns<StepAccessMap>(),
   'procedures:preview': request(
     z.strictObject({ stepId: StepId, values: Values.optional(), context: ContextName.optional(), namespace: Namespace.optional() }),
   ).returns<StepPreviewView>(),
