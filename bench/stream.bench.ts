@@ -16,7 +16,7 @@ import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { MemoryLogger } from '../src/main/app/logger';
 import { ContractDispatcher, type RequestHandlers, type StreamProviders, type StreamSink } from '../src/main/host/dispatcher';
-import { DEFAULT_FLOW } from '../src/main/host/stream-session';
+import { BYTE_STREAM_FLOW } from '../src/main/host/stream-session';
 import { WebHost } from '../src/main/host/web-host';
 import { toDisposable } from '../src/shared/lifetimes';
 import { launchChromium } from '../test/e2e/support/browser';
@@ -142,7 +142,7 @@ export async function run(report: Report): Promise<void> {
       const piece = Buffer.alloc(CHUNK, 0x61);
       let sent = 0;
       const pump = () => {
-        while (sent < TOTAL_BYTES && ws.bufferedAmount < DEFAULT_FLOW.highWaterMark) {
+        while (sent < TOTAL_BYTES && ws.bufferedAmount < BYTE_STREAM_FLOW.highWaterMark!) {
           ws.send(piece, { binary: true });
           sent += CHUNK;
         }
@@ -179,6 +179,7 @@ export async function run(report: Report): Promise<void> {
     report('stream MB/s, web host', streamRate, 'MB/s', 'as high as the raw socket allows');
     report('stream MB/s, raw websocket', rawRate, 'MB/s', 'the peer, same run');
     report('stream ratio vs raw websocket', streamRate / rawRate, 'x', '>= 0.8');
+    if (process.env.BENCH_DEBUG) console.log({ streamMs, rawMs });
 
     // Batch latency at 50k events/s: 500 events every 10 ms for 4 s.
     const latencies = await page.evaluate(
@@ -209,7 +210,8 @@ export async function run(report: Report): Promise<void> {
       const now = process.memoryUsage();
       peak.bytes = Math.max(peak.bytes, now.heapUsed + now.arrayBuffers - before.heapUsed - before.arrayBuffers);
     }, 50);
-    const stalled = page.evaluate(
+    const stalled = page
+      .evaluate(
       () =>
         new Promise<string>((resolve) => {
           (globalThis as unknown as { cockpit: { subscribe: (n: string, i: unknown, h: unknown) => void } }).cockpit.subscribe(
@@ -218,16 +220,17 @@ export async function run(report: Report): Promise<void> {
             { manualAck: true, events: () => undefined, end: (r: string) => resolve(`end ${r}`), error: (e: { message: string }) => resolve(`error ${e.message}`) },
           );
         }),
-    );
+      )
+      .catch(() => 'page closed');
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     gc();
     const after = process.memoryUsage();
     clearInterval(sampler);
     const settled = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
-    report('stream main memory, stalled reader', Math.max(0, settled) / (1024 * 1024), 'MB', `<= ${(2 * DEFAULT_FLOW.highWaterMark) / (1024 * 1024)} MB (2x the high-water mark)`);
+    report('stream main memory, stalled reader', Math.max(0, settled) / (1024 * 1024), 'MB', `<= ${(2 * BYTE_STREAM_FLOW.highWaterMark!) / (1024 * 1024)} MB (2x the high-water mark)`);
     report('stream main memory peak, stalled reader', peak.bytes / (1024 * 1024), 'MB', 'bounded, no GC forced');
     await page.close();
-    await stalled.catch(() => undefined);
+    await stalled;
   } finally {
     await browser.close();
     await host.close();

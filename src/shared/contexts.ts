@@ -1,3 +1,6 @@
+/** How a context authenticates, by kind only (never a value). */
+export type ContextAuth = 'bearer' | 'bearer-file' | 'client-certificate' | 'exec' | 'auth-provider' | 'basic' | 'anonymous';
+
 /** A Kubernetes context as the renderer sees it: names and addresses, never credentials. */
 export interface ContextInfo {
   name: string;
@@ -8,8 +11,11 @@ export interface ContextInfo {
   source: 'kubeconfig' | 'drill';
   /** The kubeconfig file it came from (absent for the drill cluster). */
   file?: string;
-  /** The file's current-context. */
+  /** The merged kubeconfig's current-context. */
   isDefault?: boolean;
+  auth?: ContextAuth;
+  /** What the cockpit does differently from kubectl for this context (e.g. a proxy it cannot use). */
+  notes?: string[];
 }
 
 export interface KubeconfigProblem {
@@ -17,11 +23,30 @@ export interface KubeconfigProblem {
   message: string;
 }
 
+/** Health of one context, with the specific reason when it is not reachable. */
+export type ContextHealthState = 'unknown' | 'reachable' | 'unauthorized' | 'forbidden' | 'unreachable' | 'tls-error' | 'exec-failed' | 'invalid';
+
+export interface ContextHealth {
+  state: ContextHealthState;
+  /** What is wrong, said plainly (secrets redacted), or the server version when reachable. */
+  message?: string;
+  /** `v1.32.0`. */
+  version?: string;
+  checkedAt?: string;
+}
+
 export interface ContextList {
   contexts: ContextInfo[];
   current: string | undefined;
+  /** The namespace chosen in the top bar for the current context; `""` is all namespaces. */
+  namespace: string;
   problems: KubeconfigProblem[];
+  /** Last known health by context name. */
+  health: Record<string, ContextHealth>;
 }
+
+/** The namespace choice that means every namespace. */
+export const ALL_NAMESPACES = '';
 
 export interface DrillStatus {
   running: boolean;

@@ -21,7 +21,16 @@ export interface CockpitError {
   message: string;
   /** Where the problem is, when it has a place: a file, a path inside it, a field. */
   where?: string;
+  /** The Kubernetes context the error came from (cluster errors). */
+  context?: string;
+  /** The namespace asked for, when it matters (`""` for all namespaces). */
+  namespace?: string;
+  /** The resource (`pods`, `deployments`) the error is about. */
+  resource?: string;
 }
+
+/** Where a Kubernetes error happened, carried by `CockpitFailure` into the error the UI shows. */
+export type KubeErrorScope = Pick<CockpitError, 'context' | 'namespace' | 'resource'>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CockpitError };
 
@@ -34,15 +43,19 @@ export class CockpitFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly where?: string,
+    readonly scope: KubeErrorScope = {},
   ) {
     super(message);
     this.name = 'CockpitFailure';
   }
 
   toError(): CockpitError {
-    return this.where === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, where: this.where };
+    const error: CockpitError = { code: this.code, message: this.message };
+    if (this.where !== undefined) error.where = this.where;
+    if (this.scope.context !== undefined) error.context = this.scope.context;
+    if (this.scope.namespace !== undefined) error.namespace = this.scope.namespace;
+    if (this.scope.resource !== undefined) error.resource = this.scope.resource;
+    return error;
   }
 }
 

@@ -38,7 +38,17 @@ describe.skipIf(!binary)('Electron host (skipped where no Electron binary is ins
 
     await cockpit.openEvidenceStore(PASSPHRASE);
     const ticked = await declareWorkAndRaise(cockpit, screenshotter(page, 'e2e-electron'));
+    const liveStreams = () =>
+      page.evaluate(async () => {
+        const api = (globalThis as unknown as { cockpit: { invoke(n: string, i: unknown): Promise<{ value: { liveStreams: number } }> } }).cockpit;
+        return (await api.invoke('app:diagnostics', {})).value.liveStreams;
+      });
+    const onePage = await liveStreams();
     await page.reload();
     await expectIncidentKept(cockpit, ticked);
+    // The preload's new page session replaced the old one: its streams were stopped, not inherited.
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Panels' }).waitFor();
+    await expect.poll(liveStreams).toBe(onePage);
   });
 });

@@ -52,7 +52,8 @@ describe('web host: notes and evidence live in the encrypted store', () => {
     await shoot('03-exported');
 
     const root = path.resolve(import.meta.dirname, '..', '..');
-    const verify = await run(process.execPath, [path.join(root, 'out/main/evidence-cli.js'), 'verify', exported], {
+    const fingerprint = (await page.getByTestId('installation-key').locator('code').textContent()) ?? '';
+    const verify = await run(process.execPath, [path.join(root, 'out/main/evidence-cli.js'), 'verify', exported, '--trust', fingerprint], {
       env: { ...process.env, COCKPIT_EVIDENCE_PASSPHRASE: EXPORT_PASSPHRASE },
     });
     expect(verify.stdout).toMatch(/^OK export of inc-/);
@@ -65,6 +66,8 @@ describe('web host: notes and evidence live in the encrypted store', () => {
     await page.getByRole('button', { name: 'Unlock' }).click();
     expect(await page.getByTestId('vault-error').textContent()).toMatch(/passphrase/i);
     await shoot('04-wrong-passphrase');
+    // A wrong passphrase makes the next attempt wait a second (rate limit, issue 14).
+    await page.waitForTimeout(1100);
     await cockpit.openEvidenceStore(PASSPHRASE);
     await page.getByRole('link', { name: /Design saves failing with 503/ }).first().click();
     await expect.poll(() => cockpit.newNote().inputValue()).toBe(DRAFT);

@@ -39,6 +39,9 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'incidents:saveDraft': { id: INCIDENT, key: 'new', text: 'restarted codesign-api at' },
   'contexts:list': {},
   'contexts:select': { name: 'drill' },
+  'contexts:selectNamespace': { namespace: 'codesign-production' },
+  'contexts:checkHealth': { name: 'drill' },
+  'contexts:namespaces': {},
   'drill:status': {},
   'drill:setScenario': { name: 'error-spike', active: false },
   'evidence:status': {},
@@ -63,6 +66,9 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'incidents:changed': {},
   'procedures:runs': {},
+  'contexts:changed': {},
+  'cluster:watch': { context: 'drill', namespace: 'codesign-production', resource: 'pods' },
+  'cluster:top': { context: 'drill', namespace: 'codesign-production' },
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
 import { runbookLinks } from './link-policy';
-import { contextHandlers } from '../contexts/handlers';
+import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { ClusterService } from '../cluster/cluster-service';
+import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
 import { procedureHandlers } from '../procedures/handlers';
@@ -88,13 +90,16 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     await store.append('session', { type, body });
   };
 
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger);
+  // COCKPIT_DRILL_SPEED: simulated seconds per real second (e2e tests run the memory leak fast).
+  const drillSpeed = Number(process.env.COCKPIT_DRILL_SPEED) || undefined;
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillSpeed ? { speed: drillSpeed } : {});
   void drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
     logger,
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
+  const cluster = new ClusterService({ contexts, logger });
 
   const procedures = runbook
     ? new ProcedureService({
@@ -123,6 +128,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   const providers: StreamProviders = {
     ...incidentSlice.providers,
     ...procedureSlice.providers,
+    ...contextProviders(contexts),
+    ...clusterProviders(cluster),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -132,6 +139,9 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispose: async () => {
       procedures?.dispose();
       incidents?.dispose();
+      contexts.dispose();
+      // Closing checkpoints over every open log, writer locks released.
+      await store.dispose();
       await drill?.stop();
     },
   };

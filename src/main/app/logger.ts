@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync } from 'node:fs';
+import { ensurePrivateDirSync } from '../evidence/durable-files';
 import path from 'node:path';
 
 export interface Logger {
@@ -10,15 +11,22 @@ export interface Logger {
 type Level = 'info' | 'warn' | 'error';
 
 /**
- * JSON lines to `<dir>/cockpit.log` and, for warnings and errors, to stderr. Callers pass ids
- * and messages, never credentials; fields named like secrets are masked as a second guard.
+ * JSON lines to `<dir>/cockpit.log` (0600, in a 0700 directory, whatever the umask) and, for
+ * warnings and errors, to stderr: human-readable lines when stderr is a terminal, the same JSON
+ * otherwise. Callers pass ids and messages, never credentials; fields named like secrets are
+ * masked as a second guard.
  */
 export class FileLogger implements Logger {
   private readonly file: string;
+  private readonly echo: (line: string, entry: LogEntry) => void;
 
-  constructor(dir: string, private readonly echo: (line: string) => void = (line) => process.stderr.write(line + '\n')) {
-    mkdirSync(dir, { recursive: true });
+  constructor(dir: string, echo?: (line: string) => void, options: { tty?: boolean } = {}) {
+    ensurePrivateDirSync(dir);
     this.file = path.join(dir, 'cockpit.log');
+    if (existsSync(this.file)) chmodSync(this.file, 0o600);
+    const tty = options.tty ?? (echo === undefined && process.stderr.isTTY === true);
+    const write = echo ?? ((line: string) => void process.stderr.write(line + '\n'));
+    this.echo = (line, entry) => write(tty ? humanLine(entry) : line);
   }
 
   info(event: string, fields: Record<string, unknown> = {}): void {
@@ -32,10 +40,30 @@ export class FileLogger implements Logger {
   }
 
   private write(level: Level, event: string, fields: Record<string, unknown>): void {
-    const line = JSON.stringify({ at: new Date().toISOString(), level, event, ...maskSecretFields(fields) });
-    appendFileSync(this.file, line + '\n');
-    if (level !== 'info') this.echo(line);
+    const entry: LogEntry = { at: new Date().toISOString(), level, event, fields: maskSecretFields(fields) };
+    const line = JSON.stringify({ at: entry.at, level, event, ...entry.fields });
+    appendFileSync(this.file, line + '\n', { mode: 0o600 });
+    if (level !== 'info') this.echo(line, entry);
   }
+}
+
+export interface LogEntry {
+  at: string;
+  level: Level;
+  event: string;
+  fields: Record<string, unknown>;
+}
+
+/** `20:05:11 WARN  evidence.unlock-failed  code=WrongPassphrase file="/a b"`: what a terminal shows. */
+export function humanLine(entry: LogEntry): string {
+  const time = entry.at.slice(11, 19);
+  const fields = Object.entries(entry.fields)
+    .map(([k, v]) => {
+      const text = typeof v === 'string' ? v : JSON.stringify(v);
+      return `${k}=${typeof v === 'string' && /^[^\s"=]+$/.test(v) ? text : JSON.stringify(text)}`;
+    })
+    .join(' ');
+  return `${time} ${entry.level.toUpperCase().padEnd(5)} ${entry.event}${fields ? `  ${fields}` : ''}`;
 }
 
 const SECRET_FIELD = /pass(word|phrase)?|token|secret|key|credential|authorization/i;

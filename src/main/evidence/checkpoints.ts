@@ -59,11 +59,35 @@ export function checkpointSignatureValid(c: SignedCheckpoint, trusted?: KeyObjec
   }
 }
 
+/** What a checkpoints.jsonl file holds, and what is wrong with it. */
+export interface CheckpointFile {
+  checkpoints: SignedCheckpoint[];
+  /** A newline-terminated line that is not a checkpoint: damage, reported as corruption. */
+  damagedLine?: number;
+  /** A last line without its newline that is not a whole checkpoint: a torn append (bytes from `offset`). */
+  tornFragment?: { offset: number; bytes: number };
+  /** The last checkpoint is whole but its final newline is missing (kept; the writer adds the newline). */
+  missingFinalNewline?: boolean;
+}
+
+function asCheckpoint(line: string): SignedCheckpoint | undefined {
+  try {
+    const c = JSON.parse(line) as SignedCheckpoint;
+    const whole =
+      typeof c === 'object' && c !== null && typeof c.logId === 'string' && Number.isInteger(c.count) && typeof c.headHash === 'string' &&
+      typeof c.at === 'string' && typeof c.reason === 'string' && typeof c.signature === 'string' && typeof c.publicKey === 'string';
+    return whole ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Reads a checkpoints.jsonl file. A last line that does not parse is a torn append and is skipped;
- * an unparsable line before the last is reported.
+ * Reads a checkpoints.jsonl file. A complete checkpoint is always kept (even without its final
+ * newline); a newline-terminated line that is not one is damage; only an unterminated last line
+ * that is not a whole checkpoint counts as a torn append.
  */
-export async function readCheckpointFile(file: string): Promise<{ checkpoints: SignedCheckpoint[]; damagedLine?: number }> {
+export async function readCheckpointFile(file: string): Promise<CheckpointFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -72,16 +96,27 @@ export async function readCheckpointFile(file: string): Promise<{ checkpoints: S
     throw err;
   }
   const lines = text.split('\n');
-  const checkpoints: SignedCheckpoint[] = [];
+  const last = lines.pop()!; // after the final newline: '' when the file ends with one
+  const result: CheckpointFile = { checkpoints: [] };
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === undefined || line.trim() === '') continue;
-    try {
-      checkpoints.push(JSON.parse(line) as SignedCheckpoint);
-    } catch {
-      const isLast = lines.slice(i + 1).every((l) => l.trim() === '');
-      if (!isLast) return { checkpoints, damagedLine: i + 1 };
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    const c = asCheckpoint(line);
+    if (!c) {
+      result.damagedLine ??= i + 1;
+      continue;
+    }
+    result.checkpoints.push(c);
+  }
+  if (last.length > 0) {
+    const c = asCheckpoint(last);
+    if (c) {
+      result.checkpoints.push(c);
+      result.missingFinalNewline = true;
+    } else {
+      const bytes = Buffer.byteLength(last);
+      result.tornFragment = { offset: Buffer.byteLength(text) - bytes, bytes };
     }
   }
-  return { checkpoints };
+  return result;
 }

@@ -3,34 +3,47 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CockpitFailure } from '../../shared/result';
-import { EvidenceVault, readInstallationPublicKey, vaultFilePath } from './evidence-vault';
+import { EvidenceVault, readInstallationPublicKey, readPinnedFingerprint, vaultFilePath } from './evidence-vault';
 import { EvidenceStore } from './evidence-store';
-import { inspectLogDir, recordsFile } from './log-inspection';
+import { inspectLogDir, recordsFile, writerLockFile } from './log-inspection';
+import { publicKeyFingerprint } from './checkpoints';
+import { tryAcquireLock } from './pid-lock';
 import { checkExportBundle, type ExportKey } from './export-bundle';
 import type { SignedCheckpoint } from './checkpoints';
 
 /**
- * The command-line verifier (no Electron):
- *   verify <incident dir | export file>   exit 0 OK, 3 torn tail (repaired unless --no-repair),
- *                                          1 corrupt / checkpoint mismatch / export fails, 2 usage
+ * The command-line verifier (no Electron). Read-only unless `--repair`: it never takes, cuts or
+ * deletes anything, and with a passphrase nothing is written before the passphrase is checked.
+ *   verify <incident dir | export file>   exit 0 OK, 3 torn tail (found, or repaired with --repair),
+ *                                          1 corrupt / checkpoint mismatch / tampered key / export
+ *                                          fails / wrong key, 2 usage, 4 export signer not pinned
  *   list <store dir>
  *   open <incident dir | export file>     prints the records; needs the key
- * Keys: --passphrase-file F or COCKPIT_EVIDENCE_PASSPHRASE (vault or age passphrase),
+ * Keys: --passphrase-file F (`-`: standard input) or COCKPIT_EVIDENCE_PASSPHRASE (vault or age passphrase),
  * --identity F (age X25519 identity file, for exports). --checkpoint F checks an incident dir
- * against a checkpoint held elsewhere; --trust FP pins the export signer's key fingerprint.
+ * against a checkpoint held elsewhere; --trust FP pins the signer's key fingerprint.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2, repaired: 3 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, repaired: 3, untrusted: 4 } as const;
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
+  /** What `--passphrase-file -` reads (standard input). */
+  stdin?: () => Promise<string>;
+}
+
+async function readStdin(): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+  return Buffer.concat(parts).toString('utf8');
 }
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  stdin: readStdin,
 };
 
 interface Parsed {
@@ -56,13 +69,14 @@ function parse(argv: string[]): Parsed {
 }
 
 const USAGE = [
-  'usage: evidence verify <incident dir | export file> [--no-repair] [--checkpoint F] [--identity F | --passphrase-file F] [--trust FP]',
+  'usage: evidence verify <incident dir | export file> [--repair] [--checkpoint F] [--identity F | --passphrase-file F] [--trust FP]',
   '       evidence list <store dir>',
   '       evidence open <incident dir | export file> [--identity F | --passphrase-file F] [--json]',
 ].join('\n');
 
 async function passphraseFrom(flags: Parsed['flags'], io: CliIo): Promise<string | undefined> {
   const file = flags.get('passphrase-file');
+  if (file === '-') return ((await io.stdin?.()) ?? '').replace(/\r?\n$/, '');
   if (typeof file === 'string') return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
   return io.env.COCKPIT_EVIDENCE_PASSPHRASE || undefined;
 }
@@ -90,46 +104,83 @@ async function isIncidentDir(target: string): Promise<boolean> {
   return true;
 }
 
+/** A read-only store over the vault at `root`, opened with the passphrase (a wrong one throws, having written nothing). */
 async function openKeyedStore(root: string, passphrase: string): Promise<EvidenceStore> {
-  const vault = new EvidenceVault({ dir: root, safeStorageUnavailableReason: 'the command-line verifier uses the passphrase' });
+  const vault = new EvidenceVault({ dir: root, readOnly: true, safeStorageUnavailableReason: 'the command-line verifier uses the passphrase' });
   await vault.unlock(passphrase);
-  return new EvidenceStore({ vault });
+  return new EvidenceStore({ vault, mode: 'reader' });
 }
 
 async function verifyIncidentDir(dir: string, p: Parsed, io: CliIo): Promise<number> {
   const root = storeRootOf(dir);
+  const logId = path.basename(path.resolve(dir));
+  const passphrase = await passphraseFrom(p.flags, io);
+  // Authenticate first: a wrong passphrase must leave every file as it was.
+  const keyed = passphrase !== undefined && (await stat(vaultFilePath(root)).catch(() => undefined)) ? await openKeyedStore(root, passphrase) : undefined;
   const publicKey = await readInstallationPublicKey(root);
-  if (!publicKey) io.err(`note: no installation.json at ${root}; checkpoints are checked against the keys they carry`);
+  const trust = p.flags.get('trust');
+  const pinned = typeof trust === 'string' ? trust.toLowerCase() : await readPinnedFingerprint(root);
+  if (!publicKey) {
+    io.out(`corrupt: ${logId}: installation.json at ${root} is missing or unreadable, so no checkpoint can be checked against the installation key (tampered?)`);
+    return EXIT.failed;
+  }
+  const fingerprint = publicKeyFingerprint(publicKey);
+  if (pinned && pinned !== fingerprint) {
+    io.out(`corrupt: ${logId}: the installation signing key changed: installation.json holds ${fingerprint}, the ${typeof trust === 'string' ? '--trust fingerprint' : 'vault pins'} ${pinned} (tampered)`);
+    return EXIT.failed;
+  }
+  if (!pinned) io.err(`note: this vault predates key pinning; checkpoints are checked against installation.json's key ${fingerprint} (compare it with the one the app shows, or pass --trust)`);
   const extraCheckpoints: SignedCheckpoint[] = [];
   const checkpointFile = p.flags.get('checkpoint');
   if (typeof checkpointFile === 'string') extraCheckpoints.push(JSON.parse(await readFile(checkpointFile, 'utf8')) as SignedCheckpoint);
-  const inspection = await inspectLogDir(dir, { repair: !p.flags.has('no-repair'), ...(publicKey ? { publicKey } : {}), extraCheckpoints });
+  let repairNote: string | undefined;
+  const first = await inspectLogDir(dir, { publicKey, extraCheckpoints });
+  if (p.flags.has('repair') && first.status === 'torn') {
+    const attempt = await tryAcquireLock(writerLockFile(dir), 'evidence verify --repair');
+    if (!attempt.acquired) {
+      repairNote = `${first.notice}; not repaired: process ${attempt.holder.pid} has the log open for writing (${attempt.holder.purpose})`;
+    } else {
+      try {
+        const head = keyed ? await keyed.vault.lastHead(logId) : undefined;
+        const repaired = await inspectLogDir(dir, { repair: true, publicKey, extraCheckpoints, ...(head ? { head } : {}) });
+        if (repaired.status === 'repaired') repairNote = repaired.notice;
+      } finally {
+        await attempt.lock.release();
+      }
+    }
+  }
+  const inspection = await inspectLogDir(dir, { publicKey, extraCheckpoints });
   let { status } = inspection;
   let notice = inspection.notice;
   let corruptAtSeq = inspection.corruptAtSeq;
-  const passphrase = await passphraseFrom(p.flags, io);
-  if (passphrase !== undefined && status !== 'corrupt' && (await stat(vaultFilePath(root)).catch(() => undefined))) {
-    const store = await openKeyedStore(root, passphrase);
-    const keyed = await store.verify(inspection.logId);
-    await store.closeAll();
-    if (keyed.status === 'corrupt') {
+  let attachments: number | undefined;
+  if (keyed && status !== 'corrupt') {
+    const verdict = await keyed.verify(logId);
+    attachments = verdict.attachments;
+    if (verdict.status === 'corrupt') {
       status = 'corrupt';
-      notice = keyed.notice;
-      corruptAtSeq = keyed.corruptAtSeq;
+      notice = verdict.notice;
+      corruptAtSeq = verdict.corruptAtSeq;
     }
   }
-  const what = `${inspection.logId}: ${inspection.records} records, head ${inspection.headHash}, ${inspection.checkpoints} checkpoint(s)${passphrase !== undefined ? ', every record opened' : ', sealed records not opened (no passphrase)'}`;
+  await keyed?.closeAll();
+  const what = `${logId}: ${inspection.records} records, head ${inspection.headHash}, ${inspection.checkpoints} checkpoint(s) signed by ${fingerprint}${keyed ? `, every record opened, ${attachments ?? 0} attachment(s) checked` : ', sealed records and attachments not opened (no passphrase)'}`;
+  if (repairNote && status !== 'corrupt') {
+    io.out(`torn tail ${repairNote.includes('not repaired') ? 'found' : 'repaired'}: ${what}`);
+    io.out(repairNote);
+    return EXIT.repaired;
+  }
   switch (status) {
     case 'ok':
+    case 'repaired':
       io.out(`OK ${what}`);
       return EXIT.ok;
-    case 'repaired':
     case 'torn':
-      io.out(`${status === 'repaired' ? 'torn tail repaired' : 'torn tail found'}: ${what}`);
-      if (notice) io.out(notice);
+      io.out(`torn tail found: ${what}`);
+      if (notice) io.out(`${notice}; run with --repair to cut it (only when no cockpit has the log open)`);
       return EXIT.repaired;
     case 'corrupt':
-      io.out(`corrupt at seq ${corruptAtSeq}: ${inspection.logId}`);
+      io.out(`corrupt at seq ${corruptAtSeq}: ${logId}`);
       if (notice) io.out(notice);
       return EXIT.failed;
   }
@@ -143,11 +194,15 @@ async function verifyExport(file: string, p: Parsed, io: CliIo): Promise<number>
   }
   const trust = p.flags.get('trust');
   const check = await checkExportBundle(file, key, typeof trust === 'string' ? trust : undefined);
-  if (check.ok) {
-    io.out(
-      `OK export of ${check.logId}: ${check.records.length} records, head ${check.checkpoint?.headHash}, ${check.attachments.length} attachment(s), signed by ${check.publicKeyFingerprint}${typeof trust === 'string' ? ' (trusted)' : ' (not pinned: pass --trust <fingerprint> to pin)'}`,
-    );
+  const summary = `${check.logId}: ${check.records.length} records, head ${check.checkpoint?.headHash}, ${check.attachments.length} attachment(s)`;
+  if (check.ok && typeof trust === 'string') {
+    io.out(`OK export of ${summary}, signed by the trusted key ${check.publicKeyFingerprint}`);
     return EXIT.ok;
+  }
+  if (check.ok) {
+    io.out(`UNTRUSTED signer: export of ${summary} is intact, but signed by key ${check.publicKeyFingerprint}, which nothing here pins`);
+    io.out(`Compare that fingerprint with the installation key the exporting cockpit shows (Evidence panel), then re-run with --trust ${check.publicKeyFingerprint}`);
+    return EXIT.untrusted;
   }
   io.out(`export FAILED verification: ${file}`);
   for (const problem of check.problems) io.out(`- ${problem}`);
@@ -183,6 +238,7 @@ async function openTarget(target: string, p: Parsed, io: CliIo): Promise<number>
       return EXIT.usage;
     }
     const store = await openKeyedStore(storeRootOf(target), passphrase);
+    // Read-only: a log the app has open is read up to its last whole record, nothing is cut.
     const { records, verification } = await store.readChained(path.basename(path.resolve(target)));
     await store.closeAll();
     records.forEach(print);

@@ -1,6 +1,22 @@
-import { open, rename, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+
+/**
+ * Creates a directory (and missing parents) readable by the owner only: 0700 whatever the umask,
+ * also when it already existed with wider permissions (an older version created 0755).
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+}
+
+/** `ensurePrivateDir` for the few synchronous callers (the logger at startup). */
+export function ensurePrivateDirSync(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
 
 /** Fsyncs a directory so a file created, renamed or removed in it survives a crash. */
 export async function fsyncDirectory(dir: string): Promise<void> {
@@ -18,7 +34,7 @@ export async function fsyncDirectory(dir: string): Promise<void> {
  */
 export async function writeFileDurably(target: string, content: Buffer | string): Promise<void> {
   const dir = path.dirname(target);
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDir(dir);
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {

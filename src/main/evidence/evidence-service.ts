@@ -102,9 +102,9 @@ export class EvidenceService {
     return this.vault.unlock(passphrase);
   }
 
+  /** Locks the vault once every task holding its key has finished; the store closes its logs (with a closing checkpoint). */
   async lock(): Promise<VaultStatus> {
-    this.vault.lock();
-    await this.store.closeAll();
+    await this.vault.lock();
     return this.vault.status();
   }
 
@@ -266,8 +266,9 @@ export class EvidenceService {
     );
     const signer = this.vault.signingKey();
     const actor = this.store.currentActor();
+    const frames = await this.store.framesUpTo(incidentId, exported.at(-1)?.end);
     const written = await writeExportBundle(
-      { logId: incidentId, records: exported, checkpoint, signer, actor, now: new Date(), attachments },
+      { logId: incidentId, records: exported, checkpoint, signer, actor, now: new Date(), attachments, frames },
       encryption,
       outPath,
     );

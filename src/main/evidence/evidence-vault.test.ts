@@ -36,7 +36,7 @@ describe('EvidenceVault', () => {
     const vault = new EvidenceVault({ dir, scrypt: FAST, safeStorageUnavailableReason: 'Linux backend is basic_text' });
     expect(await vault.status()).toEqual({ state: 'uninitialised', method: 'passphrase', reason: 'Linux backend is basic_text' });
     expect((await vault.initialise('pass phrase')).state).toBe('unlocked');
-    vault.lock();
+    await vault.lock();
     expect((await vault.status()).state).toBe('locked');
     expect(() => vault.masterKey()).toThrow(expect.objectContaining({ code: 'Locked' }));
     const status = await vault.unlock('pass phrase');
@@ -47,7 +47,7 @@ describe('EvidenceVault', () => {
   it('rejects a wrong passphrase cleanly and writes nothing', async () => {
     const vault = new EvidenceVault({ dir, scrypt: FAST });
     await vault.initialise('right');
-    vault.lock();
+    await vault.lock();
     const before = await snapshot(dir);
     await expect(new EvidenceVault({ dir }).unlock('wrong')).rejects.toMatchObject({ code: 'WrongPassphrase' });
     await expect(new EvidenceVault({ dir }).unlock()).rejects.toMatchObject({ code: 'Invalid' });
@@ -58,7 +58,7 @@ describe('EvidenceVault', () => {
     const vault = new EvidenceVault({ dir, safeStorage: fakeSafeStorage });
     expect((await vault.status()).method).toBe('safeStorage');
     await vault.initialise();
-    vault.lock();
+    await vault.lock();
     expect((await vault.unlock()).state).toBe('unlocked');
     const file = JSON.parse(await readFile(path.join(dir, 'vault.json'), 'utf8')) as { method: string };
     expect(file.method).toBe('safeStorage');
@@ -76,5 +76,48 @@ describe('EvidenceVault', () => {
   it('refuses to initialise twice', async () => {
     await new EvidenceVault({ dir, scrypt: FAST }).initialise('a');
     await expect(new EvidenceVault({ dir, scrypt: FAST }).initialise('b')).rejects.toMatchObject({ code: 'Conflict' });
+  });
+});
+
+describe('EvidenceVault unlock rate limit', () => {
+  it('makes each failed attempt in a row wait longer, says how long, and resets on success', async () => {
+    let now = 1_000_000;
+    await new EvidenceVault({ dir, scrypt: FAST }).initialise('right passphrase');
+    const vault = new EvidenceVault({ dir, scrypt: FAST, now: () => now });
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ code: 'WrongPassphrase', message: expect.stringContaining('next attempt is possible in 1 s') });
+    // Too soon: refused before any scrypt runs, with the wait in the message.
+    await expect(vault.unlock('right passphrase')).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringMatching(/try again in 1 s/) });
+    now += 1000;
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ message: expect.stringContaining('in 2 s') });
+    now += 2000;
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ message: expect.stringContaining('in 4 s') });
+    now += 1000;
+    await expect(vault.unlock('right passphrase')).rejects.toMatchObject({ code: 'Unavailable', message: expect.stringMatching(/3 in a row\): try again in 3 s/) });
+    now += 3000;
+    expect((await vault.unlock('right passphrase')).state).toBe('unlocked');
+    await vault.lock();
+    await expect(vault.unlock('wrong')).rejects.toMatchObject({ message: expect.stringContaining('in 1 s') });
+  });
+});
+
+describe('EvidenceVault lock vs work holding the key', () => {
+  it('waits for in-flight work before zeroing the key, and refuses new work at once', async () => {
+    const vault = new EvidenceVault({ dir, scrypt: FAST });
+    await vault.initialise('pass phrase');
+    const copy = Buffer.from(vault.masterKey());
+    let release: () => void = () => undefined;
+    let seen: Buffer | undefined;
+    const inFlight = vault.withMasterKey(async (key) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      seen = Buffer.from(key);
+    });
+    const locking = vault.lock();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(() => vault.masterKey()).toThrow(expect.objectContaining({ code: 'Locked' }));
+    await expect(vault.withMasterKey(async () => undefined)).rejects.toMatchObject({ code: 'Locked' });
+    release();
+    await inFlight;
+    await locking;
+    expect(seen!.equals(copy)).toBe(true);
   });
 });

@@ -10,12 +10,16 @@ import { CockpitFailure } from '../../shared/result';
 import type { StoredRecord } from '../incidents/record-log';
 import { checkpointSignatureValid, publicKeyFingerprint, type SignedCheckpoint } from './checkpoints';
 import { fsyncDirectory } from './durable-files';
-import { genesisHash } from './log-frames';
+import { genesisHash, scanLog, sha256 } from './log-frames';
+import { sealedPlaintextOf } from './record-sealing';
 import type { ChainedRecord } from './evidence-store';
 
 /**
  * The export container: an age-encrypted POSIX tar (tar-stream) holding, under `evidence-<id>/`:
- *   records.jsonl                  the redacted plaintext records with their chain hashes
+ *   records.jsonl                  the redacted plaintext records with their chain hashes and salts
+ *   records.log                    the sealed frames themselves: each header carries the SHA-256 of
+ *                                  its record's plaintext, so records.jsonl is checked against the
+ *                                  chain (and the signed head) without any key
  *   attachments/<sha256>           each attachment's redacted plaintext
  *   report.md                      summary and timeline for people
  *   installation-public-key.pem    the signer
@@ -33,7 +37,8 @@ export type ExportKey = { passphrase: string } | { identity: string };
 
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT;
-  version: 1;
+  /** 2: with records.log and salted records (every record checkable from its plaintext). */
+  version: 1 | 2;
   logId: string;
   createdAt: string;
   createdBy: string;
@@ -46,6 +51,7 @@ export interface ExportManifest {
 export interface ExportedRecord extends StoredRecord {
   prev: string;
   hash: string;
+  salt?: string;
 }
 
 export interface ExportSource {
@@ -56,6 +62,14 @@ export interface ExportSource {
   actor: string;
   now: Date;
   attachments: Array<{ sha256: string; size: number; open: () => AsyncIterable<Buffer> }>;
+  /** records.log from its start to the end of the last exported frame. */
+  frames: Buffer;
+  /** Other facts for report.md that the records do not hold. */
+  report?: ReportExtras;
+}
+
+export interface ReportExtras {
+  title?: string;
 }
 
 export interface WrittenExport {
@@ -93,41 +107,122 @@ async function* iterateWebStream(stream: ReadableStream<Uint8Array>): AsyncGener
 
 const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
-/** A Markdown summary and timeline of the exported records. */
-export function renderReport(source: Pick<ExportSource, 'logId' | 'records' | 'checkpoint' | 'now' | 'actor'>, fingerprint: string): string {
+/** One record as a sentence for the report's timeline. */
+function describeRecord(r: StoredRecord): string {
+  const b = (r.body ?? {}) as Record<string, unknown>;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+  switch (r.type) {
+    case 'incident.declared':
+      return `Declared ${str(b.severity)}: ${str(b.title)}`;
+    case 'incident.severity-changed':
+      return `Severity ${str(b.from)} → ${str(b.to)}`;
+    case 'incident.status-changed':
+      return `Status ${str(b.from)} → ${str(b.to)}`;
+    case 'checklist.item-checked':
+      return `${b.done === false ? 'Unticked' : 'Ticked'} “${str(b.label)}”`;
+    case 'note.revised':
+      return `Note ${str(b.noteId)} written`;
+    case 'evidence.added':
+      return `Evidence added: ${str(b.title ?? b.name)}${b.sha256 ? ` (attachment ${str(b.sha256).slice(0, 12)}…)` : ''}`;
+    case 'evidence.exported':
+      return `Exported (${str(b.records)} records)`;
+    default: {
+      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body) ?? '';
+      return `${r.type}${text && text !== '{}' && text !== 'null' ? `: ${text.length > 140 ? `${text.slice(0, 137)}...` : text}` : ''}`;
+    }
+  }
+}
+
+/**
+ * The export's report.md: a readable incident report (title, severity history, status times,
+ * checklist with who and when, notes as written, timeline, attachments with hashes), then how
+ * the export is verified.
+ */
+export function renderReport(
+  source: Pick<ExportSource, 'logId' | 'records' | 'checkpoint' | 'now' | 'actor'> & { attachments?: Array<{ sha256: string; size: number }> },
+  fingerprint: string,
+): string {
   const { records } = source;
-  const escape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-  const summarise = (body: unknown): string => {
-    const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
-  };
+  const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const body = (r: StoredRecord): Record<string, unknown> => (r.body ?? {}) as Record<string, unknown>;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : String(v));
   const declared = records.find((r) => r.type === 'incident.declared');
-  const actors = [...new Set(records.map((r) => r.actor))];
-  const lines = [
-    `# Evidence export: ${source.logId}`,
+  const d = declared ? body(declared) : {};
+  const severities = records.filter((r) => r.type === 'incident.severity-changed');
+  const statuses = records.filter((r) => r.type === 'incident.status-changed');
+  const severity = severities.length > 0 ? str(body(severities.at(-1)!).to) : str(d.severity);
+  const status = statuses.length > 0 ? str(body(statuses.at(-1)!).to) : declared ? 'investigating' : 'unknown';
+  const checklist = new Map<string, StoredRecord>();
+  for (const r of records) if (r.type === 'checklist.item-checked') checklist.set(str(body(r).itemId), r);
+  const notes = new Map<string, { latest: StoredRecord; revisions: number; first: StoredRecord }>();
+  for (const r of records) {
+    if (r.type !== 'note.revised') continue;
+    const id = str(body(r).noteId);
+    const seen = notes.get(id);
+    notes.set(id, { latest: r, revisions: (seen?.revisions ?? 0) + 1, first: seen?.first ?? r });
+  }
+  const added = records.filter((r) => r.type === 'evidence.added' && typeof body(r).sha256 === 'string');
+  const lines: string[] = [
+    `# Incident report: ${str(d.title) || source.logId}`,
     '',
-    `- Exported ${source.now.toISOString()} by ${source.actor}`,
-    `- Records: ${records.length} (seq 1 to ${records.length}), ${records.length > 0 ? `${records[0]!.at} to ${records.at(-1)!.at}` : 'none'}`,
-    `- Responders: ${actors.join(', ') || 'none'}`,
-    `- Head hash: \`${source.checkpoint.headHash}\``,
-    `- Checkpoint signed ${source.checkpoint.at} by installation key \`${fingerprint}\``,
-    '',
-    '## Summary',
-    '',
-    declared ? `Declared ${declared.at} by ${declared.actor}: ${escape(summarise(declared.body))}` : 'No `incident.declared` record in this log.',
-    '',
-    '## Timeline',
-    '',
-    '| seq | time (UTC) | actor | type | details |',
-    '| --- | --- | --- | --- | --- |',
-    ...records.map((r) => `| ${r.seq} | ${r.at} | ${escape(r.actor)} | ${escape(r.type)} | ${escape(summarise(r.body))} |`),
-    '',
-    '## How to verify',
-    '',
-    'Run `npm run evidence -- verify <this file> --identity <age key>` (or with a passphrase):',
-    'it checks every file against manifest.json, the manifest and checkpoint signatures, and the hash chain of records.jsonl.',
+    `- **Incident**: ${source.logId}`,
+    `- **Severity**: ${severity || 'not set'} · **Status**: ${status}`,
+    declared ? `- **Declared**: ${declared.at} by ${declared.actor}` : '- **Declared**: no `incident.declared` record in this log',
+    `- **Exported**: ${source.now.toISOString()} by ${source.actor} (${records.length} records)`,
     '',
   ];
+  if (str(d.summary)) lines.push('## Summary', '', str(d.summary), '');
+  lines.push('## Severity history', '', '| time (UTC) | by | severity |', '| --- | --- | --- |');
+  if (declared) lines.push(`| ${declared.at} | ${cell(declared.actor)} | ${cell(str(d.severity))} (declared) |`);
+  for (const r of severities) lines.push(`| ${r.at} | ${cell(r.actor)} | ${cell(str(body(r).from))} → ${cell(str(body(r).to))} |`);
+  lines.push('', '## Status', '', '| status | since (UTC) | by |', '| --- | --- | --- |');
+  if (declared) lines.push(`| investigating | ${declared.at} | ${cell(declared.actor)} |`);
+  for (const r of statuses) lines.push(`| ${cell(str(body(r).to))} | ${r.at} | ${cell(r.actor)} |`);
+  lines.push('', '## Checklist', '');
+  if (checklist.size === 0) lines.push('No checklist item was ticked.');
+  else {
+    lines.push('| item | state | by | when (UTC) |', '| --- | --- | --- | --- |');
+    for (const r of checklist.values()) lines.push(`| ${cell(str(body(r).label))} | ${body(r).done === false ? 'open (unticked)' : 'done'} | ${cell(r.actor)} | ${r.at} |`);
+  }
+  lines.push('', '## Notes', '');
+  if (notes.size === 0) lines.push('No notes.');
+  for (const [id, n] of notes) {
+    lines.push(
+      `### Note ${id}`,
+      '',
+      `*Written ${n.first.at} by ${n.first.actor}${n.revisions > 1 ? `; revision ${n.revisions} of ${n.latest.at} by ${n.latest.actor}` : ''}.*`,
+      '',
+      str(body(n.latest).text),
+      '',
+    );
+  }
+  lines.push('## Timeline', '', '| seq | time (UTC) | actor | what |', '| --- | --- | --- | --- |');
+  for (const r of records) lines.push(`| ${r.seq} | ${r.at} | ${cell(r.actor)} | ${cell(describeRecord(r))} |`);
+  lines.push('', '## Attachments', '');
+  if (added.length === 0) lines.push('No attachments.');
+  else {
+    lines.push('| name | size (bytes) | SHA-256 | added (seq) |', '| --- | --- | --- | --- |');
+    for (const r of added) {
+      const b = body(r);
+      lines.push(`| ${cell(str(b.name ?? b.title))} | ${str(b.size)} | \`${str(b.sha256)}\` | ${r.seq} by ${cell(r.actor)} |`);
+    }
+  }
+  lines.push(
+    '',
+    '## Integrity',
+    '',
+    `- Head hash \`${source.checkpoint.headHash}\` (record ${source.checkpoint.count}), checkpoint signed ${source.checkpoint.at}`,
+    `- Installation signing key \`${fingerprint}\``,
+    '',
+    'Verify this export from the Incident Cockpit repository (type the export passphrase on standard input):',
+    '',
+    '```sh',
+    `npm run --silent evidence -- verify <this file> --trust ${fingerprint} --passphrase-file -`,
+    '```',
+    '',
+    'It checks every file against manifest.json, the manifest and checkpoint signatures, each record in records.jsonl against the digest sealed in records.log, the hash chain up to the signed head, and every attachment against its hash.',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -166,10 +261,12 @@ export async function writeExportBundle(source: ExportSource, encryption: Export
         const line: ExportedRecord = { seq: r.seq, at: r.at, actor: r.actor, type: r.type, body: r.body, prev: r.prev, hash: r.hash };
         if (r.context) line.context = r.context;
         if (r.attachments) line.attachments = r.attachments;
+        if (r.salt !== undefined) line.salt = r.salt;
         return JSON.stringify(line);
       })
       .join('\n');
     await addBuffer('records.jsonl', Buffer.from(recordsJsonl.length > 0 ? `${recordsJsonl}\n` : ''));
+    await addBuffer('records.log', source.frames);
     for (const attachment of source.attachments) {
       const name = `attachments/${attachment.sha256}`;
       const hash = createHash('sha256');
@@ -197,7 +294,7 @@ export async function writeExportBundle(source: ExportSource, encryption: Export
     await addBuffer('checkpoint.json', Buffer.from(JSON.stringify(source.checkpoint, null, 2)));
     const manifest: ExportManifest = {
       format: EXPORT_FORMAT,
-      version: 1,
+      version: 2,
       logId: source.logId,
       createdAt: source.now.toISOString(),
       createdBy: source.actor,
@@ -249,6 +346,8 @@ export async function writeExportBundle(source: ExportSource, encryption: Export
 export interface ExportCheck {
   ok: boolean;
   problems: string[];
+  /** Facts that do not fail the check (e.g. records from before plaintext digests). */
+  notes: string[];
   logId?: string;
   records: ExportedRecord[];
   manifest?: ExportManifest;
@@ -269,7 +368,7 @@ export async function checkExportBundle(file: string, key: ExportKey, trusted?: 
   const decrypter = new Decrypter();
   if ('passphrase' in key) decrypter.addPassphrase(key.passphrase);
   else decrypter.addIdentity(key.identity.trim());
-  const check: ExportCheck = { ok: false, problems: [], records: [], attachments: [] };
+  const check: ExportCheck = { ok: false, problems: [], notes: [], records: [], attachments: [] };
   const small = new Map<string, Buffer>();
   const seen = new Map<string, { sha256: string; size: number }>();
 
@@ -392,6 +491,9 @@ export async function checkExportBundle(file: string, key: ExportKey, trusted?: 
     prev = record.hash;
     check.records.push(record);
   }
+  const framesBytes = small.get('records.log');
+  if (framesBytes) checkFramesAgainstRecords(manifest.logId, framesBytes, check);
+  else if (manifest.version >= 2) check.problems.push('records.log is missing: the records cannot be checked against the signed chain');
   if (check.checkpoint) {
     if (check.records.length !== check.checkpoint.count) {
       check.problems.push(`checkpoint covers ${check.checkpoint.count} records, the export holds ${check.records.length}`);
@@ -410,4 +512,39 @@ export async function checkExportBundle(file: string, key: ExportKey, trusted?: 
   check.problems = [...new Set(check.problems)];
   check.ok = check.problems.length === 0;
   return check;
+}
+
+/**
+ * Checks records.jsonl against the sealed frames without any key: the frames chain to the signed
+ * head, and each record's rebuilt plaintext hashes to the digest its frame carries. A record
+ * changed in records.jsonl, or frames forged to match, fails here or at the signature.
+ */
+function checkFramesAgainstRecords(logId: string, bytes: Buffer, check: ExportCheck): void {
+  const scan = scanLog(bytes, logId);
+  if (scan.problem) {
+    check.problems.push(`records.log: ${scan.problem.kind} at seq ${scan.problem.seq}: ${scan.problem.reason}`);
+    return;
+  }
+  if (scan.frames.length !== check.records.length) {
+    check.problems.push(`records.log holds ${scan.frames.length} records, records.jsonl ${check.records.length}`);
+  }
+  let undigested = 0;
+  for (let i = 0; i < Math.min(scan.frames.length, check.records.length); i++) {
+    const frame = scan.frames[i]!;
+    const record = check.records[i]!;
+    if (frame.hash.toString('hex') !== record.hash || frame.prevHash.toString('hex') !== record.prev) {
+      check.problems.push(`corrupt at seq ${record.seq}: records.jsonl names another frame than records.log holds`);
+      return;
+    }
+    if (!frame.plainDigest) {
+      undigested++;
+      continue;
+    }
+    const plain = Buffer.from(JSON.stringify(sealedPlaintextOf(logId, record)));
+    if (!sha256(plain).equals(frame.plainDigest)) {
+      check.problems.push(`corrupt at seq ${record.seq}: the record in records.jsonl is not the one sealed in the chain (content altered)`);
+      return;
+    }
+  }
+  if (undigested > 0) check.notes.push(`${undigested} record(s) predate plaintext digests: their content is covered by the export signature only`);
 }

@@ -1,13 +1,30 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { evidenceRequests } from '../../shared/contract/evidence';
 import { CockpitFailure } from '../../shared/result';
 import type { Logger } from '../app/logger';
 import type { HandlersOf } from '../host/dispatcher';
 import type { EvidenceService } from './evidence-service';
+import { ensurePrivateDir } from './durable-files';
 
 /** `evidence:`: the vault gate, the record log, attachments, verify and export. */
-export function evidenceHandlers(deps: { evidence: EvidenceService; dataDir: string; logger: Logger }): HandlersOf<keyof typeof evidenceRequests> {
+/** Quotes a word for a POSIX shell. */
+export const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The command that verifies an export on this machine, copyable as is: from the project root,
+ * pinned to the signer, the passphrase typed on standard input (never put in the command line).
+ */
+export function exportVerifyCommand(projectRoot: string, file: string, fingerprint: string): string {
+  return `cd ${shellQuote(projectRoot)} && npm run --silent evidence -- verify ${shellQuote(file)} --trust ${fingerprint} --passphrase-file -`;
+}
+
+export function evidenceHandlers(deps: {
+  evidence: EvidenceService;
+  dataDir: string;
+  logger: Logger;
+  /** Where `npm run evidence` works (default: the working directory, the repository under npm start). */
+  projectRoot?: string;
+}): HandlersOf<keyof typeof evidenceRequests> {
   const { evidence, logger } = deps;
   return {
     'evidence:status': () => evidence.status(),
@@ -51,11 +68,21 @@ export function evidenceHandlers(deps: { evidence: EvidenceService; dataDir: str
     'evidence:verify': ({ incidentId }) => evidence.verify(incidentId),
     'evidence:export': async ({ incidentId, passphrase }) => {
       const dir = path.join(deps.dataDir, 'exports');
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await ensurePrivateDir(dir);
       const file = path.join(dir, `${incidentId}-${new Date().toISOString().replace(/[:.]/g, '-')}.cockpit-evidence.age`);
       const result = await evidence.export(incidentId, { passphrase }, file);
       logger.info('evidence.exported', { incidentId, file, sha256: result.sha256 });
-      return { path: result.path, sha256: result.sha256, bytes: result.bytes, records: result.records, headHash: result.headHash, custodySeq: result.custodySeq };
+      const installationKey = result.checkpoint.keyFingerprint;
+      return {
+        path: result.path,
+        sha256: result.sha256,
+        bytes: result.bytes,
+        records: result.records,
+        headHash: result.headHash,
+        custodySeq: result.custodySeq,
+        installationKey,
+        verifyCommand: exportVerifyCommand(deps.projectRoot ?? process.cwd(), result.path, installationKey),
+      };
     },
   };
 }

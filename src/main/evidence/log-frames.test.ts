@@ -60,11 +60,21 @@ describe('scanLog', () => {
     }
   });
 
-  it('treats a flipped byte in the last record as a torn tail (checkpoints catch it, see the store)', () => {
+  it('reports a flipped byte in the last record whose length still fits as corruption, not a torn tail', () => {
     const { bytes, boundaries } = buildLog(5);
-    const damaged = Buffer.from(bytes);
-    damaged[boundaries[4]! + 20] ^= 1;
-    expect(scanLog(damaged, LOG_ID).problem).toMatchObject({ kind: 'torn', seq: 5 });
+    for (let offset = boundaries[4]! + 4; offset < bytes.length; offset++) {
+      const damaged = Buffer.from(bytes);
+      damaged[offset] ^= 1;
+      expect(scanLog(damaged, LOG_ID).problem, `offset ${offset}`).toMatchObject({ kind: 'corrupt', seq: 5 });
+    }
+  });
+
+  it('tells a really short last frame (torn) from zeros after the end (torn) and garbage (corrupt)', () => {
+    const { bytes, boundaries } = buildLog(3);
+    expect(scanLog(bytes.subarray(0, bytes.length - 1), LOG_ID).problem).toMatchObject({ kind: 'torn', seq: 3 });
+    expect(scanLog(Buffer.concat([bytes, Buffer.alloc(200)]), LOG_ID).problem).toMatchObject({ kind: 'torn', seq: 4 });
+    expect(scanLog(Buffer.concat([bytes, Buffer.alloc(200, 0xff)]), LOG_ID).problem).toMatchObject({ kind: 'corrupt', seq: 4 });
+    expect(boundaries.length).toBe(4);
   });
 
   it('reports swapped and deleted records at the first seq out of place', () => {

@@ -9,6 +9,7 @@ import {
   type StreamInput,
   type StreamName,
 } from '../../shared/contract';
+import type { StreamFlowHints } from '../../shared/contract/define';
 import type { Event, IDisposable } from '../../shared/lifetimes';
 import { CockpitFailure, fail, ok, type CockpitError, type Result } from '../../shared/result';
 import type { Logger } from '../app/logger';
@@ -57,7 +58,7 @@ export type StreamProviders = {
 /** The tables a dispatcher serves: the app's contract, or a test's / benchmark's own. */
 export interface ContractTables {
   requests: Record<string, { input: z.ZodType }>;
-  streams: Record<string, { input: z.ZodType; bytes?: boolean }>;
+  streams: Record<string, { input: z.ZodType; bytes?: boolean; flow?: StreamFlowHints }>;
 }
 
 const APP_CONTRACT: ContractTables = { requests, streams };
@@ -84,6 +85,11 @@ export class ContractDispatcher {
 
   isByteStream(channel: string): boolean {
     return entryOf(this.contract.streams, channel)?.bytes === true;
+  }
+
+  /** The stream's own flow-control settings, if its contract entry declares any. */
+  flowHints(channel: string): StreamFlowHints | undefined {
+    return entryOf(this.contract.streams, channel)?.flow;
   }
 
   async invoke(channel: string, rawInput: unknown): Promise<Result<unknown>> {

@@ -7,7 +7,7 @@ import { StreamClient } from '../../shared/stream-client';
 import type { ClientMessage, ServerMessage } from '../../shared/wire';
 import { MemoryLogger } from '../app/logger';
 import { ContractDispatcher, type RequestHandlers, type StreamProviders, type StreamSink } from './dispatcher';
-import { DEFAULT_FLOW, StreamSession, type FlowControl } from './stream-session';
+import { StreamSession, type FlowControl } from './stream-session';
 
 type Provider = (input: unknown, sink: StreamSink<unknown>) => IDisposable | Promise<IDisposable>;
 
@@ -44,7 +44,7 @@ function harness(providers: Record<string, Provider>, flow: Partial<FlowControl>
       bufferedAmount: () => 0,
     },
     new MemoryLogger(),
-    { ...DEFAULT_FLOW, ...flow },
+    flow,
   );
   return { session, client, sent, byteBatches, toMain, dispatcher };
 }

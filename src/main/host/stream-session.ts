@@ -43,6 +43,14 @@ export const DEFAULT_FLOW: FlowControl = {
   maxTransportBytes: 4 * 1024 * 1024,
 };
 
+/** Byte streams (logs, terminals at full speed) keep more in flight: bytes are cheap to batch. */
+export const BYTE_STREAM_FLOW: Partial<FlowControl> = {
+  highWaterMark: 4 * 1024 * 1024,
+  lowWaterMark: 1024 * 1024,
+  maxBatchBytes: 1024 * 1024,
+  maxBufferedBytes: 8 * 1024 * 1024,
+};
+
 const TRANSPORT_RETRY_MS = 5;
 
 /**
@@ -59,7 +67,8 @@ export class StreamSession implements IDisposable {
     private readonly dispatcher: ContractDispatcher,
     private readonly transport: StreamTransport,
     private readonly logger: Logger,
-    private readonly flow: FlowControl = DEFAULT_FLOW,
+    /** Overrides applied last, over the defaults and each stream's own hints (tests, benchmarks). */
+    private readonly overrides: Partial<FlowControl> = {},
   ) {}
 
   /** Live subscriptions (started or starting). */
@@ -74,7 +83,9 @@ export class StreamSession implements IDisposable {
       this.logger.warn('stream.id-reused', { id, channel });
       previous.stop();
     }
-    const subscription = new Subscription(id, channel, this.dispatcher.isByteStream(channel), this.transport, this.flow, this.logger, () => {
+    const bytes = this.dispatcher.isByteStream(channel);
+    const flow: FlowControl = { ...DEFAULT_FLOW, ...(bytes ? BYTE_STREAM_FLOW : {}), ...this.dispatcher.flowHints(channel), ...this.overrides };
+    const subscription = new Subscription(id, channel, bytes, this.transport, flow, this.logger, () => {
       if (this.subscriptions.get(id) === subscription) this.subscriptions.delete(id);
     });
     this.subscriptions.set(id, subscription);

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ServerMessage } from '../../shared/wire';
@@ -21,7 +22,7 @@ export interface WebHostOptions {
   /** Random per start unless given (tests). */
   token?: string;
   /** Stream flow-control settings (tests and benchmarks lower them). */
-  flow?: FlowControl;
+  flow?: Partial<FlowControl>;
   /** Close connections that send no complete request within this time (default 10 s). */
   idleTimeoutMs?: number;
 }
@@ -59,7 +60,21 @@ export class WebHost {
     const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     wss.on('error', (error) => options.logger.warn('web.socket-server-error', { message: error.message }));
     // A connection that never completes a request is closed, so idle sockets cannot pile up.
-    server.headersTimeout = options.idleTimeoutMs ?? 10_000;
+    const idleMs = options.idleTimeoutMs ?? 10_000;
+    server.headersTimeout = idleMs;
+    const silent = new WeakMap<Duplex, NodeJS.Timeout>();
+    const spoke = (socket: Duplex) => {
+      clearTimeout(silent.get(socket));
+      silent.delete(socket);
+    };
+    server.on('connection', (socket) => {
+      const timer = setTimeout(() => socket.destroy(), idleMs);
+      timer.unref();
+      silent.set(socket, timer);
+      socket.once('close', () => spoke(socket));
+    });
+    server.on('request', (req: IncomingMessage) => spoke(req.socket));
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => spoke(socket));
     server.requestTimeout = Math.max(server.headersTimeout, 30_000);
     server.keepAliveTimeout = 5_000;
     server.on('clientError', (error, socket) => {

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { EvidenceRecord } from '../../shared/evidence';
+import { passphraseProblem, redactionSummary, type EvidenceRecord } from '../../shared/evidence';
 import { clockTime, dateTime } from '../shell/format';
 import { routeHash } from '../state/route';
 import { useActiveIncidentId, useCockpit, type EvidenceFilter } from '../state/store';
@@ -54,7 +54,8 @@ function EvidenceBody({ incidentId }: { incidentId: string }) {
 
   return (
     <div className="evidence-grid">
-      <div className="evidence-actions">
+      {/* min-width 0: long paths and fingerprints wrap inside the column instead of widening it */}
+      <div className="evidence-actions" style={{ minWidth: 0 }}>
         <AddEvidence incidentId={incidentId} />
         <VerifyCard incidentId={incidentId} />
         <ExportCard incidentId={incidentId} />
@@ -70,6 +71,7 @@ function EvidenceBody({ incidentId }: { incidentId: string }) {
 }
 
 function AddEvidence({ incidentId }: { incidentId: string }) {
+  const lastAdded = useCockpit((s) => s.evidence[incidentId]?.lastAdded);
   const addText = useCockpit((s) => s.addEvidenceText);
   const addFile = useCockpit((s) => s.addEvidenceFile);
   const [title, setTitle] = useState('');
@@ -114,11 +116,23 @@ function AddEvidence({ incidentId }: { incidentId: string }) {
           <input ref={fileInput} type="file" name="evidence-file" className="visually-hidden" onChange={(e) => void upload(e.target.files?.[0])} />
         </label>
       </div>
+      {lastAdded ? <SealedNotice record={lastAdded} /> : null}
     </form>
   );
 }
 
+/** What the last seal did: its seq and what was redacted, by rule. */
+function SealedNotice({ record }: { record: EvidenceRecord }) {
+  const body = (record.body ?? {}) as { redactions?: Record<string, number>; redacted?: boolean; title?: string };
+  return (
+    <p className="small sealed-notice" role="status" data-testid="sealed-notice">
+      Sealed “{body.title ?? record.type}” as #{record.seq}: {body.redacted === false ? 'binary file, not scanned for secrets.' : redactionSummary(body.redactions)}
+    </p>
+  );
+}
+
 function VerifyCard({ incidentId }: { incidentId: string }) {
+  const installationKey = useCockpit((s) => s.vault?.installationKey);
   const verification = useCockpit((s) => s.evidence[incidentId]?.verification);
   const verify = useCockpit((s) => s.verifyEvidence);
   const [busy, setBusy] = useState(false);
@@ -143,11 +157,34 @@ function VerifyCard({ incidentId }: { incidentId: string }) {
               ? 'OK'
               : verification.status === 'repaired'
                 ? 'Torn tail repaired'
-                : `Corrupt at seq ${verification.corruptAtSeq ?? '?'}`}
+                : verification.status === 'torn'
+                  ? 'Torn tail found (not cut: another process has the log open)'
+                  : `Corrupt at seq ${verification.corruptAtSeq ?? '?'}`}
           </strong>{' '}
           — {verification.records} records, head <code>{verification.headHash.slice(0, 16)}…</code>
+          {verification.checkpoints !== undefined ? `, ${verification.checkpoints} signed checkpoint(s)` : ''}
+          {verification.attachments ? `, ${verification.attachments} attachment(s) read back` : ''}
           {verification.notice ? <p className="small">{verification.notice}</p> : null}
         </div>
+      ) : null}
+      {verification?.cutTails && verification.cutTails.length > 0 ? (
+        <div className="cut-tails small" data-testid="cut-tails">
+          <strong>
+            {verification.cutTails.length} torn tail{verification.cutTails.length === 1 ? '' : 's'} cut from this log
+          </strong>
+          <ul>
+            {verification.cutTails.map((t) => (
+              <li key={t.file}>
+                {t.bytes} bytes after record #{t.afterSeq}, cut {dateTime(t.at)}, kept in <code>{t.file}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {installationKey ? (
+        <p className="small muted" data-testid="installation-key">
+          Checkpoints are signed by this installation’s key <code className="fingerprint" style={WRAP_ANYWHERE}>{installationKey}</code>. Compare it with the fingerprint a verifier prints.
+        </p>
       ) : null}
     </div>
   );
@@ -169,22 +206,57 @@ function ExportCard({ incidentId }: { incidentId: string }) {
       }}
     >
       <h2 id="export-title">Export</h2>
-      <p className="small muted">One age-encrypted file a colleague can open (`age -d`) and verify (`npm run evidence -- verify FILE`).</p>
+      <p className="small muted">
+        One age-encrypted file, signed by this installation. A colleague opens it with <code>age -d</code> and the passphrase; the command to verify it appears here once it is written.
+      </p>
       <label className="field">
         <span>Export passphrase (for the recipient)</span>
         <input type="password" name="export-passphrase" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
       </label>
-      <button type="submit" className="button" disabled={busy || passphrase.length < 8}>
+      {passphrase.length > 0 && passphraseProblem(passphrase) ? (
+        <p className="small muted" data-testid="export-passphrase-hint">
+          {passphraseProblem(passphrase)}
+        </p>
+      ) : null}
+      <button type="submit" className="button" disabled={busy || passphraseProblem(passphrase) !== undefined}>
         {busy ? 'Exporting…' : 'Export incident'}
       </button>
       {lastExport ? (
-        <div className="export-result small" role="status" data-testid="export-result">
+        <div className="export-result small" role="status" data-testid="export-result" style={WRAP_ANYWHERE}>
           Exported {lastExport.records} records ({Math.ceil(lastExport.bytes / 1024)} KiB) to <code>{lastExport.path}</code>
           <br />
           SHA-256 <code>{lastExport.sha256}</code>
+          <p>Verify it (type the export passphrase, then Enter):</p>
+          <CopyableCommand command={lastExport.verifyCommand} />
         </div>
       ) : null}
     </form>
+  );
+}
+
+const WRAP_ANYWHERE = { overflowWrap: 'anywhere' } as const;
+
+/** A shell command shown whole, selectable, with a Copy button. */
+function CopyableCommand({ command }: { command: string }) {
+  const [copied, setCopied] = useState<'copied' | 'failed' | undefined>();
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(command);
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+  };
+  return (
+    <div className="copyable-command">
+      <pre className="command" data-testid="verify-command" style={{ ...WRAP_ANYWHERE, whiteSpace: 'pre-wrap' }}>
+        {command}
+      </pre>
+      <button type="button" className="button" onClick={() => void copy()}>
+        Copy command
+      </button>
+      {copied ? <span className="small muted"> {copied === 'copied' ? 'Copied.' : 'Select the command and copy it (the clipboard is not available here).'}</span> : null}
+    </div>
   );
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { passphraseProblem } from '../../shared/evidence';
 import { useCockpit } from '../state/store';
 
 /**
@@ -47,6 +48,11 @@ export function VaultGate({ children }: { children: ReactNode }) {
           <span>Repeat passphrase</span>
           <input type="password" name="confirm" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
         </label>
+      ) : null}
+      {creating && passphrase.length > 0 && passphraseProblem(passphrase) ? (
+        <p className="small muted" data-testid="passphrase-hint">
+          {passphraseProblem(passphrase)}
+        </p>
       ) : null}
       {error ? (
         <p className="error-detail" role="alert" data-testid="vault-error">

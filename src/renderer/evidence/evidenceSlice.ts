@@ -1,3 +1,5 @@
+import { MAX_EVIDENCE_FILE_BYTES } from '../../shared/contract/evidence';
+import { RequestError } from '../cockpit';
 import type { AttachmentPreview, EvidenceAttachment, EvidenceExport, EvidenceRecord, EvidenceVerification, VaultStatus } from '../../shared/evidence';
 import { asError, attempt, type CockpitSlice } from '../state/slice';
 
@@ -12,6 +14,8 @@ export interface IncidentEvidence {
   attachments?: EvidenceAttachment[];
   verification?: EvidenceVerification;
   lastExport?: EvidenceExport;
+  /** The record the last add sealed (its body says what was redacted). */
+  lastAdded?: EvidenceRecord;
 }
 
 export interface EvidenceSlice {
@@ -64,14 +68,20 @@ export const createEvidenceSlice: CockpitSlice<EvidenceSlice> = (bridge) => (set
     },
     async addEvidenceText(incidentId, title, text) {
       const added = await attempt(set, () => bridge.call('evidence:addText', { incidentId, title, text }));
+      if (added) patchEvidence(incidentId, { lastAdded: added });
       if (added) await get().loadEvidence(incidentId);
       return added !== undefined;
     },
     async addEvidenceFile(incidentId, file) {
       const added = await attempt(set, async () => {
+        // Said before reading a byte, with the limit named: never a dropped connection.
+        if (file.size > MAX_EVIDENCE_FILE_BYTES) {
+          throw new RequestError({ code: 'Invalid', message: `${file.name} is ${mebibytes(file.size)}; files up to ${mebibytes(MAX_EVIDENCE_FILE_BYTES)} can be attached here` });
+        }
         const contentBase64 = await fileToBase64(file);
         return bridge.call('evidence:addFile', { incidentId, name: file.name, contentBase64 });
       });
+      if (added) patchEvidence(incidentId, { lastAdded: added });
       if (added) await get().loadEvidence(incidentId);
       return added !== undefined;
     },
@@ -95,6 +105,10 @@ export const createEvidenceSlice: CockpitSlice<EvidenceSlice> = (bridge) => (set
     },
   };
 };
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+}
 
 async function fileToBase64(file: File): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer());

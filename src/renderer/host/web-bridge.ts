@@ -50,6 +50,7 @@ function connect(): Promise<WebSocket> {
       ready = undefined;
       void explainLoss(opened).then((error) => {
         lostReason = error;
+        watchConnection();
         for (const [id, settle] of pending) {
           pending.delete(id);
           settle({ ok: false, error });
@@ -67,7 +68,7 @@ function connect(): Promise<WebSocket> {
  * page's old token. Either way the page says where to go next.
  */
 async function explainLoss(wasOpen: boolean): Promise<CockpitError> {
-  const where = 'Open the address `npm start` printed ("Open http://127.0.0.1:…/?token=…"); it is also in <data>/web-host.url.';
+  const where = 'Open the address the cockpit printed where it was started (Open http://127.0.0.1:…/?token=…); it is also saved in web-host.url in its data folder.';
   try {
     const response = await fetch('/session', { credentials: 'same-origin', cache: 'no-store' });
     if (response.status === 401) return { code: 'Unreachable', message: `The cockpit restarted, and this tab holds the old session. ${where}` };
@@ -76,6 +77,54 @@ async function explainLoss(wasOpen: boolean): Promise<CockpitError> {
   } catch {
     return { code: 'Unreachable', message: `The cockpit is not running at ${location.host} any more. Start it again; ${where}` };
   }
+}
+
+let watching: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * While the host is gone, says so in a banner of the bridge's own (the app's state may be stale)
+ * and looks again every few seconds: a host that came back with a new token is final for this
+ * tab (open the new address); one that answers this tab's token again clears the banner.
+ */
+function watchConnection(): void {
+  showBanner(lostReason?.message);
+  if (watching) return;
+  watching = setInterval(() => {
+    void explainLoss(false).then(async (error) => {
+      if (/restarted/.test(error.message)) {
+        lostReason = error;
+        showBanner(error.message);
+        clearInterval(watching);
+        watching = undefined;
+        return;
+      }
+      if (/HTTP 20/.test(error.message) || (await fetch('/session', { cache: 'no-store' }).then((r) => r.ok, () => false))) {
+        clearInterval(watching);
+        watching = undefined;
+        lostReason = undefined;
+        showBanner(undefined);
+        return;
+      }
+      lostReason = error;
+      showBanner(error.message);
+    });
+  }, 3000);
+}
+
+function showBanner(message: string | undefined): void {
+  let banner = document.getElementById('cockpit-connection');
+  if (!message) {
+    banner?.remove();
+    return;
+  }
+  if (!banner) {
+    banner = document.createElement('div');
+    banner.id = 'cockpit-connection';
+    banner.setAttribute('role', 'alert');
+    banner.className = 'connection-banner';
+    document.body.prepend(banner);
+  }
+  banner.textContent = message;
 }
 
 function send(ws: WebSocket, message: ClientMessage): void {

@@ -61,12 +61,12 @@ describe('procedures slice', () => {
       Object.fromEntries(stepIds.map((id) => [id, id === 'response.scale-up' ? { allowed: false, checked: true, missing: 'patch deployments/scale.apps' } : { allowed: true, checked: true }])),
     );
     const store = createCockpitStore(bridge);
-    store.setState({ contexts: { contexts: [], current: 'prod', problems: [] } });
+    store.setState({ contexts: { contexts: [], current: 'prod', namespace: '', problems: [], health: {} } });
     await store.getState().loadStepAccess(['response.scale-up', 'daily.pods']);
     await store.getState().loadStepAccess(['response.scale-up']);
     expect(bridge.callsOf('procedures:access')).toEqual([{ stepIds: ['response.scale-up', 'daily.pods'], context: 'prod' }]);
     expect(store.getState().stepAccess['response.scale-up']).toMatchObject({ allowed: false, missing: 'patch deployments/scale.apps' });
-    store.setState({ contexts: { contexts: [], current: 'drill', problems: [] } });
+    store.setState({ contexts: { contexts: [], current: 'drill', namespace: '', problems: [], health: {} } });
     await store.getState().loadStepAccess(['response.scale-up']);
     expect(bridge.callsOf('procedures:access')).toHaveLength(2);
   });

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { NamespacePicker } from '../cluster/NamespacePicker';
 import { responseState } from '../../shared/incidents/countdown';
 import { routeHash } from '../state/route';
 import { useActiveIncidentId, useCockpit } from '../state/store';
@@ -11,6 +12,7 @@ export function TopBar() {
     <header className="topbar">
       <div className="brand">Incident Cockpit</div>
       <ContextPicker />
+      <NamespacePicker />
       {activeId ? <ActiveIncident id={activeId} /> : <div className="active-incident muted">No active incident</div>}
       <div className="whoami muted" title="Every record is attributed to this user">
         {info ? `${info.actor} · ${info.host}` : ''}

@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import { ClusterPanel } from '../cluster/ClusterPanel';
+import { TopPanel } from '../cluster/TopPanel';
+import { WorkloadsPanel } from '../cluster/WorkloadsPanel';
 import { EvidencePanel } from '../evidence/EvidencePanel';
 import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
@@ -54,6 +56,7 @@ const ENTRIES = [
     planned: 'Pods, deployments, rollouts and events, live through watches.',
     component: ClusterPanel,
   },
+  { id: 'workloads', label: 'Workloads', shortcut: '0', availability: 'available', component: WorkloadsPanel },
   {
     id: 'logs',
     label: 'Logs',
@@ -66,9 +69,8 @@ const ENTRIES = [
     id: 'top',
     label: 'Top',
     shortcut: '5',
-    availability: 'planned',
-    planned: 'Node, pod and container CPU and memory from metrics.k8s.io, against requests, limits and the runbook thresholds.',
-    component: UnavailablePanel,
+    availability: 'available',
+    component: TopPanel,
   },
   { id: 'alerts', label: 'Alerts', shortcut: '6', availability: 'planned', planned: 'Firing Prometheus alerts and the runbook threshold queries.', component: UnavailablePanel },
   { id: 'databases', label: 'Databases', shortcut: '7', availability: 'planned', planned: 'PostgreSQL and Redis diagnostics over port-forward tunnels.', component: UnavailablePanel },

@@ -38,6 +38,7 @@ export const createShellSlice: CockpitSlice<ShellSlice> = (bridge) => (set, get)
     get().startIncidentStream(lifetime);
     get().startProcedureStream(lifetime);
     void get().loadContexts();
+    get().startContextSync();
     await get().loadVault();
   };
 

@@ -9,7 +9,7 @@ function bootable(hash = '') {
   return new FakeBridge(hash)
     .answer('app:info', info)
     .answer('runbook:get', runbook)
-    .answer('contexts:list', { contexts: [], current: undefined, problems: [] })
+    .answer('contexts:list', { contexts: [], current: undefined, namespace: '', problems: [], health: {} })
     .answer('evidence:status', { state: 'unlocked', method: 'passphrase' })
     .answer('incidents:list', listOf());
 }

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createClusterSlice, type ClusterSlice } from '../cluster/clusterSlice';
 import { createContextsSlice, type ContextsSlice } from '../contexts/contextsSlice';
 import { createDrillSlice, type DrillSlice } from '../drill/drillSlice';
 import { createEvidenceSlice, type EvidenceSlice } from '../evidence/evidenceSlice';
@@ -12,7 +13,7 @@ import type { Bridge } from './bridge';
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ProceduresSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -23,6 +24,7 @@ export function createCockpitStore(bridge: Bridge) {
     ...createContextsSlice(bridge)(...store),
     ...createDrillSlice(bridge)(...store),
     ...createEvidenceSlice(bridge)(...store),
+    ...createClusterSlice(bridge)(...store),
     ...createProceduresSlice(bridge)(...store),
   }));
 }

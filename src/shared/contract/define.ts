@@ -6,19 +6,29 @@ export interface RequestSpec<I extends z.ZodType, O> {
   /** Phantom: carries the output type; never read at run time. */
   output?: O;
 }
+/** A stream's own flow-control settings, where the defaults do not fit (a terminal wants less in flight). */
+export interface StreamFlowHints {
+  highWaterMark?: number;
+  lowWaterMark?: number;
+  maxBatchBytes?: number;
+  maxBatchWaitMs?: number;
+  maxBufferedBytes?: number;
+}
+
 export interface StreamSpec<I extends z.ZodType, E> {
   input: I;
   /** Phantom: carries the event type. */
   event?: E;
   /** Byte streams carry `Uint8Array` events as binary frames, never JSON or base64. */
   bytes?: boolean;
+  flow?: StreamFlowHints;
 }
 
 export const request = <I extends z.ZodType>(input: I) => ({ returns: <O>(): RequestSpec<I, O> => ({ input }) });
 export const stream = <I extends z.ZodType>(input: I) => ({
   emits: <E>(): StreamSpec<I, E> => ({ input }),
   /** A stream of raw bytes (log chunks, terminal output). */
-  emitsBytes: (): StreamSpec<I, Uint8Array> => ({ input, bytes: true }),
+  emitsBytes: (flow?: StreamFlowHints): StreamSpec<I, Uint8Array> => ({ input, bytes: true, ...(flow ? { flow } : {}) }),
 });
 
 export const NoInput = z.strictObject({});

@@ -7,6 +7,7 @@
  */
 import type { CockpitError, Result } from '../result';
 import { appRequests, appStreams } from './app';
+import { clusterRequests, clusterStreams } from './cluster';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
@@ -14,6 +15,7 @@ import { procedureRequests, procedureStreams } from './procedures';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
+export type { ClusterWatchEvent, InformerState, NodeUsage, PodUsage, TopEvent, UsageFigures } from './cluster';
 export { DeclareIncidentInput, IncidentStatusSchema } from './incidents';
 export { MAX_EVIDENCE_FILE_BYTES } from './evidence';
 
@@ -21,6 +23,7 @@ export const requests = {
   ...appRequests,
   ...incidentRequests,
   ...contextRequests,
+  ...clusterRequests,
   ...evidenceRequests,
   ...procedureRequests,
 } as const;
@@ -29,6 +32,7 @@ export const streams = {
   ...appStreams,
   ...incidentStreams,
   ...contextStreams,
+  ...clusterStreams,
   ...evidenceStreams,
   ...procedureStreams,
 } as const;

@@ -17,9 +17,10 @@ export interface RunningWebHost {
  * Starts the built web host (`out/main/web.js`, as `npm run start:web` does) on a free port and
  * waits for the URL it prints. Needs `npm run build` first.
  */
-export async function startWebHost(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningWebHost> {
+export async function startWebHost(options: { dataDir?: string; env?: NodeJS.ProcessEnv; /** 'previous': as `npm start` does, reuse the last port when free. */ port?: 'previous' } = {}): Promise<RunningWebHost> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'cockpit-e2e-')));
-  const child: ChildProcess = spawn(process.execPath, ['out/main/web.js', '--data-dir', dataDir, '--port', '0'], {
+  const portArgs = options.port === 'previous' ? [] : ['--port', '0'];
+  const child: ChildProcess = spawn(process.execPath, ['out/main/web.js', '--data-dir', dataDir, ...portArgs], {
     cwd: path.resolve(import.meta.dirname, '..', '..', '..'),
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

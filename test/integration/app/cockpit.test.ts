@@ -38,6 +38,9 @@ describe('createCockpit', () => {
     expect(await invoke('evidence:initialise', { passphrase: 'a long enough passphrase' })).toMatchObject({ ok: true, value: { state: 'unlocked' } });
     await invoke('evidence:lock');
     expect(await invoke('evidence:unlock', { passphrase: 'the wrong one' })).toMatchObject({ ok: false, error: { code: 'WrongPassphrase' } });
+    // Failed attempts are rate-limited (issue 14): the next one waits, and the error says how long.
+    expect(await invoke('evidence:unlock', { passphrase: 'a long enough passphrase' })).toMatchObject({ ok: false, error: { code: 'Unavailable', message: expect.stringMatching(/try again in 1 s/) } });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(await invoke('evidence:unlock', { passphrase: 'a long enough passphrase' })).toMatchObject({ ok: true, value: { state: 'unlocked' } });
   });
 

@@ -33,18 +33,20 @@ describe('evidence CLI', () => {
   it('verify: OK exits 0, and with the passphrase opens every record', async () => {
     const keyless = await run(['verify', fx.logDir(LOG)]);
     expect(keyless).toMatchObject({ code: 0 });
-    expect(keyless.out).toMatch(/^OK inc-cli: 6 records, head [0-9a-f]{64}, 1 checkpoint/);
+    expect(keyless.out).toMatch(/^OK inc-cli: 6 records, head [0-9a-f]{64}, 2 checkpoint\(s\) signed by [0-9a-f]{64}/);
     const keyed = await run(['verify', fx.logDir(LOG)], { COCKPIT_EVIDENCE_PASSPHRASE: PASSPHRASE });
     expect(keyed.code).toBe(0);
     expect(keyed.out).toContain('every record opened');
   });
 
-  it('verify: a torn tail exits 3 once and is repaired, then OK', async () => {
+  it('verify: a torn tail exits 3 and is left alone; --repair cuts it, then OK', async () => {
     await appendFile(fx.recordsPath(LOG), Buffer.from([0, 0, 1, 0, 9, 9, 9]));
-    const first = await run(['verify', fx.logDir(LOG), '--no-repair']);
+    const before = await readFile(fx.recordsPath(LOG));
+    const first = await run(['verify', fx.logDir(LOG)]);
     expect(first.code).toBe(3);
     expect(first.out).toContain('torn tail found');
-    const repaired = await run(['verify', fx.logDir(LOG)]);
+    expect((await readFile(fx.recordsPath(LOG))).equals(before)).toBe(true);
+    const repaired = await run(['verify', fx.logDir(LOG), '--repair']);
     expect(repaired.code).toBe(3);
     expect(repaired.out).toContain('torn tail repaired');
     expect((await run(['verify', fx.logDir(LOG)])).code).toBe(0);
@@ -60,12 +62,14 @@ describe('evidence CLI', () => {
 
   it('verify: a rewritten history exits 1 with checkpoint mismatch against a checkpoint held elsewhere', async () => {
     const held = path.join(fx.root, 'held-checkpoint.json');
-    const checkpoint = (await readFile(path.join(fx.logDir(LOG), 'checkpoints.jsonl'), 'utf8')).trim();
+    const checkpoint = (await readFile(path.join(fx.logDir(LOG), 'checkpoints.jsonl'), 'utf8')).split('\n')[0]!;
     await writeFile(held, checkpoint);
     // Someone drops the last two records and the local checkpoints, then writes a different record 5.
     const b = await fx.boundaries(LOG);
     await editFile(fx.recordsPath(LOG), (bytes) => bytes.subarray(0, b[4]!));
     await rm(path.join(fx.logDir(LOG), 'checkpoints.jsonl'));
+    // …and deletes the vault's sealed record of the head (it cannot forge one).
+    await fx.vault.forgetHead(LOG);
     const { store } = await fx.reopen();
     await store.append(LOG, { type: 'timeline.event', body: { text: 'a different event 5' } });
     await store.closeAll();
@@ -100,7 +104,7 @@ describe('evidence CLI', () => {
   it('list and open show the store and its records', async () => {
     const listed = await run(['list', fx.root]);
     expect(listed.code).toBe(0);
-    expect(listed.out).toMatch(/^inc-cli\t6 records\t1 checkpoint\(s\)\tok$/);
+    expect(listed.out).toMatch(/^inc-cli\t6 records\t2 checkpoint\(s\)\tok$/);
     expect((await run(['open', fx.logDir(LOG)])).code).toBe(2);
     const passFile = path.join(fx.root, 'pass.txt');
     await writeFile(passFile, `${PASSPHRASE}\n`);

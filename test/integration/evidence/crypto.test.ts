@@ -92,7 +92,7 @@ describe('evidence crypto', () => {
   it('fails cleanly with the wrong passphrase, writes nothing, and stays locked', async () => {
     await fx.store.append('inc-keys', { type: 'note.revised', body: 'secret-free note' });
     await fx.store.closeAll();
-    fx.vault.lock();
+    await fx.vault.lock();
     const before = await snapshot(fx.root);
     const vault = new EvidenceVault({ dir: fx.root, scrypt: FAST_SCRYPT });
     await expect(vault.unlock(`${PASSPHRASE}!`)).rejects.toMatchObject({ code: 'WrongPassphrase' });

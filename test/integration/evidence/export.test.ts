@@ -46,11 +46,12 @@ describe('evidence export', () => {
     ageDecryptToDir(out, unpacked);
     const base = path.join(unpacked, `evidence-${LOG}`);
     expect((await readdir(base)).sort()).toEqual(
-      ['attachments', 'checkpoint.json', 'installation-public-key.pem', 'manifest.json', 'manifest.sig', 'records.jsonl', 'report.md'].sort(),
+      ['attachments', 'checkpoint.json', 'installation-public-key.pem', 'manifest.json', 'manifest.sig', 'records.jsonl', 'records.log', 'report.md'].sort(),
     );
     const lines = (await readFile(path.join(base, 'records.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const stored = (await fx.store.read(LOG)).slice(0, 4);
-    expect(lines.map(({ prev: _p, hash: _h, ...r }) => r)).toEqual(stored);
+    expect(lines.map(({ prev: _p, hash: _h, salt: _s, ...r }) => r)).toEqual(stored);
+    expect(lines.every((l) => typeof l.salt === 'string')).toBe(true);
     expect(lines.at(-1)!.hash).toBe(result.headHash);
     const [sha] = stored[2]!.attachments!;
     const attachment = await readFile(path.join(base, 'attachments', sha!));
@@ -61,7 +62,8 @@ describe('evidence export', () => {
     expect(await readFile(path.join(base, 'installation-public-key.pem'), 'utf8')).toBe(installation.publicKey);
     const report = await readFile(path.join(base, 'report.md'), 'utf8');
     expect(report).toContain('| 4 |');
-    expect(report).toContain('incident.severity-changed');
+    expect(report).toContain('| SEV2 → SEV1 |');
+    expect(report).toMatch(/^# Incident report: Checkout latency$/m);
 
     const check = await checkExportBundle(out, { identity });
     expect(check.problems).toEqual([]);

@@ -14,7 +14,8 @@ beforeEach(async () => {
   for (let i = 1; i <= COUNT; i++) {
     await fx.store.append(LOG, { type: 'note.revised', body: { text: `revision ${i}`, pad: 'p'.repeat(i * 13) } });
   }
-  await fx.store.closeAll();
+  // As a crash leaves it: no closing checkpoint, so nothing covers the last records.
+  await fx.store.closeAll({ checkpoint: false });
 });
 afterEach(async () => {
   await fx.dispose();
@@ -58,18 +59,31 @@ describe('tamper detection', () => {
     expect(await verdict()).toMatchObject({ status: 'corrupt', corruptAtSeq: COUNT });
   });
 
-  it('repairs a damaged last record as a torn tail when no checkpoint covers it', async () => {
+  it('reports a damaged last record as corruption even when no checkpoint covers it, and cuts nothing', async () => {
     const bounds = await fx.boundaries(LOG);
-    await editFile(fx.recordsPath(LOG), (b) => {
-      const d = Buffer.from(b);
-      d[bounds[COUNT - 1]! + 30] ^= 1;
-      return d;
-    });
+    const size = bounds[COUNT]!;
+    for (const offset of [4, 8, 30, 60, size - bounds[COUNT - 1]! - 1]) {
+      const original = await readFile(fx.recordsPath(LOG));
+      await editFile(fx.recordsPath(LOG), (b) => {
+        const d = Buffer.from(b);
+        d[bounds[COUNT - 1]! + offset] ^= 1;
+        return d;
+      });
+      expect(await verdict(), `byte ${offset} of the last record`).toMatchObject({ status: 'corrupt', corruptAtSeq: COUNT });
+      expect((await readFile(fx.recordsPath(LOG))).length).toBe(size);
+      await writeFile(fx.recordsPath(LOG), original);
+    }
+  });
+
+  it('cuts a last record that is really short, keeps it in quarantine and lists the cut tail', async () => {
+    const bounds = await fx.boundaries(LOG);
+    await editFile(fx.recordsPath(LOG), (b) => b.subarray(0, bounds[COUNT]! - 5));
     const result = await verdict();
     expect(result).toMatchObject({ status: 'repaired', records: COUNT - 1 });
     const quarantined = await readdir(path.join(fx.logDir(LOG), 'quarantine'));
     expect(quarantined).toHaveLength(1);
     expect(quarantined[0]).toMatch(new RegExp(`after-seq-${COUNT - 1}\\.bin$`));
+    expect(result.cutTails).toEqual([expect.objectContaining({ afterSeq: COUNT - 1, bytes: bounds[COUNT]! - 5 - bounds[COUNT - 1]! })]);
   });
 
   it('reports the damaged last record as corruption when a checkpoint covers it', async () => {
@@ -134,12 +148,13 @@ describe('tamper detection', () => {
     const original = await readFile(fx.recordsPath(LOG));
     const b = await fx.boundaries(LOG);
     const { vault } = await fx.reopen();
-    for (let cut = b[COUNT - 2]!; cut <= original.length; cut++) {
+    for (let cut = b[COUNT - 1]!; cut <= original.length; cut++) {
       await writeFile(fx.recordsPath(LOG), original.subarray(0, cut));
       const whole = b.filter((x) => x <= cut).length - 1;
-      const store = new EvidenceStore({ vault });
+      const store = new EvidenceStore({ vault, checkpointEvery: Infinity });
       const result = await store.verify(LOG);
-      await store.closeAll();
+      await store.closeAll({ checkpoint: false });
+      await store.dispose();
       expect(result.status, `cut at ${cut}`).toBe(b.includes(cut) ? 'ok' : 'repaired');
       expect(result.records, `cut at ${cut}`).toBe(whole);
       expect((await readFile(fx.recordsPath(LOG))).length).toBe(b[whole]);
@@ -171,7 +186,9 @@ describe('checkpoint file after a crash', () => {
       const { store } = await fx2.reopen();
       await store.append('inc-cp', { type: 'note.revised', body: 'two' });
       await store.checkpoint('inc-cp', 'status: mitigated');
-      expect(await store.verify('inc-cp')).toMatchObject({ status: 'ok', records: 2 });
+      const result = await store.verify('inc-cp');
+      expect(result).toMatchObject({ status: 'repaired', records: 2 });
+      expect(result.notice).toMatch(/torn checkpoint append \(22 bytes\) was moved to quarantine/);
       const lines = (await readFile(path.join(fx2.logDir('inc-cp'), 'checkpoints.jsonl'), 'utf8')).trim().split('\n');
       expect(lines.map((l) => (JSON.parse(l) as { reason: string }).reason)).toEqual(['status: investigating', 'status: mitigated']);
     } finally {
