@@ -79,8 +79,15 @@ describe('web host: procedures from the checklist', () => {
     await shoot('06-scale-up-done');
     await page.getByRole('button', { name: 'Close' }).click();
 
-    // The pods reach 5: the runbook's daily pod check, run from the Runbook panel.
+    // The pods table reaches 5 (the Workloads panel's live view)...
     const incidentUrl = page.url();
+    await page.goto(`${session.host.url.split('#')[0]}#/workloads`);
+    await page.getByTestId('context-select').selectOption('drill');
+    const runningApiPods = page.getByRole('grid', { name: 'Pods' }).getByRole('row').filter({ hasText: /codesign-api-\S*1\/1Running/ });
+    await expect.poll(() => runningApiPods.count(), { timeout: 60_000 }).toBe(5);
+    await shoot('07-pods-table-at-5');
+
+    // ...and so does the runbook's daily pod check, run from the Runbook panel.
     await page.goto(`${session.host.url.split('#')[0]}#/runbook/checks/daily.pods`);
     let pods = '';
     for (let i = 0; i < 60 && (pods.match(/codesign-api-\S+\s+1\/1\s+Running/g) ?? []).length !== 5; i++) {
@@ -93,7 +100,7 @@ describe('web host: procedures from the checklist', () => {
       pods = (await dialog(page).getByLabel(/^Output of/).textContent({ timeout: 30_000 })) ?? '';
     }
     expect(pods.match(/codesign-api-\S+\s+1\/1\s+Running/g)).toHaveLength(5);
-    await shoot('07-pods-at-5');
+    await shoot('07-daily-pod-check-at-5');
     await page.getByRole('button', { name: 'Close' }).click();
     await page.goto(incidentUrl);
 
