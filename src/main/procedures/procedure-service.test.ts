@@ -9,7 +9,7 @@ import type { PreparedAction } from './cluster-actions';
 
 const runbook = parseRunbook(readFileSync('resources/runbooks/codesign-playground.yaml', 'utf8'), 'codesign-playground.yaml');
 
-function harness(allowed: (action: EngineAction) => boolean = () => true) {
+function harness(allowed: (action: EngineAction) => boolean = () => true, writable = true) {
   const executed: EngineAction[] = [];
   const records: StoredRecord[] = [];
   const service = new ProcedureService({
@@ -19,7 +19,7 @@ function harness(allowed: (action: EngineAction) => boolean = () => true) {
     actor: 'responder',
     logger: { info() {}, warn() {}, error() {} },
     recorder: {
-      writable: async () => true,
+      writable: async () => writable,
       read: async () => records,
       append: async <B>(_log: string, input: RecordInput<B>) => {
         const record = { seq: records.length, at: new Date().toISOString(), actor: 'responder', type: input.type, body: input.body };
@@ -124,6 +124,18 @@ describe('risk gating', () => {
     expect(run.status).toBe('failed');
     expect(run.steps[0]!.error).toMatchObject({ code: 'Forbidden' });
     expect(executed).toEqual([]);
+  });
+
+  it('says where a run was recorded, or that it was not because the evidence store is locked', async () => {
+    const open = harness();
+    const recorded = await open.settled((await open.service.start({ stepId: 'daily.pods', incidentId: 'inc-20261201-abcd12' })).id);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(open.service.get(recorded.id).recorded).toEqual({ logId: 'inc-20261201-abcd12' });
+    const locked = harness(() => true, false);
+    const run = await locked.settled((await locked.service.start({ stepId: 'daily.pods' })).id);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(locked.service.get(run.id).recorded).toEqual({ notRecorded: expect.stringMatching(/evidence store is locked/) });
+    expect(locked.records).toEqual([]);
   });
 
   it('invalid values are refused before anything runs', async () => {

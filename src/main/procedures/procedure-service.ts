@@ -484,6 +484,7 @@ export class ProcedureService extends Disposable {
     delete run.endedAt;
     run.status = 'running';
     live.recorded = false;
+    delete run.recorded;
     await this.advance(live);
     return structuredClone(run);
   }
@@ -497,6 +498,8 @@ export class ProcedureService extends Disposable {
     try {
       if (!(await this.deps.recorder.writable())) {
         this.deps.logger.warn('procedure.unrecorded', { runId: run.id, reason: 'the evidence store is locked' });
+        run.recorded = { notRecorded: 'the evidence store is locked, so this run is not in the evidence log' };
+        this.emit(live);
         return;
       }
       const attachments: string[] = [];
@@ -533,8 +536,13 @@ export class ProcedureService extends Disposable {
         context: { context: run.context, namespace: run.namespace },
         ...(attachments.length ? { attachments } : {}),
       });
+      run.recorded = { logId };
+      this.emit(live);
     } catch (error) {
-      this.deps.logger.error('procedure.record-failed', { runId: run.id, message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.logger.error('procedure.record-failed', { runId: run.id, message });
+      run.recorded = { notRecorded: `recording failed: ${message}` };
+      this.emit(live);
     }
   }
 }

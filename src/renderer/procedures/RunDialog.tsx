@@ -201,8 +201,12 @@ function RunView({ run }: { run: ProcedureRun }) {
   return (
     <div className="run-view">
       <p className="small" data-testid="run-status">
-        Run <strong>{run.status}</strong> · context <code>{run.context}</code> · namespace <code>{run.namespace}</code> · recorded in{' '}
-        {run.incidentId ?? 'the session log'}
+        Run <strong>{run.status}</strong> · context <code>{run.context}</code> · namespace <code>{run.namespace}</code> ·{' '}
+        {!run.recorded
+          ? `to be recorded in ${run.incidentId ?? 'the session log'}`
+          : 'logId' in run.recorded
+            ? `recorded in ${run.recorded.logId === 'session' ? 'the session log' : run.recorded.logId}`
+            : run.recorded.notRecorded}
       </p>
       {run.reason ? (
         <p className="run-error" role="alert">

@@ -296,6 +296,8 @@ export interface ProcedureRun {
   reason?: string;
   /** Bumped on every change, so a client keeps the newest of two snapshots. */
   version: number;
+  /** Once the run ended: where it was recorded, or why it was not (the evidence store was locked). */
+  recorded?: { logId: string } | { notRecorded: string };
 }
 
 /** The body of a `procedure.run` record: what the timeline shows and what a revert reads. */
