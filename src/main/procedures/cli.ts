@@ -123,7 +123,8 @@ function printRun(run: ProcedureRun, io: RunbookCliIo): void {
 async function settle(service: ProcedureService, runId: string): Promise<ProcedureRun> {
   for (;;) {
     const run = service.get(runId);
-    if (run.status !== 'running') return run;
+    // A finished run is recorded just after it ends: wait for that too before exiting.
+    if (run.status === 'awaiting-confirmation' || (run.status !== 'running' && run.recorded)) return run;
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -42,7 +42,7 @@ function harness(allowed: (action: EngineAction) => boolean = () => true, writab
   const settled = async (id: string): Promise<ProcedureRun> => {
     for (let i = 0; i < 100; i++) {
       const run = service.get(id);
-      if (run.status !== 'running') return run;
+      if (run.status === 'awaiting-confirmation' || (run.status !== 'running' && run.recorded)) return run;
       await new Promise((r) => setTimeout(r, 5));
     }
     throw new Error('not settled');

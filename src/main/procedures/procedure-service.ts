@@ -276,7 +276,10 @@ export class ProcedureService extends Disposable {
     return { title: step.title, planned: [planned] };
   }
 
-  /** Starts a run; it proceeds at once through read steps and pauses before the first change. */
+  /**
+   * Starts a run and answers at once; it proceeds through read steps and pauses before the first
+   * change (follow it with `onDidChange` / `get`).
+   */
   async start(request: RunRequest): Promise<ProcedureRun> {
     const firstStep = request.stepId ? this.steps.get(request.stepId)?.step : undefined;
     const procedure = request.procedureId ? this.deps.runbook.procedures.find((p) => p.id === request.procedureId) : undefined;
@@ -317,8 +320,10 @@ export class ProcedureService extends Disposable {
     this.runs.set(run.id, live);
     this.forgetOld();
     this.deps.logger.info('procedure.started', { runId: run.id, title, context, namespace });
-    await this.advance(live);
-    return structuredClone(live.run);
+    // The run goes on in main (a rollout status may wait minutes); its progress is on the runs stream.
+    const snapshot = structuredClone(live.run);
+    this.continueRun(live);
+    return snapshot;
   }
 
   private forgetOld(): void {
@@ -330,6 +335,17 @@ export class ProcedureService extends Disposable {
   private emit(live: LiveRun): void {
     live.run.version++;
     this.changed.fire(structuredClone(live.run));
+  }
+
+  /** Carries the run on in the background (after executing the confirmed step, when `confirmed`). */
+  private continueRun(live: LiveRun, confirmed = false): void {
+    void (async () => {
+      if (confirmed && !(await this.execute(live))) return;
+      await this.advance(live);
+    })().catch((error: unknown) => {
+      this.deps.logger.error('procedure.crashed', { runId: live.run.id, message: error instanceof Error ? error.message : String(error) });
+      void this.fail(live, new CockpitFailure('Internal', `the run stopped unexpectedly: ${error instanceof Error ? error.message : String(error)}`));
+    });
   }
 
   /** Goes on from `current`: prepares each step; reads run, changes wait for `confirm`. */
@@ -448,9 +464,7 @@ export class ProcedureService extends Disposable {
     state.status = 'running';
     run.status = 'running';
     this.emit(live);
-    void (async () => {
-      if (await this.execute(live)) await this.advance(live);
-    })();
+    this.continueRun(live, true);
     return structuredClone(run);
   }
 
@@ -485,8 +499,9 @@ export class ProcedureService extends Disposable {
     run.status = 'running';
     live.recorded = false;
     delete run.recorded;
-    await this.advance(live);
-    return structuredClone(run);
+    const snapshot = structuredClone(run);
+    this.continueRun(live);
+    return snapshot;
   }
 
   /** Appends the run to the incident's log (or `session`), the whole output as an attachment when long. */

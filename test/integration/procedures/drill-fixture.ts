@@ -24,7 +24,7 @@ export interface DrillFixture {
   attachments: Map<string, string>;
   inject(name: ScenarioName): void;
   clear(name: ScenarioName): void;
-  /** Resolves when the run is no longer running (awaiting confirmation or finished). */
+  /** Resolves when the run waits for a confirmation, or has finished and been recorded. */
   settled(runId: string): Promise<ProcedureRun>;
   stop(): Promise<void>;
 }
@@ -78,7 +78,8 @@ export async function startDrillFixture(runbook: Runbook, options: { speed?: num
     async settled(runId) {
       for (let i = 0; i < 1200; i++) {
         const run = service.get(runId);
-        if (run.status !== 'running') return run;
+        // A finished run is recorded just after it ends; wait for that too.
+        if (run.status === 'awaiting-confirmation' || (run.status !== 'running' && run.recorded)) return run;
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`run ${runId} did not settle`);

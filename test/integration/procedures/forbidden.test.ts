@@ -75,7 +75,11 @@ describe('access reviews and 403', () => {
     const preview = await service.preview({ stepId: 'response.scale-up' });
     expect(preview.access).toMatchObject({ allowed: false, missing: 'patch deployments/scale.apps in codesign-production' });
     expect(preview.diff).toBeUndefined();
-    const run = await service.start({ stepId: 'response.scale-up' });
+    let run = await service.start({ stepId: 'response.scale-up' });
+    while (run.status === 'running') {
+      await new Promise((r) => setTimeout(r, 20));
+      run = service.get(run.id);
+    }
     expect(run.status).toBe('failed');
     expect(run.reason).toMatch(/lacks "patch deployments\/scale.apps in codesign-production"/);
     service.dispose();
