@@ -22,7 +22,7 @@ import {
 } from '../../shared/procedures/model';
 import { parameterFields, validateParameters, type ParameterField, type ParameterIssue } from '../../shared/procedures/parameters';
 import { CockpitFailure } from '../../shared/result';
-import type { Risk } from '../../shared/runbook/actions';
+import { expandTemplate, type Risk } from '../../shared/runbook/actions';
 import type { Runbook, Step } from '../../shared/runbook/schema';
 import type { Logger } from '../app/logger';
 import type { RecordLog } from '../incidents/record-log';
@@ -86,7 +86,20 @@ export interface StepPreview {
 interface PlannedStep {
   step: Step;
   action?: EngineAction;
+  /** The responder's `inputs`, for templates in the step's target (`{input:USER_ID}`). */
+  inputs?: Record<string, string>;
   skipReason?: string;
+}
+
+/** The name to type, with `{input:NAME}` / `{date:...}` expanded (the GDPR erasure's target is the user id). */
+function targetOf(step: Step, action: EngineAction, inputs: Record<string, string> = {}): string | undefined {
+  const target = confirmationTarget(step, action);
+  if (!target) return undefined;
+  try {
+    return expandTemplate(target, { now: new Date(), inputs });
+  } catch {
+    return undefined;
+  }
 }
 
 interface LiveRun {
@@ -190,7 +203,7 @@ export class ProcedureService extends Disposable {
     const baseAction = engineActionOf(step, namespace);
     const action = validated.ok ? validated.action : baseAction;
     const risk = gatingRisk(step, action);
-    const target = confirmationTarget(step, action);
+    const target = targetOf(step, action, validated.ok ? validated.inputs : {});
     const preview: StepPreview = {
       stepId: step.id,
       title: step.title,
@@ -241,7 +254,7 @@ export class ProcedureService extends Disposable {
       if (!validated.ok) {
         throw new CockpitFailure('Invalid', `${step.id}: ${validated.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, step.id);
       }
-      return { step, action: validated.action };
+      return { step, action: validated.action, inputs: validated.inputs };
     };
     if (request.revertOf) {
       const { logId, seq, step: index } = request.revertOf;
@@ -287,9 +300,9 @@ export class ProcedureService extends Disposable {
     const context = request.context ?? (await this.deps.currentContext());
     const { title, procedureId, planned } = await this.plan(request, namespace);
     const kubeConfig = await this.kubeConfigOf(context);
-    const steps: RunStepState[] = planned.map(({ step, action, skipReason }) => {
+    const steps: RunStepState[] = planned.map(({ step, action, inputs, skipReason }) => {
       const shown = action ?? engineActionOf(step, namespace);
-      const target = action ? confirmationTarget(step, action) : undefined;
+      const target = action ? targetOf(step, action, inputs) : undefined;
       return {
         stepId: step.id,
         title: step.title,

@@ -93,3 +93,20 @@ describe('read actions on the drill cluster', () => {
     expect(refused.failed).toMatch(/ECONNREFUSED/);
   });
 });
+
+describe('inputs the responder types', () => {
+  it('the GDPR erasure takes the user id from the form, and the typed confirmation is that id', async () => {
+    await expect(fx.service.start({ stepId: 'data-subject-requests.erasure' })).rejects.toThrow(/User id of the data subject is required/);
+    await expect(fx.service.start({ stepId: 'data-subject-requests.erasure', values: { 'input.USER_ID': "x'; drop" } })).rejects.toThrow(/must match/);
+    const run = await fx.settled((await fx.service.start({ stepId: 'data-subject-requests.erasure', values: { 'input.USER_ID': 'user-42' } })).id);
+    expect(run.status).toBe('awaiting-confirmation');
+    expect(run.steps[0]!.risk).toBe('destructive');
+    expect(run.steps[0]!.target).toBe('user-42');
+    expect(run.steps[0]!.kubectl).toMatch(/user_id=.*user-42/);
+    await expect(fx.service.confirm(run.id, '{input:USER_ID}')).rejects.toThrow(/type "user-42"/);
+    await fx.service.confirm(run.id, 'user-42');
+    const done = await fx.settled(run.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.steps[0]!.output).toMatch(/\S/);
+  });
+});
