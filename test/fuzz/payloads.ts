@@ -57,10 +57,17 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'evidence:addFile': { incidentId: INCIDENT, name: 'pods.txt', contentBase64: 'aGVsbG8=' },
   'evidence:verify': { incidentId: INCIDENT },
   'evidence:export': { incidentId: INCIDENT, passphrase: 'export passphrase' },
+  'procedures:access': { stepIds: ['response.scale-up', 'rollback-process.undo'] },
+  'procedures:preview': { stepId: 'response.scale-up', values: { replicas: '5' } },
+  'procedures:run': { stepId: 'triage.rollout-history' },
+  'procedures:confirm': { runId: 'run-abc123-a1b2c3', typedName: 'codesign-api' },
+  'procedures:abort': { runId: 'run-abc123-a1b2c3' },
+  'procedures:resume': { runId: 'run-abc123-a1b2c3' },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'incidents:changed': {},
+  'procedures:runs': {},
   'contexts:changed': {},
   'drill:changed': {},
   'cluster:watch': { context: 'drill', namespace: 'codesign-production', resource: 'pods' },

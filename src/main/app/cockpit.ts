@@ -8,6 +8,8 @@ import { ClusterService } from '../cluster/cluster-service';
 import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
+import { procedureHandlers } from '../procedures/handlers';
+import { ProcedureService } from '../procedures/procedure-service';
 import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import type { RequestHandlers, StreamProviders } from '../host/dispatcher';
@@ -101,6 +103,17 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   });
   const cluster = new ClusterService({ contexts, logger });
 
+  const procedures = runbook
+    ? new ProcedureService({
+        runbook,
+        currentContext: async () => (await contexts.list()).current ?? 'drill',
+        kubeConfig: (name) => contexts.kubeConfig(name),
+        recorder: { append: (id, r) => store.append(id, r), putAttachment: (id, s, o) => store.putAttachment(id, s, o), read: (id) => store.read(id), writable: async () => (await vault.status()).state === 'unlocked' },
+        actor,
+        logger,
+      })
+    : undefined;
+  const procedureSlice = procedureHandlers(procedures, runbookError);
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const contextSlice = contextHandlers({ contexts, drill, recordSession });
   const handlers: RequestHandlers = {
@@ -113,10 +126,12 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...incidentSlice.handlers,
     ...contextSlice.handlers,
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
+    ...procedureSlice.handlers,
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
     ...contextSlice.providers,
+    ...procedureSlice.providers,
     ...contextProviders(contexts),
     ...clusterProviders(cluster),
   };
@@ -126,6 +141,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispatcher,
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
+      procedures?.dispose();
       incidents?.dispose();
       contexts.dispose();
       // Closing checkpoints over every open log, writer locks released.

@@ -1,7 +1,15 @@
+import { useEffect } from 'react';
 import { clockTime } from '../shell/format';
 import { OptimisticCheckbox } from '../shell/OptimisticCheckbox';
 import type { ChecklistItem, Incident } from '../../shared/incidents/model';
 import { useCockpit } from '../state/store';
+import { isRunnable, runbookSteps } from '../../shared/procedures/model';
+import type { Runbook } from '../../shared/runbook/schema';
+
+const runnableStep = (runbook: Runbook | undefined, stepId: string): boolean => {
+  const located = runbook ? runbookSteps(runbook).get(stepId) : undefined;
+  return located ? isRunnable(located.step) : false;
+};
 
 /** The severity-driven checklist, grouped: escalation first, then each process stage. */
 export function Checklist({ incident }: { incident: Incident }) {
@@ -11,6 +19,12 @@ export function Checklist({ incident }: { incident: Incident }) {
     groups.set(key, [...(groups.get(key) ?? []), item]);
   }
   const done = incident.checklist.filter((i) => i.done).length;
+  const loadStepAccess = useCockpit((s) => s.loadStepAccess);
+  const context = useCockpit((s) => s.contexts?.current);
+  const stepIds = incident.checklist.flatMap((i) => [...(i.stepId ? [i.stepId] : []), ...(i.links ?? []).map((l) => l.stepId)]).join(' ');
+  useEffect(() => {
+    if (stepIds) void loadStepAccess(stepIds.split(' '));
+  }, [stepIds, context, loadStepAccess]);
   return (
     <section className="checklist" aria-labelledby="checklist-title">
       <h2 id="checklist-title">
@@ -32,6 +46,10 @@ export function Checklist({ incident }: { incident: Incident }) {
 
 function ChecklistRow({ incidentId, item }: { incidentId: string; item: ChecklistItem }) {
   const checkItem = useCockpit((s) => s.checkItem);
+  const openStepDialog = useCockpit((s) => s.openStepDialog);
+  const runnable = useCockpit((s) => (item.stepId ? runnableStep(s.runbook, item.stepId) : false));
+  const stepAccess = useCockpit((s) => s.stepAccess);
+  const access = item.stepId ? stepAccess[item.stepId] : undefined;
   return (
     <li className={`checklist-item${item.done ? ' done' : ''}`} data-item-id={item.id}>
       <label>
@@ -41,6 +59,33 @@ function ChecklistRow({ incidentId, item }: { incidentId: string; item: Checklis
         {item.carried ? <span className="chip" title="Done under an earlier severity">from {item.fromSeverity}</span> : null}
       </label>
       {item.command ? <code className="checklist-command">{item.command.split('\n')[0]}</code> : null}
+      {runnable ? (
+        <button
+          type="button"
+          className="button small"
+          aria-label={`Run: ${item.label}`}
+          disabled={access?.allowed === false}
+          title={access?.allowed === false ? `Not allowed: this context lacks ${access.missing}` : undefined}
+          onClick={() => void openStepDialog(item.stepId!)}
+        >
+          {access?.allowed === false ? `Not allowed (lacks ${access.missing})` : 'Run…'}
+        </button>
+      ) : null}
+      {item.links?.map((link) => {
+        const linked = stepAccess[link.stepId];
+        return (
+          <button
+            key={link.stepId}
+            type="button"
+            className="button small"
+            disabled={linked?.allowed === false}
+            title={linked?.allowed === false ? `Not allowed: this context lacks ${linked.missing}` : undefined}
+            onClick={() => void openStepDialog(link.stepId)}
+          >
+            {link.label}…
+          </button>
+        );
+      })}
       {item.done ? (
         <span className="done-by small muted" data-testid="done-by">
           ✓ {item.done.by} at {clockTime(item.done.at)}

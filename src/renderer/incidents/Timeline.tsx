@@ -3,6 +3,7 @@ import Markdown from 'react-markdown';
 import { diffLines } from '../../shared/incidents/noteDiff';
 import type { Incident, TimelineEntry } from '../../shared/incidents/model';
 import { clockTime } from '../shell/format';
+import { useCockpit } from '../state/store';
 
 export function Timeline({ incident }: { incident: Incident }) {
   return (
@@ -18,6 +19,7 @@ export function Timeline({ incident }: { incident: Incident }) {
                 {entry.text}
               </span>
               {entry.note ? <TimelineNote note={entry.note} /> : null}
+              {entry.procedure ? <TimelineRun incidentId={incident.id} seq={entry.seq} run={entry.procedure} /> : null}
             </div>
           </li>
         ))}
@@ -56,6 +58,31 @@ function TimelineNote({ note }: { note: NonNullable<TimelineEntry['note']> }) {
           ) : null}
         </>
       ) : null}
+    </div>
+  );
+}
+
+/** A recorded procedure run: its steps in brief, and a revert for each change it can undo (previewed and confirmed). */
+function TimelineRun({ incidentId, seq, run }: { incidentId: string; seq: number; run: NonNullable<TimelineEntry['procedure']> }) {
+  const startRevert = useCockpit((s) => s.startRevert);
+  return (
+    <div className="timeline-run">
+      <ul className={`small${run.steps.length === 1 ? ' single-step' : ''}`}>
+        {run.steps.map((step, i) => (
+          <li key={i}>
+            {run.steps.length > 1 ? `${step.title}: ${step.status}` : ''}
+            {step.summary ? ` (${step.summary})` : ''}
+            {step.confirmation ? ` · ${step.confirmation}` : ''}
+            {step.error ? ` · ${step.error}` : ''}
+            <code className="small"> {step.kubectl}</code>
+          </li>
+        ))}
+      </ul>
+      {run.reverts.map((revert) => (
+        <button key={revert.step} type="button" className="button small" onClick={() => void startRevert(incidentId, seq, revert.step, revert.title)}>
+          Revert: {revert.title} (was {revert.replaced})…
+        </button>
+      ))}
     </div>
   );
 }

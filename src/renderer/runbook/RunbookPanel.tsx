@@ -1,3 +1,4 @@
+import { isRunnable, procedureSteps } from '../../shared/procedures/model';
 import type { Procedure, Runbook } from '../../shared/runbook/schema';
 import { routeHash } from '../state/route';
 import { useCockpit } from '../state/store';
@@ -60,9 +61,16 @@ export function RunbookPanel() {
 
 function ProcedureView({ procedure, runbook }: { procedure: Procedure; runbook: Runbook }) {
   const thresholds = runbook.thresholds.filter((t) => procedure.thresholdIds?.includes(t.id));
+  const startProcedure = useCockpit((s) => s.startProcedure);
+  const runnable = procedureSteps(procedure).filter((step) => isRunnable(step)).length;
   return (
     <>
       <h1>{procedure.title}</h1>
+      {runnable > 1 ? (
+        <button type="button" className="button" onClick={() => void startProcedure(procedure.id)}>
+          Run the whole procedure ({runnable} steps, pausing before each change)
+        </button>
+      ) : null}
       {procedure.group ? <p className="muted">{procedure.group}</p> : null}
       {procedure.summary ? <p>{procedure.summary}</p> : null}
       {procedure.symptoms?.length ? (

@@ -1,5 +1,7 @@
 import { createContext, useContext, useEffect, useRef } from 'react';
+import { isRunnable } from '../../shared/procedures/model';
 import { describeAction } from '../../shared/runbook/actions';
+import { useCockpit } from '../state/store';
 import type { Step } from '../../shared/runbook/schema';
 
 const RISK_TEXT = {
@@ -15,6 +17,8 @@ export const TargetStepContext = createContext<string | undefined>(undefined);
 export function StepCard({ step }: { step: Step }) {
   const target = useContext(TargetStepContext) === step.id;
   const element = useRef<HTMLLIElement>(null);
+  const openStepDialog = useCockpit((s) => s.openStepDialog);
+  const access = useCockpit((s) => s.stepAccess[step.id]);
   useEffect(() => {
     if (!target) return;
     element.current?.scrollIntoView({ block: 'center' });
@@ -34,6 +38,18 @@ export function StepCard({ step }: { step: Step }) {
         <span className={`risk-badge risk-${step.risk}`} title={RISK_TEXT[step.risk]}>
           {step.risk}
         </span>
+        {isRunnable(step) ? (
+          <button
+            type="button"
+            className="button small step-run"
+            aria-label={`Run ${step.title}`}
+            disabled={access?.allowed === false}
+            title={access?.allowed === false ? `Not allowed: this context lacks ${access.missing}` : undefined}
+            onClick={() => void openStepDialog(step.id)}
+          >
+            {access?.allowed === false ? `Not allowed (lacks ${access.missing})` : 'Run…'}
+          </button>
+        ) : null}
       </div>
       <div className="step-action small muted">
         <code>{step.action.type}</code> · {describeAction(step.action)}
@@ -51,6 +67,13 @@ export function StepCard({ step }: { step: Step }) {
 }
 
 export function StepList({ steps }: { steps: Step[] }) {
+  const loadStepAccess = useCockpit((s) => s.loadStepAccess);
+  const context = useCockpit((s) => s.contexts?.current);
+  const ids = steps.filter((step) => isRunnable(step)).map((step) => step.id).join(' ');
+  // Ask the cluster before offering: whether this context may run each step shown.
+  useEffect(() => {
+    if (ids) void loadStepAccess(ids.split(' '));
+  }, [ids, context, loadStepAccess]);
   return (
     <ol className="steps">
       {steps.map((step) => (

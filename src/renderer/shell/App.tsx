@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { RunDialog } from '../procedures/RunDialog';
 import { RunbookSearch } from '../runbook/RunbookSearch';
 import { useCockpit } from '../state/store';
 import { Nav } from './Nav';
@@ -62,6 +63,7 @@ export function App() {
         <Panel panel={panel} />
       </main>
       <RunbookSearch />
+      <RunDialog />
     </div>
   );
 }

@@ -36,6 +36,7 @@ export const createShellSlice: CockpitSlice<ShellSlice> = (bridge) => (set, get)
     lifetime.addFn(bridge.location.onHashChange(() => set({ route: parseRoute(bridge.location.hash()) })));
     await get().loadRunbook();
     get().startIncidentStream(lifetime);
+    get().startProcedureStream(lifetime);
     void get().loadContexts();
     get().startContextSync();
     await get().loadVault();

@@ -11,6 +11,7 @@ import { clusterRequests, clusterStreams } from './cluster';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
+import { procedureRequests, procedureStreams } from './procedures';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -24,6 +25,7 @@ export const requests = {
   ...contextRequests,
   ...clusterRequests,
   ...evidenceRequests,
+  ...procedureRequests,
 } as const;
 
 export const streams = {
@@ -32,6 +34,7 @@ export const streams = {
   ...contextStreams,
   ...clusterStreams,
   ...evidenceStreams,
+  ...procedureStreams,
 } as const;
 
 export type Requests = typeof requests;

@@ -1,4 +1,4 @@
-import type { Runbook, SeverityId } from '../runbook/schema';
+import type { Runbook, SeverityId, Step } from '../runbook/schema';
 import type { ChecklistItem } from './model';
 
 /**
@@ -22,7 +22,8 @@ export function planChecklist(runbook: Runbook, severity: SeverityId, previous: 
   for (const stage of [...runbook.incidentProcess].sort((a, b) => a.order - b.order)) {
     const stageFields = { group: 'process' as const, stageId: stage.id, stageTitle: `${stage.order}. ${stage.title}` };
     for (const step of stage.steps) {
-      planned.push({ id: `process.${stage.id}.${step.id}`, label: step.title, command: step.command, ...stageFields });
+      const links = followUps(runbook, step);
+      planned.push({ id: `process.${stage.id}.${step.id}`, label: step.title, command: step.command, stepId: step.id, ...(links.length ? { links } : {}), ...stageFields });
     }
     for (const task of stage.tasks) {
       planned.push({ id: `process.${stage.id}.${task.id}`, label: task.label, ...stageFields });
@@ -39,4 +40,20 @@ export function planChecklist(runbook: Runbook, severity: SeverityId, previous: 
     .filter((item) => item.done && !plannedIds.has(item.id))
     .map((item) => ({ ...item, carried: true }));
   return [...carried.filter((c) => c.group === 'escalation'), ...plan, ...carried.filter((c) => c.group !== 'escalation')];
+}
+
+/**
+ * Procedure steps a checklist step leads to, read from the runbook: checking a deployment's
+ * rollout history leads to rolling that deployment back.
+ */
+export function followUps(runbook: Runbook, step: Step): Array<{ stepId: string; label: string }> {
+  if (step.action.type !== 'k8s.rolloutHistory') return [];
+  const deployment = step.action.params.deployment;
+  return runbook.procedures.flatMap((procedure) =>
+    procedure.sections.flatMap((section) =>
+      section.steps
+        .filter((s) => s.action.type === 'k8s.rolloutUndo' && s.action.params.deployment === deployment)
+        .map((s) => ({ stepId: s.id, label: `${procedure.title}: ${s.title.replace(/^[0-9]+\.\s*/, '')}` })),
+    ),
+  );
 }

@@ -1,7 +1,8 @@
 import type { Runbook } from '../runbook/schema';
 import type { StoredRecord } from '../records';
+import { describeRun, PROCEDURE_RUN_RECORD, type ProcedureRunRecord } from '../procedures/model';
 import { planChecklist } from './checklist';
-import { NEW_NOTE_DRAFT, type DraftKey, type Incident, type IncidentRecordBodies, type IncidentRecordType, type TimelineEntry } from './model';
+import { NEW_NOTE_DRAFT, type DraftKey, type Incident, type IncidentRecordBodies, type IncidentRecordType, type TimelineEntry, type TimelineProcedureRun } from './model';
 
 const isType = <T extends IncidentRecordType>(
   record: StoredRecord,
@@ -43,6 +44,12 @@ function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook)
     ...incident.timeline,
     { seq: record.seq, at: record.at, actor: record.actor, kind, text, ...(note ? { note } : {}) },
   ];
+
+  if (record.type === PROCEDURE_RUN_RECORD) {
+    const run = record.body as ProcedureRunRecord;
+    const procedure = timelineRun(run);
+    return { ...incident, timeline: [...incident.timeline, { seq: record.seq, at: record.at, actor: record.actor, kind: 'procedure-run', text: describeRun(run), procedure }] };
+  }
 
   if (isType(record, 'incident.declared')) {
     return { ...incident, timeline: entry('declared', `Declared ${record.body.severity}: ${record.body.title}`) };
@@ -108,4 +115,27 @@ function describeOther(record: StoredRecord): string {
   const body = record.body as { title?: unknown; summary?: unknown } | null;
   const title = body && typeof body.title === 'string' ? body.title : body && typeof body.summary === 'string' ? body.summary : '';
   return title ? `${record.type}: ${title}` : record.type;
+}
+
+/** A recorded run as the timeline shows it: steps in brief, and a revert for each succeeded change that replaced something. */
+export function timelineRun(run: ProcedureRunRecord): TimelineProcedureRun {
+  return {
+    runId: run.runId,
+    title: run.title,
+    status: run.status,
+    context: run.context,
+    namespace: run.namespace,
+    ...(run.reason ? { reason: run.reason } : {}),
+    steps: run.steps.map((s) => ({
+      title: s.title,
+      status: s.status,
+      kubectl: s.kubectl,
+      ...(s.confirmation ? { confirmation: s.confirmation } : {}),
+      ...(s.preview?.summary ? { summary: s.preview.summary } : {}),
+      ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
+      ...(s.error ? { error: s.error.message } : {}),
+      ...(s.output ? { output: s.output.slice(0, 2000) } : {}),
+    })),
+    reverts: run.steps.flatMap((s, step) => (s.status === 'succeeded' && s.revert ? [{ step, title: s.revert.title, replaced: s.revert.replaced }] : [])),
+  };
 }

@@ -14,6 +14,10 @@ export interface ChecklistItem {
   stageTitle?: string;
   /** For items made from a runbook step: the command it stands for. */
   command?: string;
+  /** For items made from a runbook step: its id, so the item opens that step's run dialog. */
+  stepId?: string;
+  /** Procedure steps this item leads to (a rollout history check leads to the rollback). */
+  links?: Array<{ stepId: string; label: string }>;
   /** For escalation items: due this many minutes after the severity was set. */
   withinMinutes?: number;
   /** The severity whose plan produced this item (escalation items differ per severity). */
@@ -40,6 +44,7 @@ export type TimelineKind =
   | 'item-undone'
   | 'note-added'
   | 'note-revised'
+  | 'procedure-run'
   | 'record';
 
 export interface TimelineEntry {
@@ -51,6 +56,19 @@ export interface TimelineEntry {
   text: string;
   /** For note entries: the revision this entry made, so the timeline can render it and diff it. */
   note?: { noteId: string; revision: number; text: string; previousText?: string };
+  /** For procedure runs: what ran, how it ended, and the reverts it offers (by step index). */
+  procedure?: TimelineProcedureRun;
+}
+
+export interface TimelineProcedureRun {
+  runId: string;
+  title: string;
+  status: string;
+  context: string;
+  namespace: string;
+  reason?: string;
+  steps: Array<{ title: string; status: string; kubectl: string; confirmation?: string; summary?: string; durationMs?: number; error?: string; output?: string }>;
+  reverts: Array<{ step: number; title: string; replaced: string }>;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The columns `kubectl get` prints, computed as the API server's printers compute them
  * (k8s.io/kubernetes/pkg/printers/internalversion/printers.go). Pure: the cockpit's views use
- * them, and the drill cluster's Tables (src/main/drill/tables.ts) can switch to them.
+ * them, and the drill cluster's Tables (packages/drill-cluster/src/tables.ts) can switch to them.
  */
 import { asList, asObj, num, specOf, statusOf, str, type KubeObject, type Obj } from './objects';
 

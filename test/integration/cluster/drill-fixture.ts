@@ -1,6 +1,6 @@
 /**
- * The one place the cluster tests start the drill cluster. It imports from src/main/drill today;
- * when the drill moves to packages/drill-cluster (its own process), only this file changes.
+ * The one place the cluster tests start the drill cluster. It imports the drill package's internals (in process, so tests can restart its API server);
+ * the app itself reaches the drill only through its entry, as its own process.
  */
 import { DrillCluster, type DrillClusterOptions } from '../../../packages/drill-cluster/src/cluster';
 import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
