@@ -4,6 +4,9 @@ import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
 import { runbookLinks } from './link-policy';
 import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { AlertSettingsStore } from '../alerts/alert-settings';
+import { AlertsService, drillAlertSettings } from '../alerts/alerts-service';
+import { alertHandlers, alertProviders } from '../alerts/handlers';
 import { ClusterService } from '../cluster/cluster-service';
 import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
@@ -98,6 +101,15 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
   const cluster = new ClusterService({ contexts, logger });
+  const alerts = new AlertsService({
+    contexts,
+    settings: new AlertSettingsStore(options.dataDir, logger),
+    runbook,
+    ...(incidents ? { incidents } : {}),
+    log: store,
+    logger,
+    preconfigured: drillAlertSettings(process.env),
+  });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
@@ -110,11 +122,13 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...incidentSlice.handlers,
     ...contextHandlers({ contexts, drill, recordSession }),
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
+    ...alertHandlers(alerts, actor),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
     ...contextProviders(contexts),
     ...clusterProviders(cluster),
+    ...alertProviders(alerts),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
