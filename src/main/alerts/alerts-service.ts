@@ -93,6 +93,9 @@ class ContextAlertPoller implements IDisposable {
   private lastGood: AlertsSnapshot | undefined;
   private stale: AlertsSnapshot['stale'];
   private sparklines = new Map<string, Array<[number, number]>>();
+  /** Readings of each poll since the last `query_range`, so the line moves between its minute refreshes. */
+  private recent = new Map<string, Array<[number, number]>>();
+  private lastReadings = new Map<string, ThresholdReading>();
   private sparklinesAt = 0;
   /** Fires once the poller is gone (context changed, settings changed, last subscriber left). */
   onDispose: (() => void) | undefined;
@@ -163,7 +166,9 @@ class ContextAlertPoller implements IDisposable {
     if (!source.prometheus) return { type: 'unconfigured', context: this.context, source: source.info };
     const prometheus = source.prometheus;
     const runbook = this.deps.runbook;
-    const wantSparklines = now - this.sparklinesAt >= (this.deps.sparklineIntervalMs ?? 60_000);
+    // Until a line has two points (a fresh Prometheus), ask again each poll; then once a minute.
+    const thin = this.sparklines.size === 0 || [...this.sparklines.values()].some((line) => line.length < 2);
+    const wantSparklines = thin || now - this.sparklinesAt >= (this.deps.sparklineIntervalMs ?? 60_000);
     const [alerts, am, readings] = await Promise.all([
       prometheus.alerts().then(
         (a) => ({ ok: true as const, a }),
@@ -210,12 +215,19 @@ class ContextAlertPoller implements IDisposable {
       ]);
       if (range) this.sparklines.set(t.id, (range[0]?.values ?? []).filter(([, v]) => Number.isFinite(v)));
       const value = samples.map((s) => s.value).filter(Number.isFinite)[0];
-      // The sparkline's last point is the reading now, so it moves between its minute refreshes.
-      const line = [...(this.sparklines.get(t.id) ?? [])];
-      if (value !== undefined && (line.length === 0 || (line[line.length - 1] as [number, number])[0] < endS)) line.push([endS, value]);
-      return { ...base, ...(value !== undefined ? { value } : {}), level: levelOf(t, value), sparkline: line.slice(-SPARKLINE_WINDOW_S / SPARKLINE_STEP_S - 1) };
+      // Each poll's reading is kept (the last 120) and drawn after the minute points older than them.
+      const recent = (this.recent.get(t.id) ?? []).filter(([at]) => at < endS);
+      if (value !== undefined) recent.push([endS, value]);
+      this.recent.set(t.id, recent.slice(-120));
+      const firstRecent = recent[0]?.[0] ?? Infinity;
+      const line = [...(this.sparklines.get(t.id) ?? []).filter(([at]) => at < firstRecent), ...recent];
+      const reading: ThresholdReading = { ...base, ...(value !== undefined ? { value } : {}), level: levelOf(t, value), sparkline: line.slice(-(SPARKLINE_WINDOW_S / SPARKLINE_STEP_S + 120)) };
+      this.lastReadings.set(t.id, reading);
+      return reading;
     } catch (error) {
-      return { ...base, level: 'unknown', sparkline: this.sparklines.get(t.id) ?? [], error: toError(error).message };
+      // Keep showing the last good reading, with why it is not fresh.
+      const previous = this.lastReadings.get(t.id);
+      return { ...base, ...(previous?.value !== undefined ? { value: previous.value } : {}), level: previous?.level ?? 'unknown', sparkline: previous?.sparkline ?? [], error: toError(error).message };
     }
   }
 

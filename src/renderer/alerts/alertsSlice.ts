@@ -174,6 +174,7 @@ export const createAlertsSlice =
         const declared = await attempt(set, () => bridge.call('alerts:declareIncident', { context, alertKey: alert.key, ...(severity ? { severity } : {}) }));
         if (!declared) return undefined;
         await get().openIncident(declared.incidentId);
+        get().navigate({ panel: 'incident', id: declared.incidentId });
         return declared.incidentId;
       },
 

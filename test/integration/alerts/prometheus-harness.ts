@@ -53,14 +53,14 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-export async function startMonitoring(target: Target, options: { alertmanager?: boolean; forOverride?: string } = {}): Promise<MonitoringStack> {
+export async function startMonitoring(target: Target, options: { alertmanager?: boolean; forOverride?: string; prometheusPort?: number; alertmanagerPort?: number } = {}): Promise<MonitoringStack> {
   if (!PROMETHEUS_BIN) throw new Error('prometheus is not installed');
   const dir = await mkdtemp(path.join(tmpdir(), 'alerts-monitoring-'));
-  const promPort = await freePort();
+  const promPort = options.prometheusPort ?? (await freePort());
   let alertmanager: ChildProcess | undefined;
   let amPort: number | undefined;
   if (options.alertmanager !== false && ALERTMANAGER_BIN) {
-    amPort = await freePort();
+    amPort = options.alertmanagerPort ?? (await freePort());
     const clusterPort = await freePort();
     await writeFile(
       path.join(dir, 'alertmanager.yml'),
