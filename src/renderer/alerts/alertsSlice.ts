@@ -118,9 +118,13 @@ export const createAlertsSlice =
           left = true;
           entry.refs--;
           if (entry.refs > 0 || watcher !== entry) return;
-          entry.stop();
-          clearTimeout(reopen);
-          watcher = undefined;
+          // Kept a moment, so a look at the incident and back does not restart the poll (and its sparklines).
+          setTimeout(() => {
+            if (entry.refs > 0 || watcher !== entry) return;
+            entry.stop();
+            clearTimeout(reopen);
+            watcher = undefined;
+          }, 15_000);
         };
       },
 

@@ -13,40 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertSettingsStore } from '../../../src/main/alerts/alert-settings';
 import { AlertsService } from '../../../src/main/alerts/alerts-service';
 import { MemoryLogger } from '../../../src/main/app/logger';
-import type { StreamSink } from '../../../src/main/host/dispatcher';
 import { IncidentService } from '../../../src/main/incidents/incident-service';
 import type { AlertsEvent, AlertsSnapshot } from '../../../src/shared/contract/alerts';
 import { silenceMatchersFor } from '../../../src/shared/alerts/alert-key';
-import { DisposableStore, Emitter } from '../../../src/shared/lifetimes';
+import { DisposableStore } from '../../../src/shared/lifetimes';
 import type { Runbook } from '../../../src/shared/runbook/schema';
+import { collectingSink } from './collecting-sink';
 import { startAlertsDrill, type AlertsDrill } from './drill-fixture';
 import { MemoryRecordLog } from './memory-record-log';
 import { ALERTMANAGER_BIN, PROMETHEUS_BIN, bundledRunbook, startMonitoring, type MonitoringStack } from './prometheus-harness';
-
-/** A StreamSink that keeps what it is given. */
-export function collectingSink(): StreamSink<AlertsEvent> & { events: AlertsEvent[]; ended?: string } {
-  const pause = new Emitter<void>();
-  const sink = {
-    events: [] as AlertsEvent[],
-    ended: undefined as string | undefined,
-    closed: false,
-    paused: false,
-    onDidPause: pause.event,
-    onDidResume: pause.event,
-    emit(e: AlertsEvent) {
-      if (!sink.closed) sink.events.push(e);
-    },
-    end(reason?: string) {
-      sink.closed = true;
-      sink.ended = reason ?? 'ended';
-    },
-    fail(error: Error) {
-      sink.closed = true;
-      sink.ended = `failed: ${error.message}`;
-    },
-  };
-  return sink;
-}
 
 async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
