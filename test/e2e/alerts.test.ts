@@ -126,3 +126,48 @@ describe.skipIf(!PROMETHEUS_BIN || !ALERTMANAGER_BIN)('web host: alerts from a r
     await shot('08-recovered');
   }, 300_000);
 });
+
+describe('web host: alerts with nothing configured', () => {
+  let host: RunningWebHost;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    host = await startWebHost({ env: { KUBECONFIG: '/nonexistent/kubeconfig', COCKPIT_PROMETHEUS_URL: '', COCKPIT_ALERTMANAGER_URL: '' } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('finds the drill’s prometheus service, says why it does not answer, and refuses a bad URL by name', async () => {
+    const shot = screenshotter(page, 'alerts-unconfigured');
+    const cockpit = new CockpitPage(page);
+    await page.goto(host.url);
+    await cockpit.openPanel('Alerts');
+    // Discovered through the API server; the drill serves no service proxy, so it is named as such.
+    await page.getByText('monitoring/prometheus:9090 via the API server (discovered)', { exact: false }).waitFor({ timeout: 60_000 });
+    const banner = page.getByRole('alert').filter({ hasText: 'Stale' });
+    await banner.waitFor({ timeout: 30_000 });
+    expect(await banner.textContent()).toMatch(/NotFound: .*monitoring\/prometheus:9090 via the API server/);
+    await shot('01-discovered-unanswered');
+
+    await page.getByRole('button', { name: 'Source…' }).click();
+    const form = page.getByRole('form', { name: 'Alert source settings' });
+    await form.getByRole('combobox', { name: 'Prometheus: how to reach it' }).selectOption('url');
+    await form.getByLabel('Prometheus URL').fill('http://user:secret@127.0.0.1:9/');
+    await shot('02-source-settings');
+    await form.getByRole('button', { name: 'Save source' }).click();
+    const notice = page.getByRole('alert').filter({ hasText: 'must not carry a user or password' });
+    await notice.waitFor();
+    expect(await notice.textContent()).not.toContain('secret');
+    await shot('03-bad-url-refused');
+
+    await form.getByLabel('Prometheus URL').fill('http://127.0.0.1:9/');
+    await form.getByRole('button', { name: 'Save source' }).click();
+    await page.getByText('http://127.0.0.1:9 (saved)', { exact: false }).waitFor({ timeout: 30_000 });
+    await page.getByRole('alert').filter({ hasText: 'connection refused' }).waitFor({ timeout: 30_000 });
+    await shot('04-saved-unreachable');
+  }, 180_000);
+});

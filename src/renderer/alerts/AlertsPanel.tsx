@@ -35,7 +35,7 @@ function ThresholdSparkline({ reading }: { reading: ThresholdReading }) {
   );
 }
 
-function ThresholdPanel({ readings }: { readings: ThresholdReading[] }) {
+function ThresholdPanel({ readings, stale }: { readings: ThresholdReading[]; stale: boolean }) {
   return (
     <section aria-labelledby="thresholds-title">
       <h2 id="thresholds-title">Runbook thresholds</h2>
@@ -48,7 +48,7 @@ function ThresholdPanel({ readings }: { readings: ThresholdReading[] }) {
               warning {r.warningText} · critical {r.criticalText}
             </div>
             <ThresholdSparkline reading={r} />
-            {r.error ? <div className="threshold-error small">{r.error}</div> : null}
+            {r.error && !stale ? <div className="threshold-error small">{r.error}</div> : null}
           </li>
         ))}
       </ul>
@@ -367,7 +367,7 @@ export function AlertsPanel() {
       ) : null}
       {snapshot ? (
         <>
-          <ThresholdPanel readings={snapshot.thresholds} />
+          <ThresholdPanel readings={snapshot.thresholds} stale={Boolean(snapshot.stale)} />
           <section aria-labelledby="active-alerts-title">
             <h2 id="active-alerts-title">Firing and pending</h2>
             <AlertGroups groups={snapshot.groups} />

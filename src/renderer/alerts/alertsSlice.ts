@@ -148,7 +148,8 @@ export const createAlertsSlice =
         const context = get().contexts?.current;
         if (!context) return false;
         const source = await attempt(set, () => bridge.call('alerts:saveSettings', { context, settings }));
-        if (source) set({ alertSource: source });
+        // Saved: a refusal shown for an earlier try no longer applies.
+        if (source) set({ alertSource: source, notice: undefined });
         return source !== undefined;
       },
 
