@@ -285,13 +285,25 @@ export class AlertsService {
   /** `alerts:watch`: snapshots of the current context until it changes (then `end`). */
   watch(input: { context: string }, sink: StreamSink<AlertsEvent>): IDisposable {
     const poller = this.poller(input.context);
+    // Each snapshot replaces the last: a reader that fell behind gets only the newest when it resumes.
+    let held: AlertsEvent | undefined;
+    const resumed = sink.onDidResume(() => {
+      if (held && !sink.closed) sink.emit(held);
+      held = undefined;
+    });
     const subscription = poller.subscribe(
-      (event) => sink.emit(event),
+      (event) => {
+        if (sink.paused) held = event;
+        else sink.emit(event);
+      },
       () => {
         if (!sink.closed) sink.end(this.deps.contexts.current === input.context ? 'the alert source changed' : 'the context changed');
       },
     );
-    return subscription;
+    return toDisposable(() => {
+      resumed.dispose();
+      subscription.dispose();
+    });
   }
 
   /** Number of running polls (tests check nothing outlives its context). */
