@@ -95,7 +95,7 @@ describe.skipIf(!PROMETHEUS_BIN || !ALERTMANAGER_BIN)('web host: alerts from a r
     await alert.getByRole('button', { name: 'Declare incident' }).click();
     await cockpit.incidentHeading().filter({ hasText: 'CodesignErrorRate' }).waitFor();
     expect(await cockpit.topBarSeverity().textContent()).toContain('SEV2');
-    await expect.poll(() => cockpit.timelineTexts(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/^Alert CodesignErrorRate firing since .*severity=critical.*Error Rate [\d.]+ \(critical\)/)]));
+    await expect.poll(() => cockpit.timelineTexts(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/^Alert CodesignErrorRate firing since .*severity=critical.*Error Rate [\d.]+ % \(critical\)/)]));
     await shot('03-incident-from-alert');
 
     // Silence it from the panel: matchers from its labels, the comment names the incident.

@@ -478,7 +478,7 @@ export class AlertsService {
         ...(alert.activeAt ? { activeAt: alert.activeAt } : {}),
         ...(alert.value !== undefined ? { value: alert.value } : {}),
       },
-      readings: event.thresholds.map((r) => ({ id: r.id, metric: r.metric, ...(r.value !== undefined ? { value: r.value } : {}), level: r.level, warningText: r.warningText, criticalText: r.criticalText })),
+      readings: event.thresholds.map((r) => ({ id: r.id, metric: r.metric, unit: r.unit, ...(r.value !== undefined ? { value: r.value } : {}), level: r.level, warningText: r.warningText, criticalText: r.criticalText })),
       source: event.source.prometheus ?? '',
     };
     await this.deps.log.append(incident.id, { type: 'alert.attached', body: record, context: { context: input.context } });

@@ -109,7 +109,7 @@ function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook)
       .join(', ');
     const shown = readings
       .filter((r) => r.value !== undefined)
-      .map((r) => `${r.metric} ${formatReading(r.value as number)} (${r.level})`)
+      .map((r) => `${r.metric} ${formatReading(r.value as number, r.unit)} (${r.level})`)
       .join('; ');
     return {
       ...incident,
@@ -127,7 +127,8 @@ function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook)
   return { ...incident, timeline: entry('record', describeOther(record)) };
 }
 
-const formatReading = (value: number): string => (Number.isInteger(value) ? String(value) : value.toFixed(2));
+const formatReading = (value: number, unit?: string): string =>
+  unit === 'seconds' ? `${value.toFixed(2)} s` : unit === 'percent' ? `${value.toFixed(1)} %` : Number.isInteger(value) ? String(value) : value.toFixed(2);
 
 function describeOther(record: StoredRecord): string {
   const body = record.body as { title?: unknown; summary?: unknown } | null;

@@ -125,7 +125,7 @@ export interface IncidentRecordBodies {
   /** The alert an incident was declared from (or attached later), as Prometheus showed it, with the runbook's readings then. */
   'alert.attached': {
     alert: { name: string; state: string; labels: Record<string, string>; annotations: Record<string, string>; activeAt?: string; value?: string };
-    readings: Array<{ id: string; metric: string; value?: number; level: string; warningText: string; criticalText: string }>;
+    readings: Array<{ id: string; metric: string; unit?: 'seconds' | 'percent' | 'count'; value?: number; level: string; warningText: string; criticalText: string }>;
     source: string;
   };
   /** A silence created in Alertmanager: a change to what pages people. */

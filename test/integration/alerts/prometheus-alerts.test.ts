@@ -130,7 +130,7 @@ describe.skipIf(!PROMETHEUS_BIN || !ALERTMANAGER_BIN)('alerts against a real Pro
       expect(declared.severity).toBe('SEV2');
       const incident = await incidents.get(declared.incidentId);
       expect(incident.severity).toBe('SEV2');
-      expect(incident.timeline.find((e) => e.kind === 'alert')?.text).toMatch(/^Alert CodesignErrorRate firing since .*severity=critical.*readings: .*Error Rate \d+\.\d+ \(critical\)/);
+      expect(incident.timeline.find((e) => e.kind === 'alert')?.text).toMatch(/^Alert CodesignErrorRate firing since .*severity=critical.*readings: .*Error Rate \d+\.\d % \(critical\)/);
 
       // Silence from the cockpit: Alertmanager holds it, the incident records the change.
       const silence = await service.silence({
@@ -170,6 +170,8 @@ describe.skipIf(!PROMETHEUS_BIN || !ALERTMANAGER_BIN)('alerts against a real Pro
         // The runbook's 5 m rate window must forget the spike: up to its length.
         400_000,
       );
+      const after = (await (await fetch(`${stack.prometheusUrl}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
+      expect(after.data.alerts.filter((a) => isCritical(a.labels))).toEqual([]);
     } finally {
       watch.dispose();
     }
