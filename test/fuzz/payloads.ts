@@ -63,6 +63,12 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'procedures:confirm': { runId: 'run-abc123-a1b2c3', typedName: 'codesign-api' },
   'procedures:abort': { runId: 'run-abc123-a1b2c3' },
   'procedures:resume': { runId: 'run-abc123-a1b2c3' },
+  'alerts:source': { context: 'drill' },
+  'alerts:saveSettings': { context: 'drill', settings: { prometheus: { kind: 'service', namespace: 'monitoring', service: 'prometheus', port: 9090, path: '/prometheus' }, intervalSeconds: 10 } },
+  'alerts:silences': { context: 'drill' },
+  'alerts:silence': { context: 'drill', matchers: [{ name: 'alertname', value: 'CodesignErrorRate', isRegex: false, isEqual: true }], durationMinutes: 60, comment: 'fuzz', incidentId: INCIDENT },
+  'alerts:expireSilence': { context: 'drill', silenceId: '0a1b2c3d-0000-4000-8000-000000000000', incidentId: INCIDENT },
+  'alerts:declareIncident': { context: 'drill', alertKey: 'alertname="CodesignErrorRate",severity="critical"', severity: 'SEV2' },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -72,6 +78,7 @@ export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'drill:changed': {},
   'cluster:watch': { context: 'drill', namespace: 'codesign-production', resource: 'pods' },
   'cluster:top': { context: 'drill', namespace: 'codesign-production' },
+  'alerts:watch': { context: 'drill' },
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

@@ -4,6 +4,9 @@ import type { AppInfo } from '../../shared/contract';
 import { appHandlers } from './handlers';
 import { runbookLinks } from './link-policy';
 import { contextHandlers, contextProviders } from '../contexts/handlers';
+import { AlertSettingsStore } from '../alerts/alert-settings';
+import { AlertsService, drillAlertSettings } from '../alerts/alerts-service';
+import { alertHandlers, alertProviders } from '../alerts/handlers';
 import { ClusterService } from '../cluster/cluster-service';
 import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
@@ -102,6 +105,15 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
   const cluster = new ClusterService({ contexts, logger });
+  const alerts = new AlertsService({
+    contexts,
+    settings: new AlertSettingsStore(options.dataDir, logger),
+    runbook,
+    ...(incidents ? { incidents } : {}),
+    log: store,
+    logger,
+    preconfigured: drillAlertSettings(process.env),
+  });
 
   const procedures = runbook
     ? new ProcedureService({
@@ -127,6 +139,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...contextSlice.handlers,
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
     ...procedureSlice.handlers,
+    ...alertHandlers(alerts, actor),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
@@ -134,6 +147,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...procedureSlice.providers,
     ...contextProviders(contexts),
     ...clusterProviders(cluster),
+    ...alertProviders(alerts),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);

@@ -117,8 +117,11 @@ async function openWindow(): Promise<void> {
   win = window;
   bridgeContract(cockpit.dispatcher, (event) => event.senderFrame === window.webContents.mainFrame && event.senderFrame.url.startsWith(`${APP_ORIGIN}/`), logger);
 
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Everything refused but desktop notifications from our own page (new critical alerts).
+  const ownNotifications = (contents: Electron.WebContents | null, permission: string): boolean =>
+    permission === 'notifications' && contents === window.webContents && contents.getURL().startsWith(`${APP_ORIGIN}/`);
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback) => callback(ownNotifications(contents, permission)));
+  session.defaultSession.setPermissionCheckHandler((contents, permission) => ownNotifications(contents, permission));
   window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(({ url }) => {

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AlertsPanel } from '../alerts/AlertsPanel';
 import { ClusterPanel } from '../cluster/ClusterPanel';
 import { TopPanel } from '../cluster/TopPanel';
 import { WorkloadsPanel } from '../cluster/WorkloadsPanel';
@@ -72,7 +73,7 @@ const ENTRIES = [
     availability: 'available',
     component: TopPanel,
   },
-  { id: 'alerts', label: 'Alerts', shortcut: '6', availability: 'planned', planned: 'Firing Prometheus alerts and the runbook threshold queries.', component: UnavailablePanel },
+  { id: 'alerts', label: 'Alerts', shortcut: '6', availability: 'available', component: AlertsPanel },
   { id: 'databases', label: 'Databases', shortcut: '7', availability: 'planned', planned: 'PostgreSQL and Redis diagnostics over port-forward tunnels.', component: UnavailablePanel },
   {
     id: 'terminal',

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { createAlertsSlice, type AlertsSlice } from '../alerts/alertsSlice';
 import { createClusterSlice, type ClusterSlice } from '../cluster/clusterSlice';
 import { createContextsSlice, type ContextsSlice } from '../contexts/contextsSlice';
 import { createDrillSlice, type DrillSlice } from '../drill/drillSlice';
@@ -13,7 +14,7 @@ import type { Bridge } from './bridge';
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -26,6 +27,7 @@ export function createCockpitStore(bridge: Bridge) {
     ...createEvidenceSlice(bridge)(...store),
     ...createClusterSlice(bridge)(...store),
     ...createProceduresSlice(bridge)(...store),
+    ...createAlertsSlice()(bridge)(...store),
   }));
 }
 

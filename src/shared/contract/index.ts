@@ -3,9 +3,10 @@
  * and every stream (subscribe → events) is declared in its domain's file beside this one and
  * merged here into one table; the Electron host and the web host both carry exactly this,
  * through one generic bridge. Channel names carry their domain: `app:`, `runbook:`,
- * `incidents:`, `contexts:`, `drill:`, `evidence:`.
+ * `incidents:`, `contexts:`, `drill:`, `evidence:`, `alerts:`.
  */
 import type { CockpitError, Result } from '../result';
+import { alertRequests, alertStreams } from './alerts';
 import { appRequests, appStreams } from './app';
 import { clusterRequests, clusterStreams } from './cluster';
 import { contextRequests, contextStreams } from './contexts';
@@ -26,6 +27,7 @@ export const requests = {
   ...clusterRequests,
   ...evidenceRequests,
   ...procedureRequests,
+  ...alertRequests,
 } as const;
 
 export const streams = {
@@ -35,6 +37,7 @@ export const streams = {
   ...clusterStreams,
   ...evidenceStreams,
   ...procedureStreams,
+  ...alertStreams,
 } as const;
 
 export type Requests = typeof requests;

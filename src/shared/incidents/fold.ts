@@ -108,8 +108,34 @@ function applyRecord(incident: Incident, record: StoredRecord, runbook: Runbook)
     const { [key]: _replaced, ...drafts } = incident.drafts;
     return { ...incident, drafts: text.trim() ? { ...drafts, [key]: { text, at: record.at, by: record.actor } } : drafts };
   }
+  if (isType(record, 'alert.attached')) {
+    const { alert, readings } = record.body;
+    const labels = Object.entries(alert.labels)
+      .filter(([k]) => k !== 'alertname')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const shown = readings
+      .filter((r) => r.value !== undefined)
+      .map((r) => `${r.metric} ${formatReading(r.value as number, r.unit)} (${r.level})`)
+      .join('; ');
+    return {
+      ...incident,
+      timeline: entry('alert', `Alert ${alert.name} ${alert.state}${alert.activeAt ? ` since ${alert.activeAt}` : ''} {${labels}}${shown ? ` — readings: ${shown}` : ''}`),
+    };
+  }
+  if (isType(record, 'alert.silenced')) {
+    const { silenceId, matchers, endsAt, comment } = record.body;
+    const what = matchers.map((m) => `${m.name}${m.isEqual ? '' : '!'}${m.isRegex ? '=~' : '='}"${m.value}"`).join(', ');
+    return { ...incident, timeline: entry('change', `Silenced {${what}} until ${endsAt} (silence ${silenceId}): ${comment}`) };
+  }
+  if (isType(record, 'alert.silence-expired')) {
+    return { ...incident, timeline: entry('change', `Expired silence ${record.body.silenceId}`) };
+  }
   return { ...incident, timeline: entry('record', describeOther(record)) };
 }
+
+const formatReading = (value: number, unit?: string): string =>
+  unit === 'seconds' ? `${value.toFixed(2)} s` : unit === 'percent' ? `${value.toFixed(1)} %` : Number.isInteger(value) ? String(value) : value.toFixed(2);
 
 function describeOther(record: StoredRecord): string {
   const body = record.body as { title?: unknown; summary?: unknown } | null;

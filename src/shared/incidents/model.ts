@@ -45,6 +45,10 @@ export type TimelineKind =
   | 'note-added'
   | 'note-revised'
   | 'procedure-run'
+  /** An alert attached to the incident (declared from it), with its labels and the threshold readings. */
+  | 'alert'
+  /** A change made to a system during the incident (a silence created or expired). */
+  | 'change'
   | 'record';
 
 export interface TimelineEntry {
@@ -136,6 +140,22 @@ export interface IncidentRecordBodies {
   'note.revised': { noteId: string; text: string };
   /** An empty `text` discards the draft. */
   'note.draft-saved': { key: DraftKey; text: string };
+  /** The alert an incident was declared from (or attached later), as Prometheus showed it, with the runbook's readings then. */
+  'alert.attached': {
+    alert: { name: string; state: string; labels: Record<string, string>; annotations: Record<string, string>; activeAt?: string; value?: string };
+    readings: Array<{ id: string; metric: string; unit?: 'seconds' | 'percent' | 'count'; value?: number; level: string; warningText: string; criticalText: string }>;
+    source: string;
+  };
+  /** A silence created in Alertmanager: a change to what pages people. */
+  'alert.silenced': {
+    silenceId: string;
+    matchers: Array<{ name: string; value: string; isRegex: boolean; isEqual: boolean }>;
+    startsAt: string;
+    endsAt: string;
+    comment: string;
+    alertmanager: string;
+  };
+  'alert.silence-expired': { silenceId: string; alertmanager: string };
 }
 export type IncidentRecordType = keyof IncidentRecordBodies;
 

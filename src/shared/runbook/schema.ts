@@ -109,6 +109,39 @@ export const SeveritySchema = z.strictObject({
 });
 export type Severity = z.infer<typeof SeveritySchema>;
 
+/** A Prometheus duration as `for:` takes it: `30s`, `2m`, `1h`. */
+export const PromDurationSchema = z.string().regex(/^([0-9]+(ms|s|m|h|d|w|y))+$/, 'must be a Prometheus duration such as 2m or 30s');
+/** A Prometheus alert name: `CodesignErrorRate`. */
+export const AlertNameSchema = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus alert name such as CodesignErrorRate');
+
+/**
+ * How a threshold row is alerted on: the alert's name (one warning and one critical rule share
+ * it, told apart by the `severity` label), how long the condition must hold at each level, and
+ * the incident severity the runbook suggests when the responder declares from that alert.
+ */
+export const ThresholdAlertingSchema = z.strictObject({
+  alert: AlertNameSchema,
+  for: z.strictObject({ warning: PromDurationSchema, critical: PromDurationSchema }),
+  incidentSeverity: z.strictObject({ warning: SeverityIdSchema, critical: SeverityIdSchema }),
+});
+export type ThresholdAlerting = z.infer<typeof ThresholdAlertingSchema>;
+
+/**
+ * An alert the threshold table does not express (the API down), with its own PromQL: the rule
+ * generator ships it beside the threshold rules and declaring from it suggests `incidentSeverity`.
+ */
+export const ExtraAlertSchema = z.strictObject({
+  alert: AlertNameSchema,
+  expr: text,
+  for: PromDurationSchema,
+  level: z.enum(['warning', 'critical']),
+  incidentSeverity: SeverityIdSchema,
+  summary: text,
+  action: text,
+  procedureIds: z.array(IdSchema),
+});
+export type ExtraAlert = z.infer<typeof ExtraAlertSchema>;
+
 export const ThresholdSchema = z
   .strictObject({
     id: IdSchema,
@@ -123,6 +156,8 @@ export const ThresholdSchema = z
     action: text,
     promql: text,
     procedureIds: z.array(IdSchema),
+    /** How the row becomes Prometheus alerting rules and which incident severity each level suggests. */
+    alerting: ThresholdAlertingSchema.optional(),
   })
   .refine((t) => t.critical > t.warning, { message: 'critical must be above warning', path: ['critical'] });
 export type Threshold = z.infer<typeof ThresholdSchema>;
@@ -204,6 +239,8 @@ export const RunbookSchema = z.strictObject({
   keyMetrics: z.array(KeyMetricSchema),
   severities: z.array(SeveritySchema).min(1),
   thresholds: z.array(ThresholdSchema),
+  /** Alerts beyond the threshold table, shipped with the generated rules (optional). */
+  extraAlerts: z.array(ExtraAlertSchema).optional(),
   checks: z.strictObject({
     daily: z.array(StepSchema),
     weekly: z.array(StepSchema),
