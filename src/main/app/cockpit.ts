@@ -8,6 +8,8 @@ import { ClusterService } from '../cluster/cluster-service';
 import { clusterProviders } from '../cluster/handlers';
 import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
+import { logsHandlers, logsProviders } from '../logs/handlers';
+import { LogService } from '../logs/log-service';
 import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import type { RequestHandlers, StreamProviders } from '../host/dispatcher';
@@ -98,6 +100,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
   const cluster = new ClusterService({ contexts, logger });
+  const logs = new LogService({ contexts, evidence, logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
@@ -110,11 +113,13 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...incidentSlice.handlers,
     ...contextHandlers({ contexts, drill, recordSession }),
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
+    ...logsHandlers(logs),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
     ...contextProviders(contexts),
     ...clusterProviders(cluster),
+    ...logsProviders(logs),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);

@@ -3,7 +3,7 @@
  * and every stream (subscribe → events) is declared in its domain's file beside this one and
  * merged here into one table; the Electron host and the web host both carry exactly this,
  * through one generic bridge. Channel names carry their domain: `app:`, `runbook:`,
- * `incidents:`, `contexts:`, `drill:`, `evidence:`.
+ * `incidents:`, `contexts:`, `drill:`, `evidence:`, `logs:`.
  */
 import type { CockpitError, Result } from '../result';
 import { appRequests, appStreams } from './app';
@@ -11,6 +11,7 @@ import { clusterRequests, clusterStreams } from './cluster';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
+import { logsRequests, logsStreams } from './logs';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -24,6 +25,7 @@ export const requests = {
   ...contextRequests,
   ...clusterRequests,
   ...evidenceRequests,
+  ...logsRequests,
 } as const;
 
 export const streams = {
@@ -32,6 +34,7 @@ export const streams = {
   ...contextStreams,
   ...clusterStreams,
   ...evidenceStreams,
+  ...logsStreams,
 } as const;
 
 export type Requests = typeof requests;
