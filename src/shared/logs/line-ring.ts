@@ -152,7 +152,7 @@ export class LineRing {
       while (seq + 1 < end && this.blockOf[this.slot(seq + 1)] === blockId) seq++;
       const block = this.block(blockId);
       const start = this.offsetOf[this.slot(firstSeq)]!;
-      const stop = this.offsetOf[this.slot(seq)]! + this.lengthOf[this.slot(seq)]!;
+      const stop = this.offsetOf[this.slot(seq)]! + this.lengthOf[this.slot(seq)]! + 1;
       yield { firstSeq, lastSeq: seq, data: block.data.subarray(start, stop), start };
       seq++;
     }
