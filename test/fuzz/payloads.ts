@@ -55,6 +55,11 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'evidence:addFile': { incidentId: INCIDENT, name: 'pods.txt', contentBase64: 'aGVsbG8=' },
   'evidence:verify': { incidentId: INCIDENT },
   'evidence:export': { incidentId: INCIDENT, passphrase: 'export passphrase' },
+  'logs:window': { viewId: 'log-0123456789ab', from: 0, count: 100, filtered: false },
+  'logs:setFilter': { viewId: 'log-0123456789ab', filter: { terms: [{ pattern: 'ERROR|CRITICAL', regex: true, caseSensitive: false, invert: false }], combine: 'any' } },
+  'logs:seek': { viewId: 'log-0123456789ab', fromSeq: 10, direction: 'next' },
+  'logs:export': { viewId: 'log-0123456789ab', filtered: true, timestamps: true },
+  'logs:capture': { viewId: 'log-0123456789ab', incidentId: INCIDENT, filtered: true, lastMinutes: 5 },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -62,6 +67,7 @@ export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'contexts:changed': {},
   'cluster:watch': { context: 'drill', namespace: 'codesign-production', resource: 'pods' },
   'cluster:top': { context: 'drill', namespace: 'codesign-production' },
+  'logs:view': { context: 'drill', namespace: 'codesign-production', source: { kind: 'deployment', name: 'codesign-api' }, options: { follow: true, tailLines: 10 } },
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

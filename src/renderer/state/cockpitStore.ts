@@ -4,6 +4,7 @@ import { createContextsSlice, type ContextsSlice } from '../contexts/contextsSli
 import { createDrillSlice, type DrillSlice } from '../drill/drillSlice';
 import { createEvidenceSlice, type EvidenceSlice } from '../evidence/evidenceSlice';
 import { createIncidentsSlice, type IncidentsSlice } from '../incidents/incidentsSlice';
+import { createLogsSlice, type LogsSlice } from '../logs/logsSlice';
 import { createRunbookSlice, type RunbookSlice } from '../runbook/runbookSlice';
 import { createShellSlice, type ShellSlice } from '../shell/shellSlice';
 import type { Bridge } from './bridge';
@@ -12,7 +13,7 @@ import type { Bridge } from './bridge';
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & LogsSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -24,6 +25,7 @@ export function createCockpitStore(bridge: Bridge) {
     ...createDrillSlice(bridge)(...store),
     ...createEvidenceSlice(bridge)(...store),
     ...createClusterSlice(bridge)(...store),
+    ...createLogsSlice(bridge)(...store),
   }));
 }
 
