@@ -95,7 +95,6 @@ export function LogList(props: LogListProps) {
       setCurrent(props.jumpTo.seq);
       virtualizer.scrollToIndex(index, { align: 'center' });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.jumpTo]);
 
   const onScroll = useCallback(() => {

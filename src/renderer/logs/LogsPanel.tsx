@@ -270,14 +270,12 @@ export function LogsPanel() {
   useEffect(() => {
     if (!routeSource || !context) return;
     openLogs(routeSource, { follow: true, tailLines: 500 });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [routeKey]);
   useEffect(() => {
     const preset = presets?.find((p) => p.id === route.step);
     if (preset && view?.status === 'open' && !view.filter) {
       void setLogFilter({ terms: [{ pattern: preset.regex, regex: true, caseSensitive: !preset.ignoreCase, invert: false }], combine: 'any' });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [view?.status, view?.viewId, route.step]);
   useEffect(() => () => closeLogs(), [closeLogs]);
 
