@@ -4,19 +4,9 @@ import type { LogFilter, LogFilterTerm, LogOptions, LogSource, LogStats, LogWind
 import { sourceColour } from '../../shared/logs/source-colours';
 import { useCockpit } from '../state/store';
 import { LogList } from './LogList';
+import { filterForStep, KINDS, sourceFromRoute, type Kind } from './logRoute';
 import './logs.css';
-
-type Kind = LogSource['kind'];
-const KINDS: Kind[] = ['deployment', 'pod', 'statefulset', 'daemonset', 'job', 'query'];
 const n = (value: number) => value.toLocaleString('en-US');
-
-/** `deployment:codesign-api` (the route's id) as a source; undefined when it is not one. */
-export function sourceFromRoute(id: string | undefined): LogSource | undefined {
-  if (!id) return undefined;
-  const [kind, name, container] = id.split(':');
-  if (!name || !KINDS.includes(kind as Kind) || kind === 'query') return undefined;
-  return { kind: kind as Exclude<Kind, 'query'>, name, ...(container ? { container } : {}) };
-}
 
 /** `10m`, `2h`, `30s`, or an RFC3339 time, as the `since` option. */
 function parseSince(text: string): LogOptions['since'] | string | undefined {
@@ -241,7 +231,7 @@ function download(name: string, text: string) {
 export function LogsPanel() {
   const route = useCockpit((s) => s.route);
   const view = useCockpit((s) => s.logView);
-  const { openLogs, closeLogs, fetchLogWindow, seekLogMatch, exportLogs, captureLogs, setLogFilter, presets, context } = useCockpit(
+  const { openLogs, closeLogs, fetchLogWindow, seekLogMatch, exportLogs, captureLogs, setLogFilter, runbook, context } = useCockpit(
     useShallow((s) => ({
       openLogs: s.openLogs,
       closeLogs: s.closeLogs,
@@ -250,7 +240,7 @@ export function LogsPanel() {
       exportLogs: s.exportLogs,
       captureLogs: s.captureLogs,
       setLogFilter: s.setLogFilter,
-      presets: s.runbook?.logFilters,
+      runbook: s.runbook,
       context: s.contexts?.current,
     })),
   );
@@ -272,7 +262,7 @@ export function LogsPanel() {
     openLogs(routeSource, { follow: true, tailLines: 500 });
   }, [routeKey]);
   useEffect(() => {
-    const preset = presets?.find((p) => p.id === route.step);
+    const preset = filterForStep(runbook, route.step);
     if (preset && view?.status === 'open' && !view.filter) {
       void setLogFilter({ terms: [{ pattern: preset.regex, regex: true, caseSensitive: !preset.ignoreCase, invert: false }], combine: 'any' });
     }
