@@ -92,7 +92,12 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
 
   // COCKPIT_DRILL_SPEED: simulated seconds per real second (e2e tests run the memory leak fast).
   const drillSpeed = Number(process.env.COCKPIT_DRILL_SPEED) || undefined;
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillSpeed ? { speed: drillSpeed } : {});
+  // COCKPIT_DRILL_LOG_RATE: the drill's log lines per second per pod (the logs benchmark floods it).
+  const drillLogRate = Number(process.env.COCKPIT_DRILL_LOG_RATE) || undefined;
+  const drill =
+    options.drill === false
+      ? undefined
+      : new DrillContext(options.dataDir, logger, { ...(drillSpeed ? { speed: drillSpeed } : {}), ...(drillLogRate ? { logLinesPerSecond: drillLogRate } : {}) });
   void drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),

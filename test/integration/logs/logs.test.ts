@@ -17,6 +17,7 @@ import type { LogView } from '../../../src/main/logs/log-view';
 import type { LogOptions, LogSource, LogViewEvent } from '../../../src/shared/contract/logs';
 import { Emitter, type IDisposable } from '../../../src/shared/lifetimes';
 import { parseStamp, stampMillis } from '../../../src/shared/logs/stamps';
+import type { KubeObject } from '../../../src/main/drill/types';
 import { DRILL_NS, startLogsDrill, type LogsDrill } from './drill-fixture';
 
 const logger = new MemoryLogger();
@@ -148,7 +149,7 @@ describe('logs against the drill at simulated speed', () => {
   }, 90_000);
 });
 
-function restarts(pod: { status?: unknown }): number {
+function restarts(pod: KubeObject): number {
   return ((pod.status as { containerStatuses?: Array<{ restartCount?: number }> })?.containerStatuses ?? []).reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
 }
 
