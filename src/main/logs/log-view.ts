@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogViewEvent, LogWindowLine } from '../../shared/contract/logs';
 import { LineMerger, type MergeLine } from '../../shared/logs/line-merger';
 import { LineRing } from '../../shared/logs/line-ring';
+import { maskSecrets } from '../../shared/logs/mask-secrets';
 import { lineHash, ResumeGate } from '../../shared/logs/resume-gate';
 import { formatStamp, parseStamp, stampMillis } from '../../shared/logs/stamps';
 import { Disposable, Emitter, toDisposable, type Event } from '../../shared/lifetimes';
@@ -495,9 +496,9 @@ export class LogView extends Disposable {
     for (let seq = from; seq < to; seq++) yield seq;
   }
 
-  /** One line as text with its pod/container prefix when the view merges several. */
+  /** One line as text (credentials masked) with its pod/container prefix when the view merges several. */
   lineText(seq: number, timestamps: boolean): string {
-    const text = Buffer.from(this.ring.bytesOf(seq)).toString('utf8');
+    const text = maskSecrets(Buffer.from(this.ring.bytesOf(seq)).toString('utf8'));
     const time = this.ring.timeAt(seq);
     const stamp = timestamps && !Number.isNaN(time) ? `${new Date(time).toISOString()} ` : '';
     const source = this.sourceList[this.ring.sourceAt(seq)];
@@ -512,7 +513,7 @@ export class LogView extends Disposable {
 
   private lineAt(seq: number): LogWindowLine {
     const bytes = this.ring.bytesOf(seq);
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    const text = maskSecrets(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     const time = this.ring.timeAt(seq);
     const marks = this.filter ? this.filter.marks(text) : undefined;
     return { seq, source: this.ring.sourceAt(seq), time: Number.isNaN(time) ? null : time, text, ...(marks && marks.length ? { marks } : {}) };
