@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineRing } from '../../shared/logs/line-ring';
-import { CompiledFilter, describeFilter } from './log-filter';
+import { CompiledFilter, describeFilter, literalsOf } from './log-filter';
 
 const ringOf = (lines: string[], blockBytes = 1024 * 1024) => {
   const ring = new LineRing({ maxLines: lines.length + 10, blockBytes });
@@ -69,6 +69,30 @@ describe('CompiledFilter', () => {
     const marks = filter.marks(text);
     expect(text.slice(marks[0], marks[1])).toBe('ERROR');
     expect(text.slice(marks[2], marks[3])).toBe('après');
+  });
+
+  it('searches literal alternations with indexOf and finds exactly what RE2 finds', () => {
+    expect(literalsOf(term('ERROR|CRITICAL|500|502|503'))?.map(String)).toEqual(['ERROR', 'CRITICAL', '500', '502', '503']);
+    expect(literalsOf(term('(ERROR|CRITICAL)'))?.map(String)).toEqual(['ERROR', 'CRITICAL']);
+    expect(literalsOf(term('connection|pool', { caseSensitive: false }))?.map(String)).toEqual(['connection', 'pool']);
+    expect(literalsOf(term('a.b', { regex: false }))?.map(String)).toEqual(['a.b']);
+    expect(literalsOf(term('api\\.v1'))?.map(String)).toEqual(['api.v1']);
+    expect(literalsOf(term('duration.*[2-9][0-9][0-9][0-9]ms'))).toBeUndefined();
+    expect(literalsOf(term('a\\|b'))).toBeUndefined();
+    const lines = Array.from({ length: 3000 }, (_, i) => `${i % 7 === 0 ? 'Error' : 'info'} status=${[200, 500, 503, 404][i % 4]} Pool=${i % 5} connection ${i % 11 === 0 ? 'CRITICAL' : ''}`);
+    const ring = ringOf(lines, 4096);
+    const pairs: Array<[ReturnType<typeof term>, ReturnType<typeof term>]> = [
+      [term('ERROR|CRITICAL|500|502|503'), term('(?:ERROR|CRITICAL|500|502|503)+')],
+      [term('error|pool', { caseSensitive: false }), term('(?:error|pool)+', { caseSensitive: false })],
+      [term('Pool=3', { regex: false }), term('(?:Pool=3)+')],
+      [term('503', { invert: true }), term('(?:503)+', { invert: true })],
+    ];
+    for (const [literal, regex] of pairs) {
+      expect(literalsOf(regex)).toBeUndefined();
+      const fast = matching(ring, new CompiledFilter({ terms: [literal], combine: 'all' }));
+      expect(fast).toEqual(matching(ring, new CompiledFilter({ terms: [regex], combine: 'all' })));
+      expect(fast.length).toBeGreaterThan(0);
+    }
   });
 
   it('says the filter as a query', () => {
