@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
 /**
- * Logs figures, end to end: the built web host (its embedded drill flooding logs), the real
- * Logs panel open in Chromium following the tail, and `kubectl logs -f > /dev/null` against
- * the same drill in the same run. Needs `npm run build` first.
+ * Logs figures, end to end: the drill cluster in its own process (`out/main/drill.js`, flooding
+ * logs), the built web host pointed at it, the real Logs panel open in Chromium following the
+ * tail, and `kubectl logs -f > /dev/null` against the same drill in the same run. Needs
+ * `npm run build` first. The drill runs apart so that the viewer and kubectl read the same
+ * stream from the same process, and the cockpit's main thread does not also generate it.
  *
  * - lines/s into the viewer: the view's own rate (lines into main's ring per second, as the
  *   panel's counter shows it) while the page follows and repaints the newest lines;
@@ -32,39 +34,54 @@ const KUBECTL_LINES = 1_000_000;
 
 interface Host {
   url: string;
-  dataDir: string;
+  kubeconfig: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
 
-async function startHost(env: NodeJS.ProcessEnv): Promise<Host> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cockpit-logs-bench-'));
-  const child = spawn(process.execPath, ['out/main/web.js', '--data-dir', dataDir, '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, KUBECONFIG: '/nonexistent/kubeconfig', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts a child and resolves with the first match of `pattern` in its output. */
+async function startChild(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (match) resolve(match[1]!);
+      const found = pattern.exec(output);
+      if (found) resolve(found);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`web host exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}:\n${output}`)));
   });
+  return { child, match };
+}
+
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+/** The drill at `rate` lines/s per pod in its own process, and a web host whose only context is it. */
+async function startHost(rate: number): Promise<Host> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cockpit-logs-bench-'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const drill = await startChild(['out/main/drill.js', '--kubeconfig', kubeconfig, '--log-rate', String(rate)], {}, /Kubeconfig \(mode 0600\)/);
+  const web = await startChild(
+    ['out/main/web.js', '--data-dir', path.join(dir, 'data'), '--port', '0'],
+    { KUBECONFIG: kubeconfig, COCKPIT_DRILL: 'off' },
+    /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/,
+  );
+  const child = web.child;
   return {
-    url,
-    dataDir,
+    url: web.match[1]!,
+    kubeconfig,
     child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: async () => {
+      await stopChild(web.child);
+      await stopChild(drill.child);
+    },
   };
 }
 
@@ -73,7 +90,7 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-const kubeEnv = (host: Host) => ({ ...process.env, KUBECONFIG: path.join(host.dataDir, 'drill', 'kubeconfig') });
+const kubeEnv = (host: Host) => ({ ...process.env, KUBECONFIG: host.kubeconfig });
 const kubectl = (host: Host, ...args: string[]) => execFileAsync('kubectl', [...args, '-n', NS, '--request-timeout=30s'], { env: kubeEnv(host), maxBuffer: 256 * 1024 * 1024 });
 
 async function waitForDrill(host: Host): Promise<string> {
@@ -181,7 +198,7 @@ export async function run(report: Report): Promise<void> {
   const browser = await launchChromium();
   try {
     // Throughput, filter and memory against a flooding drill.
-    const fast = await startHost({ COCKPIT_DRILL_LOG_RATE: '2000000' });
+    const fast = await startHost(2_000_000);
     try {
       const pod = await waitForDrill(fast);
       const rssBefore = await rssMiB(fast.child.pid!);
@@ -237,7 +254,7 @@ export async function run(report: Report): Promise<void> {
     }
 
     // Latency at 20k lines/s: one pod at 20,000 lines/s, followed.
-    const paced = await startHost({ COCKPIT_DRILL_LOG_RATE: '20000' });
+    const paced = await startHost(20_000);
     try {
       const pod = await waitForDrill(paced);
       const page = await openPanel(browser, paced, `pod:${pod}`);
