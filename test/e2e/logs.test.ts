@@ -81,4 +81,26 @@ describe('web host: the Logs viewer during the error spike', () => {
     expect(text).toMatch(/# time range: \d{4}-\d\d-\d\dT.* – \d{4}-/);
     await shoot('04-evidence-attachment');
   }, 120_000);
+
+  it('names a pod that does not exist, and highlights matches with next / previous in the unfiltered view', async () => {
+    const { page } = session;
+    const shoot = screenshotter(page, 'e2e-logs');
+    const logs = logsPanel(page);
+    await page.goto(`${session.host.url}#/logs/pod:codesign-api-nope-12345`);
+    const error = page.getByRole('alert').filter({ hasText: 'NotFound' });
+    await error.waitFor({ timeout: 20_000 });
+    expect(await error.textContent()).toMatch(/pod "codesign-api-nope-12345" not found in namespace codesign-production/);
+    await shoot('05-pod-not-found');
+
+    await page.goto(`${session.host.url}#/logs/deployment:codesign-api/memory-leaks.memory-logs`);
+    // The runbook step's own filter (grep -i memory) is applied on open.
+    await expect.poll(() => page.getByLabel('Active filters').textContent(), { timeout: 20_000 }).toMatch(/\/memory\/i/);
+    await page.getByLabel('Filter mode').selectOption('highlight');
+    await expect.poll(() => logs.counts().textContent(), { timeout: 10_000 }).toMatch(/lines match/);
+    await page.getByRole('button', { name: 'Follow', exact: true }).click();
+    await page.getByRole('button', { name: '↑ Previous match' }).click();
+    await expect.poll(() => logs.lines().locator('.log-text.current').count(), { timeout: 10_000 }).toBe(1);
+    expect(await logs.lines().locator('.log-text.current').textContent()).toMatch(/memory/i);
+    await shoot('06-highlight-previous-match');
+  }, 60_000);
 });

@@ -56,7 +56,7 @@ const MAX_LINE_BYTES = 1024 * 1024;
 const RETRY_MS = [250, 500, 1000, 2000, 5000];
 
 /** One pod × container stream, resumed from its last stamp after a drop. */
-class ContainerFollower extends Disposable {
+export class ContainerFollower extends Disposable {
   readonly info: LogSourceInfo;
   readonly gate = new ResumeGate();
   private handle: PodLogHandle | undefined;
@@ -217,11 +217,20 @@ class ContainerFollower extends Disposable {
   private onData(chunk: Buffer): void {
     const now = performance.now();
     let data = chunk;
-    if (this.carry) {
-      data = Buffer.concat([this.carry, chunk]);
-      this.carry = undefined;
-    }
     let start = 0;
+    if (this.carry) {
+      // Only the carried part line is joined; the rest of the chunk is read in place.
+      const first = chunk.indexOf(10);
+      if (first === -1) {
+        data = Buffer.concat([this.carry, chunk]);
+        this.carry = undefined;
+      } else {
+        const joined = Buffer.concat([this.carry, chunk.subarray(0, first)]);
+        this.carry = undefined;
+        this.take(joined, 0, joined.length, now);
+        start = first + 1;
+      }
+    }
     let newline = data.indexOf(10, start);
     while (newline !== -1) {
       this.take(data, start, newline, now);

@@ -17,6 +17,9 @@ export interface StampedLine extends Stamp {
 }
 
 const secondsCache = new Map<string, number>();
+/** The last `YYYY-MM-DDTHH:MM:SS` seen (UTC) and its seconds: most lines share their second. */
+const lastKey = new Uint8Array(19);
+let lastSec = Number.NaN;
 
 /** Parses the stamp at `bytes[start..]`; undefined when the line does not start with one. */
 export function parseStamp(bytes: Uint8Array, start: number, end: number): StampedLine | undefined {
@@ -44,14 +47,26 @@ export function parseStamp(bytes: Uint8Array, start: number, end: number): Stamp
     return undefined;
   }
   if (i < end && bytes[i] !== 32) return undefined;
-  const key = String.fromCharCode(...bytes.subarray(start, start + 19)) + zone;
-  let sec = secondsCache.get(key);
+  let sec: number | undefined;
+  if (zone === 'Z') {
+    let same = !Number.isNaN(lastSec);
+    for (let k = 0; same && k < 19; k++) if (lastKey[k] !== bytes[start + k]) same = false;
+    if (same) sec = lastSec;
+  }
   if (sec === undefined) {
-    const ms = Date.parse(key);
-    if (Number.isNaN(ms)) return undefined;
-    sec = ms / 1000;
-    if (secondsCache.size > 10_000) secondsCache.clear();
-    secondsCache.set(key, sec);
+    const key = String.fromCharCode(...bytes.subarray(start, start + 19)) + zone;
+    sec = secondsCache.get(key);
+    if (sec === undefined) {
+      const ms = Date.parse(key);
+      if (Number.isNaN(ms)) return undefined;
+      sec = ms / 1000;
+      if (secondsCache.size > 10_000) secondsCache.clear();
+      secondsCache.set(key, sec);
+    }
+    if (zone === 'Z') {
+      lastKey.set(bytes.subarray(start, start + 19));
+      lastSec = sec;
+    }
   }
   return { sec, nano, bodyStart: i < end ? i + 1 : i };
 }
