@@ -96,8 +96,10 @@ describe('web host: the Logs viewer during the error spike', () => {
     // The runbook step's own filter (grep -i memory) is applied on open.
     await expect.poll(() => page.getByLabel('Active filters').textContent(), { timeout: 20_000 }).toMatch(/\/memory\/i/);
     await page.getByLabel('Filter mode').selectOption('highlight');
-    await expect.poll(() => logs.counts().textContent(), { timeout: 10_000 }).toMatch(/lines match/);
+    const matched = async () => Number(/^([\d,]+) of/.exec((await logs.counts().textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+    await expect.poll(matched, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
     await page.getByRole('button', { name: 'Follow', exact: true }).click();
+    // From the newest lines on screen back to the match before them.
     await page.getByRole('button', { name: '↑ Previous match' }).click();
     await expect.poll(() => logs.lines().locator('.log-text.current').count(), { timeout: 10_000 }).toBe(1);
     expect(await logs.lines().locator('.log-text.current').textContent()).toMatch(/memory/i);

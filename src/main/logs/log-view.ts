@@ -288,7 +288,7 @@ export class LogView extends Disposable {
   private lastFilterMs: number | undefined;
   private readonly openedAt = Date.now();
   private readonly didReport = this.register(new Emitter<LogViewEvent>());
-  /** Stats, sources and problems, throttled to 10 a second. */
+  /** Stats, sources and problems, throttled to 20 a second (the followed list repaints on each). */
   readonly onDidReport: Event<LogViewEvent> = this.didReport.event;
 
   constructor(private readonly deps: LogViewDeps) {
@@ -361,7 +361,7 @@ export class LogView extends Disposable {
       this.labelSelector = await this.workloadSelector(s.kind, s.name);
     }
     await this.poll();
-    this.statsTimer = setInterval(() => this.report(), 100);
+    this.statsTimer = setInterval(() => this.report(), 50);
   }
 
   pause(): void {
