@@ -309,6 +309,13 @@ export function LogsPanel() {
     const ok = await captureLogs({ filtered: Boolean(view?.filter), ...(minutes ? { lastMinutes: minutes } : {}) });
     if (ok) setMessage(undefined);
   };
+  /** The lines on screen (a selection of the view), filtered as shown. */
+  const captureShown = async () => {
+    const lines = visible.current;
+    if (!lines.length) return setMessage('no lines on screen to capture');
+    const ok = await captureLogs({ filtered, range: { fromSeq: lines[0]!.seq, toSeq: lines[lines.length - 1]!.seq } });
+    if (ok) setMessage(undefined);
+  };
 
   const heading = view?.description ?? (routeSource && routeSource.kind !== "query" ? `${routeSource.kind}/${routeSource.name}` : "Logs");
   const matchedText = useMemo(() => {
@@ -387,8 +394,11 @@ export function LogsPanel() {
               Download
             </button>
             <input type="number" min={1} className="narrow" placeholder="min" aria-label="Capture the last minutes" value={captureMinutes} onChange={(e) => setCaptureMinutes(e.target.value)} />
-            <button type="button" className="button primary" onClick={() => void capture()}>
+            <button type="button" className="button primary" onClick={() => void capture()} title="The filtered lines (all lines without a filter), or the last N minutes">
               Capture to incident
+            </button>
+            <button type="button" className="button" onClick={() => void captureShown()}>
+              Capture lines on screen
             </button>
           </div>
           {view.lastCapture ? (

@@ -37,8 +37,8 @@ export interface LogsSlice {
   setLogFilter(filter: LogFilter | null): Promise<void>;
   seekLogMatch(fromSeq: number, direction: 'next' | 'previous'): Promise<number | null>;
   exportLogs(filtered: boolean, timestamps: boolean): Promise<{ name: string; text: string; lines: number } | undefined>;
-  /** Seals the filtered lines (or the last N minutes) into the active incident's evidence. */
-  captureLogs(input: { filtered: boolean; lastMinutes?: number }): Promise<boolean>;
+  /** Seals the filtered lines (or the last N minutes, or a range of seqs) into the active incident's evidence. */
+  captureLogs(input: { filtered: boolean; lastMinutes?: number; range?: { fromSeq: number; toSeq: number } }): Promise<boolean>;
 }
 
 export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) => {
@@ -120,7 +120,7 @@ export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) =
       if (!viewId) return undefined;
       return attempt(set, () => bridge.call('logs:export', { viewId, filtered, timestamps }));
     },
-    async captureLogs({ filtered, lastMinutes }) {
+    async captureLogs({ filtered, lastMinutes, range }) {
       const view = get().logView;
       const incidentId = activeIncidentId(get());
       if (!view?.viewId) return false;
@@ -130,7 +130,7 @@ export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) =
       }
       const viewToken = token;
       const result = await attempt(set, () =>
-        bridge.call('logs:capture', { viewId: view.viewId!, incidentId, filtered, ...(lastMinutes !== undefined ? { lastMinutes } : {}) }),
+        bridge.call('logs:capture', { viewId: view.viewId!, incidentId, filtered, ...(lastMinutes !== undefined ? { lastMinutes } : {}), ...(range ? { range } : {}) }),
       );
       if (!result) return false;
       patch({ lastCapture: { name: result.name, lines: result.lines, incidentId } }, viewToken);
