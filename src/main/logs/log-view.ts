@@ -66,6 +66,8 @@ export class ContainerFollower extends Disposable {
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Between asking for the stream and its answer: the next poll must not open a second one. */
+  private opening = false;
 
   constructor(
     private readonly view: LogView,
@@ -79,7 +81,7 @@ export class ContainerFollower extends Disposable {
   }
 
   get running(): boolean {
-    return this.handle !== undefined || this.timer !== undefined;
+    return this.opening || this.handle !== undefined || this.timer !== undefined;
   }
 
   start(): void {
@@ -125,6 +127,7 @@ export class ContainerFollower extends Disposable {
     const resuming = this.opened && this.gate.lastStamp !== undefined;
     if (resuming) this.gate.reopen();
     const since = resuming ? { sinceTime: formatStamp(this.gate.lastStamp!) } : this.view.initialSince();
+    this.opening = true;
     try {
       this.timer = undefined;
       const handle = await openPodLog(
@@ -141,6 +144,7 @@ export class ContainerFollower extends Disposable {
         },
         (chunk) => this.onData(chunk),
       );
+      this.opening = false;
       if (this.stopped) {
         handle.abort();
         return;
@@ -157,6 +161,7 @@ export class ContainerFollower extends Disposable {
         (error: unknown) => this.dropped(error),
       );
     } catch (error) {
+      this.opening = false;
       this.refused(error);
     }
   }
@@ -167,6 +172,8 @@ export class ContainerFollower extends Disposable {
     this.view.merger.close(this.info.id);
     if (this.stopped) return;
     if (!follow) {
+      // Read once, completely: never opened again (that would repeat it).
+      this.stopped = true;
       this.setState('ended', this.view.options.previous ? 'the previous instance’s log, complete' : 'complete (not following)');
       return;
     }

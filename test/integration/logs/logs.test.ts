@@ -112,6 +112,19 @@ describe('logs against the drill at simulated speed', () => {
     expect([...view.shownSeqs(false)].some((seq) => oldSources.has(view.ring.sourceAt(seq)))).toBe(true);
   }, 90_000);
 
+  it('reads a workload once without following: tail N of each pod, never read again', async () => {
+    const { view } = await open(logs, { kind: 'deployment', name: 'codesign-api' }, { follow: false, tailLines: 5 });
+    const pods = runningApiPods(drill).length;
+    await expect.poll(() => view.sources().length > 0 && view.sources().every((s) => s.state === 'ended'), { timeout: 15_000 }).toBe(true);
+    view.drain(true);
+    const lines = view.ring.nextSeq;
+    expect(lines).toBe(view.sources().length * 5);
+    expect(view.sources().length).toBeGreaterThanOrEqual(Math.min(pods, 1));
+    await sleep(1200);
+    view.drain(true);
+    expect(view.ring.nextSeq).toBe(lines);
+  });
+
   it('refuses a pod that does not exist and a container that does not exist, each by name', async () => {
     await expect(open(logs, { kind: 'pod', name: 'codesign-api-does-not-exist' })).rejects.toMatchObject({
       code: 'NotFound',
