@@ -3,13 +3,15 @@
  * the API allows it. The stream is reopened with `sinceTime` = the last stamp seen, so the
  * server sends that stamp's lines again (and, where it rounds `sinceTime` down to the second,
  * up to a second more). The gate drops every line stamped before the last stamp, and at the
- * last stamp drops exactly the lines already seen (a multiset of their text), then opens.
+ * last stamp drops exactly the lines already seen (counted by a 52-bit hash of their text), then
+ * opens at the first newer stamp.
  *
  * What the API cannot give, said plainly:
  * - lines without a stamp (a runtime that does not stamp) cannot be matched: after a resume they
  *   may repeat;
  * - lines the kubelet rotated away while we were disconnected are gone from the server too;
- * - two identical lines with the same stamp are told apart only by count.
+ * - two identical lines with the same stamp are told apart only by count;
+ * - a hash collision between two different lines at the same stamp would drop one (odds ~n²/2⁵³).
  */
 import { compareStamps, type Stamp } from './stamps';
 

@@ -112,6 +112,15 @@ describe('logs against the drill at simulated speed', () => {
     expect([...view.shownSeqs(false)].some((seq) => oldSources.has(view.ring.sourceAt(seq)))).toBe(true);
   }, 90_000);
 
+  it('reads a stern-style query: a pod-name regex plus a label selector', async () => {
+    const api = runningApiPods(drill).sort();
+    const { view } = await open(logs, { kind: 'query', podPattern: '^codesign-api-', labelSelector: 'app=codesign-api' }, { follow: true, tailLines: 2 });
+    await expect.poll(() => [...new Set(view.sources().filter((s) => s.state === 'streaming').map((s) => s.pod))].sort(), { timeout: 15_000 }).toEqual(api);
+    const { view: redis } = await open(logs, { kind: 'query', podPattern: '^redis-' }, { follow: false, tailLines: 2 });
+    await expect.poll(() => redis.sources().map((s) => s.pod), { timeout: 15_000 }).toEqual(['redis-0']);
+    await expect(open(logs, { kind: 'query', podPattern: '(a)\\1' })).rejects.toMatchObject({ code: 'Invalid', message: expect.stringMatching(/pod pattern .* RE2/) });
+  });
+
   it('reads a workload once without following: tail N of each pod, never read again', async () => {
     const { view } = await open(logs, { kind: 'deployment', name: 'codesign-api' }, { follow: false, tailLines: 5 });
     const pods = runningApiPods(drill).length;
