@@ -69,6 +69,11 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'alerts:silence': { context: 'drill', matchers: [{ name: 'alertname', value: 'CodesignErrorRate', isRegex: false, isEqual: true }], durationMinutes: 60, comment: 'fuzz', incidentId: INCIDENT },
   'alerts:expireSilence': { context: 'drill', silenceId: '0a1b2c3d-0000-4000-8000-000000000000', incidentId: INCIDENT },
   'alerts:declareIncident': { context: 'drill', alertKey: 'alertname="CodesignErrorRate",severity="critical"', severity: 'SEV2' },
+  'logs:window': { viewId: 'log-0123456789ab', from: 0, count: 100, filtered: false },
+  'logs:setFilter': { viewId: 'log-0123456789ab', filter: { terms: [{ pattern: 'ERROR|CRITICAL', regex: true, caseSensitive: false, invert: false }], combine: 'any' } },
+  'logs:seek': { viewId: 'log-0123456789ab', fromSeq: 10, direction: 'next' },
+  'logs:export': { viewId: 'log-0123456789ab', filtered: true, timestamps: true },
+  'logs:capture': { viewId: 'log-0123456789ab', incidentId: INCIDENT, filtered: true, lastMinutes: 5 },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -79,6 +84,7 @@ export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'cluster:watch': { context: 'drill', namespace: 'codesign-production', resource: 'pods' },
   'cluster:top': { context: 'drill', namespace: 'codesign-production' },
   'alerts:watch': { context: 'drill' },
+  'logs:view': { context: 'drill', namespace: 'codesign-production', source: { kind: 'deployment', name: 'codesign-api' }, options: { follow: true, tailLines: 10 } },
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

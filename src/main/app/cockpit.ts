@@ -13,6 +13,8 @@ import { evidenceHandlers } from '../evidence/handlers';
 import { incidentHandlers } from '../incidents/handlers';
 import { procedureHandlers } from '../procedures/handlers';
 import { ProcedureService } from '../procedures/procedure-service';
+import { logsHandlers, logsProviders } from '../logs/handlers';
+import { LogService } from '../logs/log-service';
 import { CockpitFailure } from '../../shared/result';
 import type { Runbook } from '../../shared/runbook/schema';
 import type { RequestHandlers, StreamProviders } from '../host/dispatcher';
@@ -114,6 +116,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger,
     preconfigured: drillAlertSettings(process.env),
   });
+  const logs = new LogService({ contexts, evidence, logger });
 
   const procedures = runbook
     ? new ProcedureService({
@@ -140,6 +143,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
     ...procedureSlice.handlers,
     ...alertHandlers(alerts, actor),
+    ...logsHandlers(logs),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
@@ -148,6 +152,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...contextProviders(contexts),
     ...clusterProviders(cluster),
     ...alertProviders(alerts),
+    ...logsProviders(logs),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);

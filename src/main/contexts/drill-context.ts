@@ -84,12 +84,20 @@ interface Running {
 
 const STDERR_TAIL_CHARS = 2_000;
 
-/** `COCKPIT_DRILL_SPEED=N`: simulated seconds per real second (drills that should move faster, tests). */
-function drillSpeedFromEnv(): { speed?: number } {
-  const text = process.env.COCKPIT_DRILL_SPEED;
-  if (text === undefined || text === '') return {};
-  const speed = Number(text);
-  return Number.isFinite(speed) && speed > 0 && speed <= 1000 ? { speed } : {};
+/**
+ * `COCKPIT_DRILL_SPEED=N`: simulated seconds per real second (drills that should move faster,
+ * tests); `COCKPIT_DRILL_LOG_RATE=N`: log lines per second per pod (the logs benchmark floods it).
+ */
+function drillTuningFromEnv(): { speed?: number; logLinesPerSecond?: number } {
+  const read = (name: string, max: number): number | undefined => {
+    const text = process.env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    return Number.isFinite(value) && value > 0 && value <= max ? value : undefined;
+  };
+  const speed = read('COCKPIT_DRILL_SPEED', 1000);
+  const logLinesPerSecond = read('COCKPIT_DRILL_LOG_RATE', 10_000_000);
+  return { ...(speed ? { speed } : {}), ...(logLinesPerSecond ? { logLinesPerSecond } : {}) };
 }
 
 /**
@@ -146,7 +154,7 @@ export class DrillContext implements IDisposable {
     let settle: (running: Running | undefined) => void = () => undefined;
     this.ready = new Promise((resolve) => (settle = resolve));
 
-    const config: DrillChildConfig = { dir: this.dir, ...drillSpeedFromEnv(), ...this.options.child };
+    const config: DrillChildConfig = { dir: this.dir, ...drillTuningFromEnv(), ...this.options.child };
     let child: DrillChildProcess;
     try {
       child = this.forker(drillChildModule(), { env: { [DRILL_CHILD_CONFIG_ENV]: JSON.stringify(config) }, serviceName: 'Drill cluster' });

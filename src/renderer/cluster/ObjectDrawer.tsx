@@ -64,6 +64,7 @@ export function ObjectDrawer({ target, onClose, onOpen }: { target: DrawerTarget
         <h2 id="drawer-title" tabIndex={-1} ref={heading}>
           {kind}/{target.key.split('/').pop()}
         </h2>
+        {['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(kind) ? <a className="button" href={`#/logs/${kind.toLowerCase()}:${target.key.split('/').pop()}`}>Logs</a> : null}
         <button type="button" className="button" onClick={onClose} aria-label="Close details">
           Close
         </button>

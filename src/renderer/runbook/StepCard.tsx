@@ -53,6 +53,7 @@ export function StepCard({ step }: { step: Step }) {
       </div>
       <div className="step-action small muted">
         <code>{step.action.type}</code> · {describeAction(step.action)}
+        {step.action.type === 'k8s.logs' ? <a className="link-button" href={`#/logs/${step.action.params.target.kind}:${step.action.params.target.name}/${step.id}`}>Open in Logs</a> : null}
         {step.target ? (
           <>
             {' '}

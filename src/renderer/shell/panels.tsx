@@ -6,6 +6,7 @@ import { WorkloadsPanel } from '../cluster/WorkloadsPanel';
 import { EvidencePanel } from '../evidence/EvidencePanel';
 import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
+import { LogsPanel } from '../logs/LogsPanel';
 import { RunbookPanel } from '../runbook/RunbookPanel';
 import { activeIncidentId } from '../incidents/incidentsSlice';
 import type { CockpitState } from '../state/cockpitStore';
@@ -58,14 +59,7 @@ const ENTRIES = [
     component: ClusterPanel,
   },
   { id: 'workloads', label: 'Workloads', shortcut: '0', availability: 'available', component: WorkloadsPanel },
-  {
-    id: 'logs',
-    label: 'Logs',
-    shortcut: '4',
-    availability: 'planned',
-    planned: 'Pod, deployment and job log streams: follow, tail, since, previous, merged across pods, filtered by regex.',
-    component: UnavailablePanel,
-  },
+  { id: 'logs', label: 'Logs', shortcut: '4', availability: 'available', component: LogsPanel },
   {
     id: 'top',
     label: 'Top',

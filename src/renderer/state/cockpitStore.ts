@@ -6,6 +6,7 @@ import { createDrillSlice, type DrillSlice } from '../drill/drillSlice';
 import { createEvidenceSlice, type EvidenceSlice } from '../evidence/evidenceSlice';
 import { createIncidentsSlice, type IncidentsSlice } from '../incidents/incidentsSlice';
 import { createProceduresSlice, type ProceduresSlice } from '../procedures/proceduresSlice';
+import { createLogsSlice, type LogsSlice } from '../logs/logsSlice';
 import { createRunbookSlice, type RunbookSlice } from '../runbook/runbookSlice';
 import { createShellSlice, type ShellSlice } from '../shell/shellSlice';
 import type { Bridge } from './bridge';
@@ -14,7 +15,7 @@ import type { Bridge } from './bridge';
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice & LogsSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -28,6 +29,7 @@ export function createCockpitStore(bridge: Bridge) {
     ...createClusterSlice(bridge)(...store),
     ...createProceduresSlice(bridge)(...store),
     ...createAlertsSlice()(bridge)(...store),
+    ...createLogsSlice(bridge)(...store),
   }));
 }
 

@@ -3,7 +3,7 @@
  * and every stream (subscribe → events) is declared in its domain's file beside this one and
  * merged here into one table; the Electron host and the web host both carry exactly this,
  * through one generic bridge. Channel names carry their domain: `app:`, `runbook:`,
- * `incidents:`, `contexts:`, `drill:`, `evidence:`, `alerts:`.
+ * `incidents:`, `contexts:`, `cluster:`, `drill:`, `evidence:`, `procedures:`, `alerts:`, `logs:`.
  */
 import type { CockpitError, Result } from '../result';
 import { alertRequests, alertStreams } from './alerts';
@@ -13,6 +13,7 @@ import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
 import { procedureRequests, procedureStreams } from './procedures';
+import { logsRequests, logsStreams } from './logs';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -28,6 +29,7 @@ export const requests = {
   ...evidenceRequests,
   ...procedureRequests,
   ...alertRequests,
+  ...logsRequests,
 } as const;
 
 export const streams = {
@@ -38,6 +40,7 @@ export const streams = {
   ...evidenceStreams,
   ...procedureStreams,
   ...alertStreams,
+  ...logsStreams,
 } as const;
 
 export type Requests = typeof requests;

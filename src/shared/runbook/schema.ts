@@ -223,6 +223,20 @@ export const AliasSchema = z.strictObject({
 });
 export type Alias = z.infer<typeof AliasSchema>;
 
+/**
+ * A one-click filter of the Logs viewer, taken from the runbook's own `kubectl logs | grep`
+ * commands (`stepId` names the step it comes from), so the viewer's filters are the runbook's.
+ */
+export const LogFilterPresetSchema = z.strictObject({
+  id: IdSchema,
+  label: text,
+  /** RE2 / JavaScript syntax (the step's grep pattern, `\\|` written as `|`). */
+  regex: z.string().min(1).max(500),
+  ignoreCase: z.boolean().optional(),
+  stepId: IdSchema.optional(),
+});
+export type LogFilterPreset = z.infer<typeof LogFilterPresetSchema>;
+
 export const RunbookSchema = z.strictObject({
   schemaVersion: z.literal(1),
   id: IdSchema,
@@ -250,5 +264,7 @@ export const RunbookSchema = z.strictObject({
   procedures: z.array(ProcedureSchema),
   aliases: z.array(AliasSchema),
   externalDependencies: z.array(z.strictObject({ name: text, provider: text })),
+  /** The Logs viewer's one-click filters (optional: a runbook without them has none). */
+  logFilters: z.array(LogFilterPresetSchema).optional(),
 });
 export type Runbook = z.infer<typeof RunbookSchema>;

@@ -1,0 +1,283 @@
+/// <reference lib="dom" />
+/**
+ * Logs figures, end to end: the drill cluster in its own process (`out/main/drill.js`, flooding
+ * logs), the built web host pointed at it, the real Logs panel open in Chromium following the
+ * tail, and `kubectl logs -f > /dev/null` against the same drill in the same run. Needs
+ * `npm run build` first. The drill runs apart so that the viewer and kubectl read the same
+ * stream from the same process, and the cockpit's main thread does not also generate it.
+ *
+ * - lines/s into the viewer: the view's own rate (lines into main's ring per second, as the
+ *   panel's counter shows it) while the page follows and repaints the newest lines;
+ * - lines/s kubectl: `kubectl logs -f --limit-bytes` of the same pod, its start-up subtracted;
+ * - latency p99 at 20k lines/s: a drill at 20,000 lines/s; on every repaint of the followed
+ *   view, now minus the drill's own stamp in the newest line on screen;
+ * - regex filter 1M lines: the panel's Errors filter over a full 1,000,000-line ring, as main
+ *   timed the pass (shown in the panel);
+ * - renderer memory: the page's JS heap (CDP) with 1M lines in the view;
+ * - main memory: the web host's RSS growth from before the view opened to 1M lines held;
+ * - merged 20 pods: codesign-api scaled to 20 replicas, the deployment view's rate.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../test/e2e/support/browser';
+import type { Report } from './report';
+
+const execFileAsync = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+const NS = 'codesign-production';
+const KUBECTL_LINES = 1_000_000;
+
+interface Host {
+  url: string;
+  kubeconfig: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a child and resolves with the first match of `pattern` in its output. */
+async function startChild(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = pattern.exec(output);
+      if (found) resolve(found);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}:\n${output}`)));
+  });
+  return { child, match };
+}
+
+const stopChild = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+/** The drill at `rate` lines/s per pod in its own process, and a web host whose only context is it. */
+async function startHost(rate: number): Promise<Host> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cockpit-logs-bench-'));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const drill = await startChild(['out/main/drill.js', '--kubeconfig', kubeconfig, '--log-rate', String(rate)], {}, /Kubeconfig \(mode 0600\)/);
+  const web = await startChild(
+    ['out/main/web.js', '--data-dir', path.join(dir, 'data'), '--port', '0'],
+    { KUBECONFIG: kubeconfig, COCKPIT_DRILL: 'off' },
+    /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/,
+  );
+  const child = web.child;
+  return {
+    url: web.match[1]!,
+    kubeconfig,
+    child,
+    stop: async () => {
+      await stopChild(web.child);
+      await stopChild(drill.child);
+    },
+  };
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+const kubeEnv = (host: Host) => ({ ...process.env, KUBECONFIG: host.kubeconfig });
+const kubectl = (host: Host, ...args: string[]) => execFileAsync('kubectl', [...args, '-n', NS, '--request-timeout=30s'], { env: kubeEnv(host), maxBuffer: 256 * 1024 * 1024 });
+
+async function waitForDrill(host: Host): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const { stdout } = await kubectl(host, 'get', 'pods', '-l', 'app=codesign-api', '--field-selector=status.phase=Running', '-o', 'name');
+      const pod = stdout.trim().split('\n')[0]?.replace('pod/', '');
+      if (pod) return pod;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error('the drill never served a running codesign-api pod');
+}
+
+async function timeKubectl(host: Host, args: string[]): Promise<number> {
+  const devNull = openSync('/dev/null', 'w');
+  try {
+    const started = performance.now();
+    const child = spawn('kubectl', [...args, '-n', NS], { env: kubeEnv(host), stdio: ['ignore', devNull, 'ignore'] });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`kubectl ${args.join(' ')} exited with ${code}`);
+    return (performance.now() - started) / 1000;
+  } finally {
+    closeSync(devNull);
+  }
+}
+
+/** The panel's counter: held lines, dropped lines and the rate over the last second. */
+async function counters(page: Page): Promise<{ held: number; rate: number; dropped: number }> {
+  return page.evaluate(() => {
+    const num = (text: string | undefined) => Number((text ?? '0').replace(/,/g, ''));
+    const counts = document.querySelector('[aria-label="Line counts"]')?.textContent ?? '';
+    const m = /^([\d,]+) (?:of ([\d,]+) )?lines.*· ([\d,]+)\/s/.exec(counts);
+    const dropped = /([\d,]+) oldest lines dropped/.exec(document.body.textContent ?? '')?.[1];
+    return { held: num(m?.[2] ?? m?.[1]), rate: num(m?.[3]), dropped: num(dropped) };
+  });
+}
+
+/** Counts repaints of the followed list and, for each, now minus the drill's stamp of the newest line shown. */
+async function watchRepaints(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { __repaints: number[]; __latencies: number[] };
+    w.__repaints = [];
+    w.__latencies = [];
+    let last = '';
+    const check = () => {
+      const rows = document.querySelectorAll('[aria-label="Log lines"] .log-row');
+      let newest: Element | undefined;
+      let bottom = -Infinity;
+      rows.forEach((row) => {
+        const y = Number((row as HTMLElement).dataset.index);
+        if (y > bottom && !row.textContent?.startsWith('…')) {
+          bottom = y;
+          newest = row;
+        }
+      });
+      const text = newest?.textContent ?? '';
+      if (text && text !== last) {
+        last = text;
+        const now = Date.now();
+        w.__repaints.push(now);
+        const stamp = /(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)/.exec(text)?.[1];
+        if (stamp) w.__latencies.push(now - Date.parse(stamp));
+      }
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const median = (values: number[]) => percentile(values, 50);
+
+async function openPanel(browser: Browser, host: Host, route: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // tsx names functions with esbuild's __name helper, which the page does not have.
+  await page.addInitScript('globalThis.__name = (f) => f');
+  await page.goto(`${host.url}#/logs/${route}`);
+  await page.waitForFunction(() => /streaming/.test(document.querySelector('[aria-label="Sources"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+  return page;
+}
+
+/** Samples the panel's rate every 500 ms for `seconds`; answers the median and the repaints per second. */
+async function sampleRate(page: Page, seconds: number): Promise<{ rate: number; repaintsPerSecond: number }> {
+  await watchRepaints(page);
+  const rates: number[] = [];
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 500));
+    rates.push((await counters(page)).rate);
+  }
+  const repaints = await page.evaluate(() => (globalThis as unknown as { __repaints: number[] }).__repaints.length);
+  return { rate: median(rates.slice(2)), repaintsPerSecond: repaints / seconds };
+}
+
+export async function run(report: Report): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    // Throughput, filter and memory against a flooding drill.
+    const fast = await startHost(2_000_000);
+    try {
+      const pod = await waitForDrill(fast);
+      const rssBefore = await rssMiB(fast.child.pid!);
+      const page = await openPanel(browser, fast, `pod:${pod}`);
+      const viewer = await sampleRate(page, 8);
+      report('logs lines/s into the viewer', Math.round(viewer.rate), 'lines/s', `>= kubectl; page following, ${viewer.repaintsPerSecond.toFixed(0)} repaints/s (>= 10)`);
+
+      // 1M lines held: the ring is full (the flood keeps it at the cap).
+      await page.waitForFunction(() => /1,000,000 lines/.test(document.querySelector('[aria-label="Line counts"]')?.textContent ?? ''), undefined, { timeout: 120_000 });
+      const rssFull = await rssMiB(fast.child.pid!);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const metrics = (await cdp.send('Performance.getMetrics').catch(async () => {
+        await cdp.send('Performance.enable');
+        return cdp.send('Performance.getMetrics');
+      })) as { metrics: Array<{ name: string; value: number }> };
+      await cdp.send('Performance.enable');
+      const after = (await cdp.send('Performance.getMetrics')) as typeof metrics;
+      const heap = (after.metrics.find((m) => m.name === 'JSHeapUsedSize') ?? metrics.metrics.find((m) => m.name === 'JSHeapUsedSize'))?.value ?? Number.NaN;
+      report('logs renderer memory 1M lines', Math.round(heap / 1024 / 1024), 'MB', '<= 400 MB; the page’s JS heap with 1,000,000 lines in the view');
+      report('logs main memory 1M lines', Math.round(rssFull - rssBefore), 'MB', 'the web host’s RSS growth to 1,000,000 lines held (bytes + a 22-byte index per line)');
+
+      // The errors filter over the full ring, timed by main (the panel shows it).
+      await page.getByRole('group', { name: 'Runbook filters' }).getByRole('button', { name: 'Errors', exact: true }).click();
+      const filterMs = await page.waitForFunction(() => /^(\d+) ms/.exec(document.querySelector('[aria-label="Filter time"]')?.textContent ?? '')?.[1], undefined, { timeout: 60_000 });
+      report('logs regex filter 1M lines', Number(await filterMs.jsonValue()), 'ms', '<= 150 ms; /ERROR|CRITICAL|500|502|503/ over 1,000,000 lines, RE2');
+      await page.close();
+
+      // kubectl against the same drill pod, with stdout to /dev/null.
+      const sample = await kubectl(fast, 'logs', pod, '--tail=20000');
+      const sampleLines = sample.stdout.split('\n').filter(Boolean);
+      const bytesPerLine = Buffer.byteLength(sample.stdout) / sampleLines.length;
+      const startup = await timeKubectl(fast, ['logs', pod, '--tail=1']);
+      const total = await timeKubectl(fast, ['logs', '-f', pod, '--tail=0', `--limit-bytes=${Math.round(KUBECTL_LINES * bytesPerLine)}`]);
+      const viaKubectl = KUBECTL_LINES / Math.max(0.001, total - startup);
+      // The viewer asks for stamps (resume and merge need them); the same kubectl run with --timestamps shows what they cost the server.
+      const stamped = await kubectl(fast, 'logs', pod, '--tail=20000', '--timestamps');
+      const stampedBytesPerLine = Buffer.byteLength(stamped.stdout) / stamped.stdout.split('\n').filter(Boolean).length;
+      const totalStamped = await timeKubectl(fast, ['logs', '-f', pod, '--tail=0', '--timestamps', `--limit-bytes=${Math.round(KUBECTL_LINES * stampedBytesPerLine)}`]);
+      const viaKubectlStamped = KUBECTL_LINES / Math.max(0.001, totalStamped - startup);
+      report('logs lines/s kubectl', Math.round(viaKubectl), 'lines/s', `kubectl logs -f > /dev/null, ${KUBECTL_LINES} lines, same drill; with --timestamps (as the viewer asks): ${Math.round(viaKubectlStamped)} lines/s`);
+      report('logs ratio vs kubectl', Number((viewer.rate / viaKubectl).toFixed(2)), 'x', `>= 1.0; vs kubectl --timestamps: ${(viewer.rate / viaKubectlStamped).toFixed(2)}x`);
+
+      // Every codesign-api pod merged: 20 replicas.
+      await kubectl(fast, 'scale', 'deployment/codesign-api', '--replicas=20');
+      for (let i = 0; i < 200; i++) {
+        const { stdout } = await kubectl(fast, 'get', 'pods', '-l', 'app=codesign-api', '--field-selector=status.phase=Running', '-o', 'name');
+        if (stdout.trim().split('\n').filter(Boolean).length >= 20) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const merged = await openPanel(browser, fast, 'deployment:codesign-api');
+      await merged.waitForFunction(() => (document.querySelector('[aria-label="Sources"]')?.textContent?.match(/streaming/g) ?? []).length >= 20, undefined, { timeout: 60_000 });
+      const mergedRate = await sampleRate(merged, 8);
+      report('logs merged 20 pods lines/s', Math.round(mergedRate.rate), 'lines/s', `20 codesign-api pods in one view, merged by stamp; ${mergedRate.repaintsPerSecond.toFixed(0)} repaints/s`);
+      await merged.close();
+    } finally {
+      await fast.stop();
+    }
+
+    // Latency at 20k lines/s: one pod at 20,000 lines/s, followed.
+    const paced = await startHost(20_000);
+    try {
+      const pod = await waitForDrill(paced);
+      const page = await openPanel(browser, paced, `pod:${pod}`);
+      await watchRepaints(page);
+      await new Promise((r) => setTimeout(r, 10_000));
+      const latencies = await page.evaluate(() => (globalThis as unknown as { __latencies: number[] }).__latencies);
+      const steady = latencies.slice(Math.floor(latencies.length / 5));
+      report('logs latency p99 at 20k lines/s', Math.round(percentile(steady, 99)), 'ms', `<= 250 ms; drill stamp to on screen, ${steady.length} repaints, p50 ${Math.round(median(steady))} ms`);
+      await page.close();
+    } finally {
+      await paced.stop();
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printReport } = await import('./report');
+  await run(printReport);
+}

@@ -1,0 +1,204 @@
+/**
+ * The view's filter, run in main with RE2 (the `re2` native module: linear time in the input, no
+ * backtracking), so a pathological pattern such as `(a+)+$` cannot freeze the main process; what
+ * RE2 does not support (backreferences, lookaround) is refused with the reason. A pass runs over
+ * the ring's byte runs (many lines per call, byte offsets mapped back to lines), not line by line.
+ *
+ * Patterns that are only literals (`ERROR|CRITICAL|500|502|503`, `connection|pool`, plain text:
+ * most of the runbook's greps) take a faster path: the run as latin1 text (one char per byte)
+ * and one alternation of the escaped literals, which has no quantifier and so cannot backtrack.
+ * node-re2 costs ~10 µs per call, and a dense filter calls it once per matching line.
+ */
+import RE2 from 're2';
+import type { LogFilter, LogFilterTerm } from '../../shared/contract/logs';
+import type { LineRing } from '../../shared/logs/line-ring';
+import { CockpitFailure } from '../../shared/result';
+
+export const FILTER_ENGINE = 're2 (linear time)';
+
+interface CompiledTerm {
+  term: LogFilterTerm;
+  /**
+   * When the pattern is only literals (`ERROR|CRITICAL|500`, plain text): their bytes, searched
+   * with Buffer.indexOf (memchr/memmem, also linear) instead of a regex call per matching line.
+   * Case-insensitive literals are ASCII and searched in a lower-cased copy of the run.
+   */
+  literals?: Buffer[];
+  /** The same literals as one alternation over latin1 text (one char per byte, so offsets are bytes). */
+  literalRegex?: RegExp;
+  /** Global, multiline: over a run of lines. */
+  run: RE2;
+  /** For highlighting one line's text (UTF-16 offsets). */
+  marks: RE2;
+}
+
+const escapeRegex = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/** A filter ready to run: every term compiled once. */
+export class CompiledFilter {
+  private readonly terms: CompiledTerm[];
+
+  constructor(readonly filter: LogFilter) {
+    this.terms = filter.terms.map((term) => {
+      const source = term.regex ? term.pattern : escapeRegex(term.pattern);
+      const flags = term.caseSensitive ? '' : 'i';
+      try {
+        const literals = literalsOf(term);
+        return {
+          term,
+          run: new RE2(source, `gm${flags}`),
+          marks: new RE2(source, `g${flags}`),
+          ...(literals
+            ? { literals, literalRegex: new RegExp(literals.map((l) => escapeRegex(l.toString('latin1'))).join('|'), term.caseSensitive ? 'g' : 'gi') }
+            : {}),
+        };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : String(error);
+        throw new CockpitFailure('Invalid', `the filter /${term.pattern}/ is not a pattern RE2 accepts: ${reason}`, 'filter');
+      }
+    });
+  }
+
+  /** Calls `onMatch(seq)` in order for every held line in `[from, to)` that passes the filter. */
+  scan(ring: LineRing, from: number, to: number, onMatch: (seq: number) => void): void {
+    for (const run of ring.runs(from, to)) {
+      const count = run.lastSeq - run.firstSeq + 1;
+      const hits = new Uint8Array(count);
+      const buffer = Buffer.from(run.data.buffer, run.data.byteOffset, run.data.byteLength);
+      for (const compiled of this.terms) {
+        const flags = this.linesMatching(compiled, ring, run.firstSeq, run.lastSeq, run.start, buffer);
+        for (let i = 0; i < count; i++) if ((flags[i] === 1) !== compiled.term.invert) hits[i]!++;
+      }
+      const need = this.filter.combine === 'all' ? this.terms.length : 1;
+      for (let i = 0; i < count; i++) if (hits[i]! >= need) onMatch(run.firstSeq + i);
+    }
+  }
+
+  /** Whether one line's text passes. */
+  test(text: string): boolean {
+    let hits = 0;
+    for (const compiled of this.terms) {
+      compiled.marks.lastIndex = 0;
+      if (compiled.marks.test(text) !== compiled.term.invert) hits++;
+    }
+    return this.filter.combine === 'all' ? hits === this.terms.length : hits > 0;
+  }
+
+  /** Where the (not inverted) terms match in `text`, as start/end pairs in order. */
+  marks(text: string): number[] {
+    const ranges: Array<[number, number]> = [];
+    for (const compiled of this.terms) {
+      if (compiled.term.invert) continue;
+      const re = compiled.marks;
+      re.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      let guard = 0;
+      while ((match = re.exec(text)) !== null && guard++ < 1000) {
+        const end = match.index + match[0].length;
+        if (end > match.index) ranges.push([match.index, end]);
+        else re.lastIndex = match.index + 1;
+      }
+    }
+    ranges.sort((a, b) => a[0] - b[0]);
+    const out: number[] = [];
+    for (const [start, end] of ranges) {
+      const last = out.length - 1;
+      if (last > 0 && start <= out[last]!) out[last] = Math.max(out[last]!, end);
+      else out.push(start, end);
+    }
+    return out;
+  }
+
+  /** 1 per line of the run that the term's pattern matches. */
+  private linesMatching(compiled: CompiledTerm, ring: LineRing, firstSeq: number, lastSeq: number, runStart: number, buffer: Buffer): Uint8Array {
+    if (compiled.literals) return this.linesWithLiterals(compiled, ring, firstSeq, lastSeq, runStart, buffer);
+    const flags = new Uint8Array(lastSeq - firstSeq + 1);
+    const re = compiled.run;
+    re.lastIndex = 0;
+    let seq = firstSeq;
+    for (;;) {
+      const match = re.exec(buffer);
+      if (!match) break;
+      const at = match.index;
+      // The line holding the match start: lines are in order, so move forward from the last one.
+      while (seq < lastSeq && ring.offsetInBlock(seq + 1) - runStart <= at) seq++;
+      const lineEnd = ring.offsetInBlock(seq) - runStart + ring.lengthAt(seq);
+      const matchEnd = at + (match[0] as unknown as Buffer).length;
+      if (matchEnd <= lineEnd || this.lineMatches(compiled, ring, seq)) flags[seq - firstSeq] = 1;
+      // One match per line is enough: go on from the next line.
+      re.lastIndex = lineEnd + 1;
+      if (seq >= lastSeq) break;
+    }
+    return flags;
+  }
+
+  private linesWithLiterals(compiled: CompiledTerm, ring: LineRing, firstSeq: number, lastSeq: number, runStart: number, buffer: Buffer): Uint8Array {
+    const flags = new Uint8Array(lastSeq - firstSeq + 1);
+    // latin1 keeps one char per byte, so string offsets are byte offsets; String#indexOf stays in the engine.
+    const text = buffer.toString('latin1');
+    // Line starts of the run, relative to it, for the lookups below.
+    const count = lastSeq - firstSeq + 1;
+    const starts = new Int32Array(count);
+    for (let i = 0; i < count; i++) starts[i] = ring.offsetInBlock(firstSeq + i) - runStart;
+    // One pass for every literal: an alternation of escaped literals cannot backtrack (linear).
+    const re = compiled.literalRegex!;
+    re.lastIndex = 0;
+    let line = 0;
+    for (;;) {
+      const match = re.exec(text);
+      if (!match) break;
+      const at = match.index;
+      // Hits come in order: walk forward, galloping when far.
+      let step = 1;
+      while (line + step < count && starts[line + step]! <= at) {
+        line += step;
+        step *= 2;
+      }
+      while (step > 1) {
+        step >>>= 1;
+        if (line + step < count && starts[line + step]! <= at) line += step;
+      }
+      flags[line] = 1;
+      if (line + 1 >= count) break;
+      re.lastIndex = starts[line + 1]!;
+    }
+    return flags;
+  }
+
+  /** A match that ran across a newline (`\s`, `[^x]`): the line is tested on its own. */
+  private lineMatches(compiled: CompiledTerm, ring: LineRing, seq: number): boolean {
+    const bytes = ring.bytesOf(seq);
+    const re = compiled.marks;
+    re.lastIndex = 0;
+    return re.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  }
+}
+
+/** The literals a term is made of (`a|b|c`, `(a|b)`, plain text), or undefined when it is a real regex. */
+export function literalsOf(term: LogFilterTerm): Buffer[] | undefined {
+  let pieces: string[];
+  if (!term.regex) {
+    pieces = [term.pattern];
+  } else {
+    let body = term.pattern;
+    const group = /^\((?:\?:)?([^()]*)\)$/.exec(body);
+    if (group) body = group[1]!;
+    pieces = body.split('|');
+    for (const piece of pieces) if (!/^(?:[^\\^$.*+?()[\]{}|]|\\[.*+?()[\]{}|\\/^$-])+$/.test(piece)) return undefined;
+    pieces = pieces.map((p) => p.replace(/\\(.)/g, '$1'));
+  }
+  if (pieces.some((p) => p.length === 0)) return undefined;
+  if (!term.caseSensitive) {
+    // eslint-disable-next-line no-control-regex
+    if (pieces.some((p) => /[^\x00-\x7f]/.test(p))) return undefined;
+    pieces = pieces.map((p) => p.toLowerCase());
+  }
+  return pieces.map((p) => Buffer.from(p, term.caseSensitive ? 'utf8' : 'latin1'));
+}
+
+/** The filter said as a query, for captures and titles: `/ERROR|CRITICAL/i and not "health"`. */
+export function describeFilter(filter: LogFilter | undefined): string {
+  if (!filter) return 'all lines';
+  const parts = filter.terms.map((t) => `${t.invert ? 'not ' : ''}${t.regex ? `/${t.pattern}/` : JSON.stringify(t.pattern)}${t.caseSensitive ? '' : 'i'}`);
+  return parts.join(filter.combine === 'all' ? ' and ' : ' or ');
+}

@@ -1,0 +1,698 @@
+/**
+ * One log view: the pods its source names (found again every `pollMs`, so new pods join and pods
+ * that go away are marked, never dropped), one follower per pod × container, the lines merged in
+ * stamp order into a bounded ring, and the filter's matches kept up to date as lines arrive.
+ * Everything it starts is in its own DisposableStore, released with the view.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogViewEvent, LogWindowLine } from '../../shared/contract/logs';
+import { LineMerger, type MergeLine } from '../../shared/logs/line-merger';
+import { LineRing } from '../../shared/logs/line-ring';
+import { maskSecrets } from '../../shared/logs/mask-secrets';
+import { lineHash, ResumeGate } from '../../shared/logs/resume-gate';
+import { formatStamp, parseStamp, stampMillis } from '../../shared/logs/stamps';
+import { Disposable, Emitter, toDisposable, type Event } from '../../shared/lifetimes';
+import { CockpitFailure } from '../../shared/result';
+import type { Logger } from '../app/logger';
+import type { KubeClient } from '../cluster/kube-client';
+import { CompiledFilter } from './log-filter';
+import { LogRequestFailure, openPodLog, type PodLogHandle } from './pod-log-request';
+import { SeqList } from './seq-list';
+import RE2 from 're2';
+
+export interface LogViewDeps {
+  id: string;
+  context: string;
+  namespace: string;
+  source: LogSource;
+  options: LogOptions;
+  config: KubeConfig;
+  client: Pick<KubeClient, 'getJson'>;
+  logger: Logger;
+  /** How often the pod list is read again (default 1 s). */
+  pollMs?: number;
+  /** How long a merged line may wait for an earlier one from another pod (default 30 ms). */
+  mergeHoldMs?: number;
+}
+
+interface PodSummary {
+  name: string;
+  containers: string[];
+  /** Containers that have started at least once (running or terminated). */
+  started: Set<string>;
+  restarts: Map<string, number>;
+  terminating: boolean;
+  phase: string;
+}
+
+const WORKLOAD_PATHS: Record<string, string> = {
+  deployment: '/apis/apps/v1/namespaces/{ns}/deployments/{name}',
+  statefulset: '/apis/apps/v1/namespaces/{ns}/statefulsets/{name}',
+  daemonset: '/apis/apps/v1/namespaces/{ns}/daemonsets/{name}',
+  job: '/apis/batch/v1/namespaces/{ns}/jobs/{name}',
+};
+
+const MAX_LINE_BYTES = 1024 * 1024;
+const RETRY_MS = [250, 500, 1000, 2000, 5000];
+
+/** One pod × container stream, resumed from its last stamp after a drop. */
+export class ContainerFollower extends Disposable {
+  readonly info: LogSourceInfo;
+  readonly gate = new ResumeGate();
+  private handle: PodLogHandle | undefined;
+  private carry: Buffer | undefined;
+  private opened = false;
+  private attempt = 0;
+  private paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Between asking for the stream and its answer: the next poll must not open a second one. */
+  private opening = false;
+
+  constructor(
+    private readonly view: LogView,
+    id: number,
+    readonly pod: string,
+    readonly container: string,
+  ) {
+    super();
+    this.info = { id, pod, container, state: 'waiting', lines: 0, resumes: 0, repeatsDropped: 0 };
+    this.register(toDisposable(() => this.stop()));
+  }
+
+  get running(): boolean {
+    return this.opening || this.handle !== undefined || this.timer !== undefined;
+  }
+
+  start(): void {
+    if (this.stopped || this.running) return;
+    void this.open();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.handle?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.handle?.resume();
+  }
+
+  /** The pod went away: its lines stay, its stream stops. */
+  markGone(): void {
+    this.stop();
+    this.setState('gone', 'the pod went away');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.handle?.abort();
+    this.handle = undefined;
+    this.flushCarry();
+  }
+
+  private setState(state: LogSourceInfo['state'], message?: string): void {
+    this.info.state = state;
+    if (message) this.info.message = message;
+    else delete this.info.message;
+    this.view.sourcesChanged();
+  }
+
+  private async open(): Promise<void> {
+    const { options } = this.view;
+    const follow = options.follow !== false && !options.previous;
+    const resuming = this.opened && this.gate.lastStamp !== undefined;
+    if (resuming) this.gate.reopen();
+    const since = resuming ? { sinceTime: formatStamp(this.gate.lastStamp!) } : this.view.initialSince();
+    this.opening = true;
+    try {
+      this.timer = undefined;
+      const handle = await openPodLog(
+        this.view.config,
+        this.view.context,
+        {
+          namespace: this.view.namespace,
+          pod: this.pod,
+          container: this.container,
+          follow,
+          ...(options.previous ? { previous: true } : {}),
+          ...(!resuming && options.tailLines !== undefined ? { tailLines: options.tailLines } : {}),
+          ...since,
+        },
+        (chunk) => this.onData(chunk),
+      );
+      this.opening = false;
+      if (this.stopped) {
+        handle.abort();
+        return;
+      }
+      this.handle = handle;
+      if (this.paused) handle.pause();
+      if (this.opened) this.info.resumes++;
+      this.opened = true;
+      this.attempt = 0;
+      this.view.merger.open(this.info.id);
+      this.setState('streaming');
+      await handle.done.then(
+        () => this.ended(follow),
+        (error: unknown) => this.dropped(error),
+      );
+    } catch (error) {
+      this.opening = false;
+      this.refused(error);
+    }
+  }
+
+  private ended(follow: boolean): void {
+    this.handle = undefined;
+    this.flushCarry();
+    this.view.merger.close(this.info.id);
+    if (this.stopped) return;
+    if (!follow) {
+      // Read once, completely: never opened again (that would repeat it).
+      this.stopped = true;
+      this.setState('ended', this.view.options.previous ? 'the previous instance’s log, complete' : 'complete (not following)');
+      return;
+    }
+    // A followed stream ends when the container stops or the pod goes; the pod list says which.
+    this.setState('reconnecting', 'the stream ended; checking the pod');
+    this.retry();
+  }
+
+  private dropped(error: unknown): void {
+    this.handle = undefined;
+    this.flushCarry();
+    this.view.merger.close(this.info.id);
+    if (this.stopped) return;
+    this.setState('reconnecting', error instanceof Error ? error.message : String(error));
+    this.retry();
+  }
+
+  private refused(error: unknown): void {
+    this.handle = undefined;
+    if (this.stopped) return;
+    if (error instanceof LogRequestFailure) {
+      if (error.refusal === 'pod-not-found') {
+        this.markGone();
+        return;
+      }
+      if (error.refusal === 'not-started') {
+        this.setState('waiting', error.message);
+        this.retry();
+        return;
+      }
+      if (error.refusal === 'container-not-found' || error.refusal === 'no-previous' || error.code === 'Forbidden' || error.code === 'Unauthorized') {
+        this.stop();
+        this.setState('failed', error.message);
+        this.view.problem(error, this.info.id);
+        return;
+      }
+    }
+    this.setState('reconnecting', error instanceof Error ? error.message : String(error));
+    this.retry();
+  }
+
+  private retry(): void {
+    if (this.stopped) return;
+    const wait = RETRY_MS[Math.min(this.attempt++, RETRY_MS.length - 1)]!;
+    this.timer = setTimeout(() => void this.open(), wait);
+  }
+
+  private onData(chunk: Buffer): void {
+    const now = performance.now();
+    let data = chunk;
+    let start = 0;
+    if (this.carry) {
+      // Only the carried part line is joined; the rest of the chunk is read in place.
+      const first = chunk.indexOf(10);
+      if (first === -1) {
+        data = Buffer.concat([this.carry, chunk]);
+        this.carry = undefined;
+      } else {
+        const joined = Buffer.concat([this.carry, chunk.subarray(0, first)]);
+        this.carry = undefined;
+        this.take(joined, 0, joined.length, now);
+        start = first + 1;
+      }
+    }
+    let newline = data.indexOf(10, start);
+    while (newline !== -1) {
+      this.take(data, start, newline, now);
+      start = newline + 1;
+      newline = data.indexOf(10, start);
+    }
+    if (start < data.length) {
+      if (data.length - start > MAX_LINE_BYTES) {
+        this.take(data, start, data.length, now);
+      } else {
+        this.carry = Buffer.from(data.subarray(start));
+      }
+    }
+    this.view.scheduleDrain();
+  }
+
+  private flushCarry(): void {
+    if (!this.carry) return;
+    const carry = this.carry;
+    this.carry = undefined;
+    this.take(carry, 0, carry.length, performance.now());
+    this.view.scheduleDrain();
+  }
+
+  private take(data: Buffer, start: number, end: number, now: number): void {
+    if (end > start && data[end - 1] === 13) end--;
+    const stamp = parseStamp(data, start, end);
+    const bodyStart = stamp ? stamp.bodyStart : start;
+    if (!this.gate.admit(stamp, lineHash(data, bodyStart, end))) {
+      this.info.repeatsDropped++;
+      return;
+    }
+    this.info.lines++;
+    this.view.merger.push({ source: this.info.id, stamp, arrived: now, bytes: data, start: bodyStart, end });
+  }
+}
+
+/** A view's lines, sources and filter. */
+export class LogView extends Disposable {
+  readonly ring: LineRing;
+  readonly merger: LineMerger;
+  private readonly followers = new Map<string, ContainerFollower>();
+  private readonly sourceList: ContainerFollower[] = [];
+  private filter: CompiledFilter | undefined;
+  private matches = new SeqList();
+  private drainTimer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private labelSelector: string | undefined;
+  private podPattern: RE2 | undefined;
+  private sourcesDirty = true;
+  private statsDirty = true;
+  private paused = false;
+  private rateWindow: Array<[number, number]> = [];
+  private lastFilterMs: number | undefined;
+  private readonly openedAt = Date.now();
+  private readonly didReport = this.register(new Emitter<LogViewEvent>());
+  /** Stats, sources and problems, throttled to 20 a second (the followed list repaints on each). */
+  readonly onDidReport: Event<LogViewEvent> = this.didReport.event;
+
+  constructor(private readonly deps: LogViewDeps) {
+    super();
+    this.ring = new LineRing(deps.options.maxLines !== undefined ? { maxLines: deps.options.maxLines } : {});
+    this.merger = new LineMerger(deps.mergeHoldMs ?? 30);
+    this.register(
+      toDisposable(() => {
+        clearTimeout(this.drainTimer);
+        clearInterval(this.statsTimer);
+        clearTimeout(this.pollTimer);
+        for (const f of this.followers.values()) f.dispose();
+        this.followers.clear();
+      }),
+    );
+  }
+
+  get id(): string {
+    return this.deps.id;
+  }
+  get context(): string {
+    return this.deps.context;
+  }
+  get namespace(): string {
+    return this.deps.namespace;
+  }
+  get config(): KubeConfig {
+    return this.deps.config;
+  }
+  get options(): LogOptions {
+    return this.deps.options;
+  }
+  get source(): LogSource {
+    return this.deps.source;
+  }
+  get currentFilter(): LogFilter | undefined {
+    return this.filter?.filter;
+  }
+
+  /** What the view shows, in words: `deployment/codesign-api`, `pods ~ /^api-/ with app=x`. */
+  describe(): string {
+    const s = this.deps.source;
+    const container = s.container ? ` -c ${s.container}` : '';
+    if (s.kind === 'query') return `pods ~ /${s.podPattern}/${s.labelSelector ? ` with ${s.labelSelector}` : ''}${container}`;
+    return `${s.kind}/${s.name}${container}`;
+  }
+
+  /** Finds the pods (refusing with a specific error when the pod, container or workload is not there) and starts. */
+  async start(): Promise<void> {
+    const s = this.deps.source;
+    if (s.kind === 'pod') {
+      const pod = await this.getPod(s.name);
+      if (s.container && !pod.containers.includes(s.container)) {
+        throw new CockpitFailure('NotFound', `container "${s.container}" is not in pod "${s.name}"; it has: ${pod.containers.join(', ')}`, undefined, this.scope('pods'));
+      }
+      if (this.deps.options.previous) {
+        const containers = s.container ? [s.container] : pod.containers;
+        if (containers.every((c) => (pod.restarts.get(c) ?? 0) === 0)) {
+          throw new CockpitFailure('NotFound', `pod "${s.name}" has no previous container instance: ${containers.join(', ')} never restarted`, undefined, this.scope('pods'));
+        }
+      }
+    } else if (s.kind === 'query') {
+      try {
+        this.podPattern = new RE2(s.podPattern, '');
+      } catch (error) {
+        throw new CockpitFailure('Invalid', `the pod pattern /${s.podPattern}/ is not a pattern RE2 accepts: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      this.labelSelector = s.labelSelector?.trim() || undefined;
+    } else {
+      this.labelSelector = await this.workloadSelector(s.kind, s.name);
+    }
+    await this.poll();
+    this.statsTimer = setInterval(() => this.report(), 50);
+  }
+
+  pause(): void {
+    this.paused = true;
+    for (const f of this.followers.values()) f.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const f of this.followers.values()) f.resume();
+  }
+
+  /** How the first request of each container is limited: since (seconds or time). */
+  initialSince(): { sinceSeconds?: number; sinceTime?: string } {
+    const since = this.deps.options.since;
+    if (!since) return {};
+    return 'seconds' in since ? { sinceSeconds: since.seconds } : { sinceTime: new Date(since.time).toISOString() };
+  }
+
+  sourcesChanged(): void {
+    this.sourcesDirty = true;
+  }
+
+  problem(error: CockpitFailure, source?: number): void {
+    this.deps.logger.warn('logs.problem', { view: this.id, code: error.code, message: error.message });
+    this.didReport.fire({ type: 'problem', error: error.toError(), ...(source !== undefined ? { source } : {}) });
+  }
+
+  scheduleDrain(): void {
+    if (this.drainTimer) return;
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = undefined;
+      this.drain(false);
+    }, 5);
+  }
+
+  /** Moves what the merger may release into the ring, and filters the new lines. */
+  drain(force: boolean): void {
+    const from = this.ring.nextSeq;
+    const append = (line: MergeLine) => {
+      this.ring.append(line.bytes, line.start, line.end, line.source, line.stamp ? stampMillis(line.stamp) : Number.NaN);
+    };
+    this.merger.drain(performance.now(), append, force);
+    if (this.merger.size > 0) this.scheduleDrain();
+    const to = this.ring.nextSeq;
+    if (to === from) return;
+    this.matches.dropBelow(this.ring.firstSeq);
+    if (this.filter) this.filter.scan(this.ring, Math.max(from, this.ring.firstSeq), to, (seq) => this.matches.push(seq));
+    const now = Date.now();
+    this.rateWindow.push([now, to - from]);
+    this.statsDirty = true;
+  }
+
+  setFilter(filter: LogFilter | null): { matched: number; tookMs: number } {
+    this.drain(true);
+    const started = performance.now();
+    this.matches = new SeqList();
+    if (!filter) {
+      this.filter = undefined;
+      this.lastFilterMs = undefined;
+    } else {
+      const compiled = new CompiledFilter(filter);
+      const matches = new SeqList();
+      compiled.scan(this.ring, this.ring.firstSeq, this.ring.nextSeq, (seq) => matches.push(seq));
+      this.filter = compiled;
+      this.matches = matches;
+      this.lastFilterMs = performance.now() - started;
+    }
+    this.statsDirty = true;
+    this.report();
+    return { matched: this.matches.size, tookMs: performance.now() - started };
+  }
+
+  stats(): LogStats {
+    const now = Date.now();
+    this.rateWindow = this.rateWindow.filter(([at]) => now - at <= 1000);
+    const rate = this.rateWindow.reduce((sum, [, n]) => sum + n, 0);
+    return {
+      nextSeq: this.ring.nextSeq,
+      firstSeq: this.ring.firstSeq,
+      dropped: this.ring.dropped,
+      maxLines: this.ring.maxLines,
+      bytes: this.ring.bytes,
+      rate,
+      ...(this.filter
+        ? { matched: this.matches.size, firstMatch: this.matches.firstOrdinal, nextMatch: this.matches.nextOrdinal, ...(this.lastFilterMs !== undefined ? { filterMs: this.lastFilterMs } : {}) }
+        : {}),
+    };
+  }
+
+  sources(): LogSourceInfo[] {
+    return this.sourceList.map((f) => ({ ...f.info }));
+  }
+
+  /** Lines by position (seqs, or match ordinals when `filtered`). */
+  window(from: number, count: number, filtered: boolean): { lines: LogWindowLine[]; from: number } {
+    this.drain(false);
+    const seqs: number[] = [];
+    if (filtered && this.filter) {
+      const start = Math.max(from, this.matches.firstOrdinal);
+      for (let o = start; o < start + count; o++) {
+        const seq = this.matches.at(o);
+        if (seq === undefined) break;
+        if (this.ring.has(seq)) seqs.push(seq);
+      }
+      return { lines: seqs.map((seq) => this.lineAt(seq)), from: start };
+    }
+    const start = Math.max(from, this.ring.firstSeq);
+    for (let seq = start; seq < Math.min(this.ring.nextSeq, start + count); seq++) seqs.push(seq);
+    return { lines: seqs.map((seq) => this.lineAt(seq)), from: start };
+  }
+
+  /** The next / previous match from `fromSeq` (exclusive). */
+  seek(fromSeq: number, direction: 'next' | 'previous'): number | null {
+    if (!this.filter) return null;
+    if (direction === 'next') {
+      const ordinal = this.matches.ordinalAtOrAfter(fromSeq + 1);
+      return this.matches.at(ordinal) ?? null;
+    }
+    const ordinal = this.matches.ordinalAtOrAfter(fromSeq) - 1;
+    return this.matches.at(ordinal) ?? null;
+  }
+
+  /** The seqs shown: matches when filtered (and a filter is set), else every held line; optionally from a time. */
+  *shownSeqs(filtered: boolean, fromTime?: number, range?: { fromSeq: number; toSeq: number }): Generator<number> {
+    let from = this.ring.firstSeq;
+    let to = this.ring.nextSeq;
+    if (range) {
+      from = Math.max(from, range.fromSeq);
+      to = Math.min(to, range.toSeq + 1);
+    }
+    if (fromTime !== undefined) from = Math.max(from, this.ring.seqAtTime(fromTime));
+    if (filtered && this.filter) {
+      for (let o = this.matches.ordinalAtOrAfter(from); o < this.matches.nextOrdinal; o++) {
+        const seq = this.matches.at(o)!;
+        if (seq >= to) break;
+        if (this.ring.has(seq)) yield seq;
+      }
+      return;
+    }
+    for (let seq = from; seq < to; seq++) yield seq;
+  }
+
+  /** One line as text (credentials masked) with its pod/container prefix when the view merges several. */
+  lineText(seq: number, timestamps: boolean): string {
+    const text = maskSecrets(Buffer.from(this.ring.bytesOf(seq)).toString('utf8'));
+    const time = this.ring.timeAt(seq);
+    const stamp = timestamps && !Number.isNaN(time) ? `${new Date(time).toISOString()} ` : '';
+    const source = this.sourceList[this.ring.sourceAt(seq)];
+    const prefix = this.merged && source ? `${source.pod}/${source.container} ` : '';
+    return `${stamp}${prefix}${text}`;
+  }
+
+  /** More than one source can write to this view. */
+  get merged(): boolean {
+    return this.deps.source.kind !== 'pod' || this.sourceList.length > 1;
+  }
+
+  private lineAt(seq: number): LogWindowLine {
+    const bytes = this.ring.bytesOf(seq);
+    const text = maskSecrets(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    const time = this.ring.timeAt(seq);
+    const marks = this.filter ? this.filter.marks(text) : undefined;
+    return { seq, source: this.ring.sourceAt(seq), time: Number.isNaN(time) ? null : time, text, ...(marks && marks.length ? { marks } : {}) };
+  }
+
+  private report(): void {
+    if (this.isDisposed) return;
+    if (this.merger.size > 0) this.drain(false);
+    if (this.statsDirty) {
+      this.statsDirty = false;
+      this.didReport.fire({ type: 'stats', stats: this.stats() });
+    }
+    if (this.sourcesDirty) {
+      this.sourcesDirty = false;
+      this.didReport.fire({ type: 'sources', sources: this.sources() });
+    }
+  }
+
+  private get isDisposed(): boolean {
+    return this.store.isDisposed;
+  }
+
+  private scope(resource: string) {
+    return { context: this.context, namespace: this.namespace, resource };
+  }
+
+  private async getPod(name: string): Promise<PodSummary> {
+    try {
+      const pod = await this.deps.client.getJson<RawPod>(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods/${encodeURIComponent(name)}`, this.scope('pods'));
+      return summarise(pod);
+    } catch (error) {
+      if (error instanceof CockpitFailure && error.code === 'NotFound') {
+        throw new CockpitFailure('NotFound', `pod "${name}" not found in namespace ${this.namespace} of ${this.context}`, undefined, this.scope('pods'));
+      }
+      throw error;
+    }
+  }
+
+  private async workloadSelector(kind: string, name: string): Promise<string> {
+    const path = WORKLOAD_PATHS[kind]!.replace('{ns}', encodeURIComponent(this.namespace)).replace('{name}', encodeURIComponent(name));
+    let object: { spec?: { selector?: RawSelector } };
+    try {
+      object = await this.deps.client.getJson(path, this.scope(`${kind}s`));
+    } catch (error) {
+      if (error instanceof CockpitFailure && error.code === 'NotFound') {
+        throw new CockpitFailure('NotFound', `${kind} "${name}" not found in namespace ${this.namespace} of ${this.context}`, undefined, this.scope(`${kind}s`));
+      }
+      throw error;
+    }
+    const selector = selectorString(object.spec?.selector);
+    if (!selector) throw new CockpitFailure('Invalid', `${kind} "${name}" has no pod selector`, undefined, this.scope(`${kind}s`));
+    return selector;
+  }
+
+  /** Reads the pod list again: new pods join, pods gone are marked. */
+  private async poll(): Promise<void> {
+    if (this.isDisposed) return;
+    let pods: PodSummary[] = [];
+    try {
+      const s = this.deps.source;
+      if (s.kind === 'pod') {
+        pods = [await this.getPod(s.name)];
+      } else {
+        const query = this.labelSelector ? `?labelSelector=${encodeURIComponent(this.labelSelector)}` : '';
+        const list = await this.deps.client.getJson<{ items?: RawPod[] }>(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods${query}`, this.scope('pods'));
+        pods = (list.items ?? []).map(summarise).filter((p) => !this.podPattern || this.podPattern.test(p.name));
+        pods.sort((a, b) => a.name.localeCompare(b.name));
+      }
+      this.applyPods(pods);
+    } catch (error) {
+      if (error instanceof CockpitFailure && error.code === 'NotFound' && this.deps.source.kind === 'pod') {
+        this.applyPods([]);
+      } else if (this.sourceList.length === 0 && !this.pollTimer) {
+        // The first look failed: refuse the view with the reason.
+        throw error;
+      } else {
+        this.deps.logger.warn('logs.poll-failed', { view: this.id, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (this.isDisposed) return;
+    const follow = this.deps.options.follow !== false && !this.deps.options.previous;
+    if (follow || this.deps.source.kind !== 'pod') {
+      this.pollTimer = setTimeout(() => void this.poll().catch(() => undefined), this.deps.pollMs ?? 1000);
+    }
+  }
+
+  private applyPods(pods: PodSummary[]): void {
+    const present = new Set<string>();
+    const wanted = this.deps.source.container;
+    const follow = this.deps.options.follow !== false && !this.deps.options.previous;
+    for (const pod of pods) {
+      const containers = wanted ? pod.containers.filter((c) => c === wanted) : pod.containers;
+      for (const container of containers) {
+        const key = `${pod.name}/${container}`;
+        present.add(key);
+        let follower = this.followers.get(key);
+        if (!follower) {
+          // A non-following view reads the pods it found first; later pods are not news to it.
+          if (!follow && this.statsTimer) continue;
+          if (this.deps.options.previous && (pod.restarts.get(container) ?? 0) === 0) continue;
+          follower = new ContainerFollower(this, this.sourceList.length, pod.name, container);
+          this.followers.set(key, follower);
+          this.sourceList.push(follower);
+          this.merger.open(follower.info.id);
+          if (this.paused) follower.pause();
+          this.sourcesChanged();
+        }
+        if (follower.info.state === 'gone') continue;
+        if (pod.terminating && follower.info.message !== 'terminating') {
+          follower.info.message = 'terminating';
+          this.sourcesChanged();
+        }
+        if (pod.started.has(container) || this.deps.options.previous || pod.phase === 'Running') follower.start();
+      }
+    }
+    for (const [key, follower] of this.followers) {
+      if (!present.has(key) && follower.info.state !== 'gone' && (follow || follower.info.state !== 'ended')) {
+        follower.markGone();
+        this.merger.close(follower.info.id);
+        this.scheduleDrain();
+      }
+    }
+  }
+}
+
+interface RawSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+interface RawPod {
+  metadata?: { name?: string; deletionTimestamp?: string };
+  spec?: { containers?: Array<{ name: string }> };
+  status?: { phase?: string; containerStatuses?: Array<{ name: string; restartCount?: number; state?: { running?: unknown; terminated?: unknown }; lastState?: { terminated?: unknown } }> };
+}
+
+function summarise(pod: RawPod): PodSummary {
+  const started = new Set<string>();
+  const restarts = new Map<string, number>();
+  for (const s of pod.status?.containerStatuses ?? []) {
+    if (s.state?.running || s.state?.terminated || s.lastState?.terminated) started.add(s.name);
+    restarts.set(s.name, s.restartCount ?? 0);
+  }
+  return {
+    name: pod.metadata?.name ?? '',
+    containers: (pod.spec?.containers ?? []).map((c) => c.name),
+    started,
+    restarts,
+    terminating: Boolean(pod.metadata?.deletionTimestamp),
+    phase: pod.status?.phase ?? 'Unknown',
+  };
+}
+
+/** A LabelSelector object as the `labelSelector` query parameter. */
+export function selectorString(selector: RawSelector | undefined): string {
+  if (!selector) return '';
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}

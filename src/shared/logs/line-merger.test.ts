@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { LineMerger, type MergeLine } from './line-merger';
+
+const line = (source: number, sec: number, arrived: number, text = `${source}@${sec}`): MergeLine => ({
+  source,
+  stamp: { sec, nano: 0 },
+  arrived,
+  bytes: new TextEncoder().encode(text),
+  start: 0,
+  end: text.length,
+});
+const drained = (merger: LineMerger, now: number, force = false) => {
+  const out: string[] = [];
+  merger.drain(now, (l) => out.push(new TextDecoder().decode(l.bytes)), force);
+  return out;
+};
+
+describe('LineMerger', () => {
+  it('merges several pods in stamp order and keeps each pod’s own order', () => {
+    const merger = new LineMerger(30);
+    merger.open(0);
+    merger.open(1);
+    for (const sec of [1, 3, 5]) merger.push(line(0, sec, 0));
+    for (const sec of [2, 4, 6]) merger.push(line(1, sec, 0));
+    expect(drained(merger, 100)).toEqual(['0@1', '1@2', '0@3', '1@4', '0@5', '1@6']);
+  });
+
+  it('holds a line briefly for an open pod that has sent nothing yet, then lets it go', () => {
+    const merger = new LineMerger(30);
+    merger.open(0);
+    merger.open(1);
+    merger.push(line(0, 5, 100));
+    expect(drained(merger, 110)).toEqual([]);
+    merger.push(line(1, 4, 115));
+    expect(drained(merger, 120)).toEqual(['1@4']);
+    expect(drained(merger, 135)).toEqual(['0@5']);
+    merger.push(line(0, 6, 200));
+    expect(drained(merger, 240)).toEqual(['0@6']);
+  });
+
+  it('does not wait for a closed pod, and force drains everything', () => {
+    const merger = new LineMerger(1000);
+    merger.open(0);
+    merger.open(1);
+    merger.push(line(0, 1, 0));
+    merger.close(1);
+    expect(drained(merger, 1)).toEqual(['0@1']);
+    merger.open(1);
+    merger.push(line(0, 2, 5));
+    expect(drained(merger, 6)).toEqual([]);
+    expect(drained(merger, 6, true)).toEqual(['0@2']);
+    expect(merger.size).toBe(0);
+  });
+
+  it('a single pod passes straight through in arrival order', () => {
+    const merger = new LineMerger(30);
+    merger.push(line(0, 9, 0, 'late stamp'));
+    merger.push(line(0, 1, 0, 'early stamp'));
+    expect(drained(merger, 0)).toEqual(['late stamp', 'early stamp']);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * A bounded ring of log lines held as bytes with a line index, not one JS string per line: a
+ * million lines cost their bytes plus 22 bytes of index each. Lines are numbered by a sequence
+ * that only grows (`seq`); at the cap the oldest go and `dropped` says how many. Pure: no Node,
+ * no DOM, so the same code is unit-tested here and used by main's log views.
+ */
+
+export interface LineRingOptions {
+  /** Lines kept at most (default 1,000,000). */
+  maxLines?: number;
+  /** Bytes of line text kept at most (default 512 MiB); whichever cap is reached first drops the oldest. */
+  maxBytes?: number;
+  /** Size of one storage block (default 1 MiB); a longer line gets a block of its own. */
+  blockBytes?: number;
+}
+
+/** One line read back out of the ring. */
+export interface RingLine {
+  seq: number;
+  /** Which source (pod/container) wrote it: an index into the view's source table. */
+  source: number;
+  /** Milliseconds since the epoch from the line's RFC3339 stamp (fractions kept); NaN when it had none. */
+  time: number;
+  bytes: Uint8Array;
+}
+
+export const DEFAULT_MAX_LINES = 1_000_000;
+const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+const DEFAULT_BLOCK_BYTES = 1024 * 1024;
+
+interface Block {
+  id: number;
+  data: Uint8Array;
+  used: number;
+}
+
+export class LineRing {
+  readonly maxLines: number;
+  readonly maxBytes: number;
+  private readonly blockBytes: number;
+  private readonly blockOf: Int32Array;
+  private readonly offsetOf: Int32Array;
+  private readonly lengthOf: Int32Array;
+  private readonly sourceOf: Uint16Array;
+  private readonly timeOf: Float64Array;
+  /** Blocks in id order; `blocks[0]` holds the oldest line kept. */
+  private blocks: Block[] = [];
+  private nextBlockId = 0;
+  private first = 0;
+  private next = 0;
+  private bytesHeld = 0;
+
+  constructor(options: LineRingOptions = {}) {
+    this.maxLines = Math.max(1, Math.floor(options.maxLines ?? DEFAULT_MAX_LINES));
+    this.maxBytes = Math.max(1024, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    this.blockBytes = Math.max(64, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
+    this.blockOf = new Int32Array(this.maxLines);
+    this.offsetOf = new Int32Array(this.maxLines);
+    this.lengthOf = new Int32Array(this.maxLines);
+    this.sourceOf = new Uint16Array(this.maxLines);
+    this.timeOf = new Float64Array(this.maxLines);
+  }
+
+  /** The oldest line still held (equal to `nextSeq` when empty). */
+  get firstSeq(): number {
+    return this.first;
+  }
+
+  /** The seq the next line will get: every line ever appended. */
+  get nextSeq(): number {
+    return this.next;
+  }
+
+  /** Lines held now. */
+  get size(): number {
+    return this.next - this.first;
+  }
+
+  /** Lines pushed out at the cap: the UI says how many. */
+  get dropped(): number {
+    return this.first;
+  }
+
+  /** Bytes of line text held. */
+  get bytes(): number {
+    return this.bytesHeld;
+  }
+
+  /** Appends one line (`bytes[start, end)`, without its newline); answers its seq. */
+  append(bytes: Uint8Array, start: number, end: number, source: number, time: number): number {
+    const length = end - start;
+    while (this.size >= this.maxLines || (this.size > 0 && this.bytesHeld + length > this.maxBytes)) this.dropOldest();
+    const block = this.blockFor(length + 1);
+    block.data.set(bytes.subarray(start, end), block.used);
+    // Each line is followed by a newline in its block, so a regex over a run never joins two lines.
+    block.data[block.used + length] = 10;
+    const slot = this.next % this.maxLines;
+    this.blockOf[slot] = block.id;
+    this.offsetOf[slot] = block.used;
+    this.lengthOf[slot] = length;
+    this.sourceOf[slot] = source;
+    this.timeOf[slot] = time;
+    block.used += length + 1;
+    this.bytesHeld += length;
+    return this.next++;
+  }
+
+  has(seq: number): boolean {
+    return seq >= this.first && seq < this.next;
+  }
+
+  /** The line's bytes (a view into the ring: copy it to keep it past the next append). */
+  bytesOf(seq: number): Uint8Array {
+    const slot = this.slot(seq);
+    const block = this.block(this.blockOf[slot]!);
+    const offset = this.offsetOf[slot]!;
+    return block.data.subarray(offset, offset + this.lengthOf[slot]!);
+  }
+
+  sourceAt(seq: number): number {
+    return this.sourceOf[this.slot(seq)]!;
+  }
+
+  timeAt(seq: number): number {
+    return this.timeOf[this.slot(seq)]!;
+  }
+
+  line(seq: number): RingLine {
+    return { seq, source: this.sourceAt(seq), time: this.timeAt(seq), bytes: this.bytesOf(seq) };
+  }
+
+  /** Lines `[from, from + count)`, clipped to what is held. */
+  window(from: number, count: number): RingLine[] {
+    const start = Math.max(from, this.first);
+    const end = Math.min(this.next, from + Math.max(0, count));
+    const out: RingLine[] = [];
+    for (let seq = start; seq < end; seq++) out.push(this.line(seq));
+    return out;
+  }
+
+  /**
+   * The held lines as runs of contiguous bytes (one per block, each line followed by `\n`), each
+   * with the seq of its first line: a regex runs over a run in one call and maps match offsets
+   * back to lines (`offsetInBlock(seq) - start`).
+   */
+  *runs(from = this.first, to = this.next): Generator<{ firstSeq: number; lastSeq: number; data: Uint8Array; start: number }> {
+    let seq = Math.max(from, this.first);
+    const end = Math.min(to, this.next);
+    while (seq < end) {
+      const blockId = this.blockOf[this.slot(seq)]!;
+      const firstSeq = seq;
+      while (seq + 1 < end && this.blockOf[this.slot(seq + 1)] === blockId) seq++;
+      const block = this.block(blockId);
+      const start = this.offsetOf[this.slot(firstSeq)]!;
+      const stop = this.offsetOf[this.slot(seq)]! + this.lengthOf[this.slot(seq)]! + 1;
+      yield { firstSeq, lastSeq: seq, data: block.data.subarray(start, stop), start };
+      seq++;
+    }
+  }
+
+  /** Byte offset of `seq` inside its run (`runs()` gave the run's `start`). */
+  offsetInBlock(seq: number): number {
+    return this.offsetOf[this.slot(seq)]!;
+  }
+
+  lengthAt(seq: number): number {
+    return this.lengthOf[this.slot(seq)]!;
+  }
+
+  /** The first seq whose time is at or after `time` (lines are mostly in time order; a binary search over them). */
+  seqAtTime(time: number): number {
+    let lo = this.first;
+    let hi = this.next;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const t = this.timeAt(mid);
+      if (t < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  clear(): void {
+    this.blocks = [];
+    this.first = this.next;
+    this.bytesHeld = 0;
+  }
+
+  private slot(seq: number): number {
+    if (seq < this.first || seq >= this.next) throw new RangeError(`line ${seq} is not held (held: ${this.first}..${this.next - 1})`);
+    return seq % this.maxLines;
+  }
+
+  private block(id: number): Block {
+    const block = this.blocks[id - this.blocks[0]!.id];
+    if (!block || block.id !== id) throw new RangeError(`block ${id} is gone`);
+    return block;
+  }
+
+  private blockFor(length: number): Block {
+    const last = this.blocks[this.blocks.length - 1];
+    if (last && last.data.length - last.used >= length) return last;
+    const block: Block = { id: this.nextBlockId++, data: new Uint8Array(Math.max(this.blockBytes, length)), used: 0 };
+    this.blocks.push(block);
+    return block;
+  }
+
+  private dropOldest(): void {
+    const slot = this.first % this.maxLines;
+    this.bytesHeld -= this.lengthOf[slot]!;
+    this.first++;
+    // Blocks are filled in order, so every block before the oldest line's block is free.
+    if (this.first === this.next) {
+      // Empty: only the newest block is kept, and appends carry on filling it.
+      this.blocks = this.blocks.slice(-1);
+      return;
+    }
+    const oldestBlock = this.blockOf[this.first % this.maxLines]!;
+    while (this.blocks.length > 1 && this.blocks[0]!.id < oldestBlock) this.blocks.shift();
+  }
+}

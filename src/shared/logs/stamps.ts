@@ -1,0 +1,86 @@
+/**
+ * The RFC3339Nano stamp the API server puts before each line with `timestamps=true`
+ * (`2026-11-27T10:00:00.123456789Z `). Stamps are compared as (seconds, nanoseconds), never as
+ * text: Go trims trailing zeros, so `…:00Z` sorts after `…:00.1Z` as a string.
+ */
+
+export interface Stamp {
+  /** Whole seconds since the epoch. */
+  sec: number;
+  /** 0..999,999,999. */
+  nano: number;
+}
+
+export interface StampedLine extends Stamp {
+  /** Where the text after the stamp (and its space) starts. */
+  bodyStart: number;
+}
+
+const secondsCache = new Map<string, number>();
+/** The last `YYYY-MM-DDTHH:MM:SS` seen (UTC) and its seconds: most lines share their second. */
+const lastKey = new Uint8Array(19);
+let lastSec = Number.NaN;
+
+/** Parses the stamp at `bytes[start..]`; undefined when the line does not start with one. */
+export function parseStamp(bytes: Uint8Array, start: number, end: number): StampedLine | undefined {
+  // YYYY-MM-DDTHH:MM:SS is 19 bytes, then an optional fraction, then Z (or an offset), then a space.
+  if (end - start < 20 || bytes[start + 4] !== 45 || bytes[start + 10] !== 84) return undefined;
+  let i = start + 19;
+  let nano = 0;
+  if (bytes[i] === 46) {
+    i++;
+    let digits = 0;
+    while (i < end && bytes[i]! >= 48 && bytes[i]! <= 57) {
+      if (digits < 9) nano = nano * 10 + (bytes[i]! - 48);
+      digits++;
+      i++;
+    }
+    for (let d = digits; d < 9; d++) nano *= 10;
+  }
+  let zone = 'Z';
+  if (bytes[i] === 90) {
+    i++;
+  } else if ((bytes[i] === 43 || bytes[i] === 45) && end - i >= 6) {
+    zone = String.fromCharCode(...bytes.subarray(i, i + 6));
+    i += 6;
+  } else {
+    return undefined;
+  }
+  if (i < end && bytes[i] !== 32) return undefined;
+  let sec: number | undefined;
+  if (zone === 'Z') {
+    let same = !Number.isNaN(lastSec);
+    for (let k = 0; same && k < 19; k++) if (lastKey[k] !== bytes[start + k]) same = false;
+    if (same) sec = lastSec;
+  }
+  if (sec === undefined) {
+    const key = String.fromCharCode(...bytes.subarray(start, start + 19)) + zone;
+    sec = secondsCache.get(key);
+    if (sec === undefined) {
+      const ms = Date.parse(key);
+      if (Number.isNaN(ms)) return undefined;
+      sec = ms / 1000;
+      if (secondsCache.size > 10_000) secondsCache.clear();
+      secondsCache.set(key, sec);
+    }
+    if (zone === 'Z') {
+      lastKey.set(bytes.subarray(start, start + 19));
+      lastSec = sec;
+    }
+  }
+  return { sec, nano, bodyStart: i < end ? i + 1 : i };
+}
+
+/** Negative, zero or positive as `a` is before, at or after `b`. */
+export function compareStamps(a: Stamp, b: Stamp): number {
+  return a.sec !== b.sec ? a.sec - b.sec : a.nano - b.nano;
+}
+
+/** Milliseconds since the epoch, fractions kept (to ~200 ns): for the line index and time ranges. */
+export const stampMillis = (s: Stamp): number => s.sec * 1000 + s.nano / 1e6;
+
+/** The stamp as the API's `sinceTime` takes it (RFC3339 with nanoseconds). */
+export function formatStamp(s: Stamp): string {
+  const iso = new Date(s.sec * 1000).toISOString().slice(0, 19);
+  return s.nano ? `${iso}.${String(s.nano).padStart(9, '0')}Z` : `${iso}Z`;
+}

@@ -1,0 +1,272 @@
+/**
+ * Log views against the drill cluster: a deployment followed through a rollout restart (old pods
+ * marked gone, new ones joined), a resume after the API server restarts (no repeated line, no
+ * gap against what the API then serves), specific errors for a missing pod / container /
+ * previous instance, and `previous` of a container the memory leak killed.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../../src/main/app/logger';
+import { ContextService } from '../../../src/main/contexts/context-service';
+import type { StreamSink } from '../../../src/main/host/dispatcher';
+import { LogService } from '../../../src/main/logs/log-service';
+import type { LogView } from '../../../src/main/logs/log-view';
+import type { LogOptions, LogSource, LogViewEvent } from '../../../src/shared/contract/logs';
+import { Emitter, type IDisposable } from '../../../src/shared/lifetimes';
+import { parseStamp, stampMillis } from '../../../src/shared/logs/stamps';
+import type { KubeObject } from '../../../packages/drill-cluster/src/types';
+import { DRILL_NS, startLogsDrill, type LogsDrill } from './drill-fixture';
+
+const logger = new MemoryLogger();
+const disposables: IDisposable[] = [];
+/** Context services live per drill (per describe), views per test. */
+const services: IDisposable[] = [];
+afterAll(() => {
+  for (const d of services.splice(0)) d.dispose();
+});
+afterEach(() => {
+  for (const d of disposables.splice(0).reverse()) d.dispose();
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function recordingSink(): StreamSink<LogViewEvent> & { events: LogViewEvent[]; ended?: string; pause(): void; resume(): void } {
+  const pause = new Emitter<void>();
+  const resume = new Emitter<void>();
+  const sink = {
+    pause: () => pause.fire(),
+    resume: () => resume.fire(),
+    events: [] as LogViewEvent[],
+    ended: undefined as string | undefined,
+    paused: false,
+    closed: false,
+    onDidPause: pause.event,
+    onDidResume: resume.event,
+    emit: (event: LogViewEvent) => void (!sink.closed && sink.events.push(event)),
+    end: (reason?: string) => {
+      sink.closed = true;
+      sink.ended = reason ?? 'end';
+    },
+    fail: (error: Error) => {
+      sink.closed = true;
+      sink.ended = `failed: ${error.message}`;
+    },
+  };
+  return sink;
+}
+
+async function logService(drill: LogsDrill): Promise<LogService> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'logs-it-'));
+  const file = path.join(dir, 'config');
+  await writeFile(file, drill.kubeconfig('drill'));
+  const contexts = new ContextService({ paths: [file], logger, drillKubeconfig: async () => undefined, watchFiles: false, healthIntervalMs: 0 });
+  services.push(contexts);
+  await contexts.list();
+  return new LogService({ contexts, evidence: { addFile: async () => Promise.reject(new Error('no evidence here')) }, logger, pollMs: 250 });
+}
+
+async function open(logs: LogService, source: LogSource, options: LogOptions = {}): Promise<{ view: LogView; sink: ReturnType<typeof recordingSink> }> {
+  const sink = recordingSink();
+  disposables.push(await logs.open({ context: 'drill', namespace: DRILL_NS, source, options }, sink));
+  const opened = sink.events.find((e) => e.type === 'opened');
+  if (!opened || opened.type !== 'opened') throw new Error('no opened event');
+  return { view: logs.view(opened.viewId), sink };
+}
+
+const texts = (view: LogView) => [...view.shownSeqs(false)].map((seq) => view.lineText(seq, false));
+const runningApiPods = (drill: LogsDrill) =>
+  drill
+    .pods()
+    .filter((p) => p.metadata.labels?.app === 'codesign-api' && (p.status as { phase?: string })?.phase === 'Running' && !p.metadata.deletionTimestamp)
+    .map((p) => p.metadata.name);
+
+describe('logs against the drill at simulated speed', () => {
+  let drill: LogsDrill;
+  let logs: LogService;
+  beforeAll(async () => {
+    drill = await startLogsDrill({ speed: 300, logLinesPerSecond: 50 });
+    logs = await logService(drill);
+  });
+  afterAll(async () => drill?.stop());
+
+  it('follows a deployment through a rollout restart: old pods marked gone, new pods joined, lines kept', async () => {
+    const { view } = await open(logs, { kind: 'deployment', name: 'codesign-api' }, { follow: true, tailLines: 5 });
+    const before = runningApiPods(drill);
+    expect(before.length).toBeGreaterThan(0);
+    await expect.poll(() => view.sources().filter((s) => s.state === 'streaming').map((s) => s.pod).sort(), { timeout: 15_000 }).toEqual([...before].sort());
+    await expect.poll(() => view.ring.nextSeq, { timeout: 10_000 }).toBeGreaterThan(before.length * 5);
+    const linesBefore = view.ring.nextSeq;
+    drill.rolloutRestart('codesign-api');
+    await expect
+      .poll(() => view.sources().filter((s) => before.includes(s.pod)).every((s) => s.state === 'gone'), { timeout: 60_000, interval: 250 })
+      .toBe(true);
+    await expect
+      .poll(() => view.sources().filter((s) => !before.includes(s.pod) && s.state === 'streaming' && s.lines > 0).length, { timeout: 60_000, interval: 250 })
+      .toBeGreaterThan(0);
+    // Nothing of the old pods was dropped: their lines are still in the view.
+    expect(view.ring.firstSeq).toBe(0);
+    expect(view.ring.nextSeq).toBeGreaterThan(linesBefore);
+    const oldSources = new Set(view.sources().filter((s) => before.includes(s.pod)).map((s) => s.id));
+    expect([...view.shownSeqs(false)].some((seq) => oldSources.has(view.ring.sourceAt(seq)))).toBe(true);
+  }, 90_000);
+
+  it('reads a stern-style query: a pod-name regex plus a label selector', async () => {
+    const api = runningApiPods(drill).sort();
+    const { view } = await open(logs, { kind: 'query', podPattern: '^codesign-api-', labelSelector: 'app=codesign-api' }, { follow: true, tailLines: 2 });
+    await expect.poll(() => [...new Set(view.sources().filter((s) => s.state === 'streaming').map((s) => s.pod))].sort(), { timeout: 15_000 }).toEqual(api);
+    const { view: redis } = await open(logs, { kind: 'query', podPattern: '^redis-' }, { follow: false, tailLines: 2 });
+    await expect.poll(() => redis.sources().map((s) => s.pod), { timeout: 15_000 }).toEqual(['redis-0']);
+    await expect(open(logs, { kind: 'query', podPattern: '(a)\\1' })).rejects.toMatchObject({ code: 'Invalid', message: expect.stringMatching(/pod pattern .* RE2/) });
+  });
+
+  it('reads a workload once without following: tail N of each pod, never read again', async () => {
+    const { view } = await open(logs, { kind: 'deployment', name: 'codesign-api' }, { follow: false, tailLines: 5 });
+    const pods = runningApiPods(drill).length;
+    await expect.poll(() => view.sources().length > 0 && view.sources().every((s) => s.state === 'ended'), { timeout: 15_000 }).toBe(true);
+    view.drain(true);
+    const lines = view.ring.nextSeq;
+    expect(lines).toBe(view.sources().length * 5);
+    expect(view.sources().length).toBeGreaterThanOrEqual(Math.min(pods, 1));
+    await sleep(1200);
+    view.drain(true);
+    expect(view.ring.nextSeq).toBe(lines);
+  });
+
+  it('refuses a pod that does not exist and a container that does not exist, each by name', async () => {
+    await expect(open(logs, { kind: 'pod', name: 'codesign-api-does-not-exist' })).rejects.toMatchObject({
+      code: 'NotFound',
+      message: expect.stringMatching(/pod "codesign-api-does-not-exist" not found in namespace codesign-production/),
+    });
+    const pod = runningApiPods(drill)[0]!;
+    await expect(open(logs, { kind: 'pod', name: pod, container: 'sidecar-nope' })).rejects.toMatchObject({
+      code: 'NotFound',
+      message: expect.stringMatching(new RegExp(`container "sidecar-nope" is not in pod "${pod}"; it has: `)),
+    });
+    await expect(open(logs, { kind: 'deployment', name: 'no-such-deployment' })).rejects.toMatchObject({ code: 'NotFound', message: expect.stringMatching(/deployment "no-such-deployment" not found/) });
+  });
+
+  it('refuses `previous` for a container that never restarted, and reads it for one the memory leak killed', async () => {
+    const fresh = drill.pods().find((p) => p.metadata.labels?.app === 'codesign-api' && restarts(p) === 0 && (p.status as { phase?: string })?.phase === 'Running')!;
+    await expect(open(logs, { kind: 'pod', name: fresh.metadata.name }, { previous: true })).rejects.toMatchObject({
+      code: 'NotFound',
+      message: expect.stringMatching(/has no previous container instance/),
+    });
+    drill.setScenario('memory-leak', true);
+    try {
+      let killed: string | undefined;
+      await expect
+        .poll(
+          () => (killed = drill.pods().find((p) => p.metadata.labels?.app === 'codesign-api' && restarts(p) > 0)?.metadata.name),
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBeTruthy();
+      const { view } = await open(logs, { kind: 'pod', name: killed! }, { previous: true });
+      await expect.poll(() => view.sources()[0]?.state, { timeout: 15_000 }).toBe('ended');
+      const lines = texts(view);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.join('\n')).toMatch(/OOM|Killed|memory|shutting down|Worker/i);
+    } finally {
+      drill.setScenario('memory-leak', false);
+    }
+  }, 90_000);
+});
+
+function restarts(pod: KubeObject): number {
+  return ((pod.status as { containerStatuses?: Array<{ restartCount?: number }> })?.containerStatuses ?? []).reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
+}
+
+/** The API's own answer for a pod's log (not following), as stamped lines. */
+function fetchLog(drill: LogsDrill, pod: string, query: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(drill.kubeconfig())![1]!, 'base64').toString();
+    const req = https.request(`${drill.url}/api/v1/namespaces/${DRILL_NS}/pods/${pod}/log?${query}`, { headers: { Authorization: `Bearer ${drill.token}` }, ca }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body.split('\n').filter(Boolean)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('logs against the drill in real time', () => {
+  let drill: LogsDrill;
+  let logs: LogService;
+  beforeAll(async () => {
+    drill = await startLogsDrill({ logLinesPerSecond: 200 });
+    logs = await logService(drill);
+  });
+  afterAll(async () => drill?.stop());
+
+  it('resumes after the API server restarts from the last stamp: no line twice, no gap against what the API serves', async () => {
+    const pod = runningApiPods(drill)[0]!;
+    const { view } = await open(logs, { kind: 'pod', name: pod }, { follow: true, tailLines: 20 });
+    await expect.poll(() => view.ring.nextSeq, { timeout: 10_000 }).toBeGreaterThan(100);
+    let boundary = 0;
+    await drill.restartApiServer(async () => {
+      await sleep(300);
+      view.drain(true);
+      boundary = view.ring.nextSeq;
+      await sleep(1200);
+    });
+    await expect.poll(() => view.sources()[0]?.resumes ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => view.ring.nextSeq - boundary, { timeout: 10_000 }).toBeGreaterThan(300);
+    view.drain(true);
+
+    const all = texts(view);
+    // No line twice (every drill line carries its own stamp and request id).
+    expect(new Set(all).size).toBe(all.length);
+    // Stamps never go back across the resume.
+    const times = [...view.shownSeqs(false)].map((seq) => view.ring.timeAt(seq));
+    for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThanOrEqual(times[i - 1]!);
+
+    // No gap: what we took after the drop is what the API serves after the last line before it.
+    const lastBefore = view.ring.timeAt(boundary - 1);
+    const since = new Date(Math.floor(lastBefore)).toISOString();
+    const served = (await fetchLog(drill, pod, `timestamps=true&sinceTime=${encodeURIComponent(since)}`))
+      .map((line) => {
+        const bytes = Buffer.from(line);
+        const stamp = parseStamp(bytes, 0, bytes.length)!;
+        return { time: stampMillis(stamp), text: bytes.subarray(stamp.bodyStart).toString() };
+      })
+      .filter((l) => l.time > lastBefore);
+    const ours = all.slice(boundary, boundary + 50);
+    expect(served.length).toBeGreaterThanOrEqual(50);
+    expect(ours).toEqual(served.slice(0, 50).map((l) => l.text));
+  }, 60_000);
+
+  it('stops reading the pods while the subscriber is paused, and reads on, losing nothing, when it resumes', async () => {
+    const pod = runningApiPods(drill)[0]!;
+    const { view, sink } = await open(logs, { kind: 'pod', name: pod }, { follow: true, tailLines: 0 });
+    await expect.poll(() => view.ring.nextSeq, { timeout: 10_000 }).toBeGreaterThan(50);
+    sink.pause();
+    await sleep(500);
+    view.drain(true);
+    const paused = view.ring.nextSeq;
+    await sleep(1500);
+    view.drain(true);
+    // What was in flight may land; no more than a socket's worth (the drill writes ~200 lines/s).
+    expect(view.ring.nextSeq - paused).toBeLessThan(150);
+    sink.resume();
+    await expect.poll(() => view.ring.nextSeq - paused, { timeout: 10_000 }).toBeGreaterThan(300);
+    const all = texts(view);
+    expect(new Set(all).size).toBe(all.length);
+    const times = [...view.shownSeqs(false)].map((seq) => view.ring.timeAt(seq));
+    // Nothing skipped: the drill's lines are ~5 ms apart; no hole as long as the pause.
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThan(1000);
+  }, 30_000);
+
+  it('ends every view of a context when the context’s scope goes (a switch, a kubeconfig edit)', async () => {
+    const own = await logService(drill);
+    const contexts = services[services.length - 1]!;
+    const pod = runningApiPods(drill)[0]!;
+    const { sink } = await open(own, { kind: 'pod', name: pod }, { follow: true, tailLines: 1 });
+    expect(own.viewCount).toBe(1);
+    contexts.dispose();
+    expect(own.viewCount).toBe(0);
+    expect(sink.ended).toBe('context changed');
+  });
+});
