@@ -2,6 +2,7 @@ import {
   AppsV1Api,
   AuthorizationV1Api,
   AutoscalingV2Api,
+  type V2HorizontalPodAutoscaler,
   CoreV1Api,
   CustomObjectsApi,
   Exec,
@@ -300,22 +301,59 @@ export class ClusterActions {
 
   // ── change actions ───────────────────────────────────────────────────────────────────────
 
-  private async prepareScale(p: { namespace: string; deployment: string; replicas: number }): Promise<PreparedAction> {
+  /** The HorizontalPodAutoscaler whose target is this deployment, if any. */
+  private async autoscalerOf(namespace: string, deployment: string): Promise<V2HorizontalPodAutoscaler | undefined> {
+    const list = await this.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace });
+    return list.items.find((h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === deployment);
+  }
+
+  /**
+   * A scale that sticks: when an HPA manages the deployment, a bare scale would be undone at its
+   * next sync (real HPAs do the same), so its bounds move with the scale (minimum to N, maximum
+   * at least N) and the revert puts both back. The preview shows both diffs.
+   */
+  private async prepareScale(p: { namespace: string; deployment: string; replicas: number; autoscaler?: { minReplicas: number; maxReplicas: number } | undefined }): Promise<PreparedAction> {
     const before = await this.apps.readNamespacedDeploymentScale({ name: p.deployment, namespace: p.namespace });
     const body = { spec: { replicas: p.replicas } };
     const after = await this.apps.patchNamespacedDeploymentScale({ name: p.deployment, namespace: p.namespace, body, dryRun: DRY }, merge);
     const old = before.spec?.replicas ?? 0;
+    const hpa = await this.autoscalerOf(p.namespace, p.deployment);
+    const hpaName = hpa?.metadata?.name;
+    const oldBounds = hpa ? { minReplicas: hpa.spec?.minReplicas ?? 1, maxReplicas: hpa.spec?.maxReplicas ?? 1 } : undefined;
+    const newBounds =
+      oldBounds && p.autoscaler
+        ? p.autoscaler
+        : oldBounds && p.replicas > 0
+          ? { minReplicas: p.replicas, maxReplicas: Math.max(oldBounds.maxReplicas, p.replicas) }
+          : undefined;
+    const boundsChange = hpaName && oldBounds && newBounds && (newBounds.minReplicas !== oldBounds.minReplicas || newBounds.maxReplicas !== oldBounds.maxReplicas);
+    const hpaBody = newBounds ? { spec: newBounds } : undefined;
+    const hpaDiff = boundsChange
+      ? diffObjects(hpa, await this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace: p.namespace, body: hpaBody!, dryRun: DRY }, merge)).map((line) => ({
+          ...line,
+          path: `hpa/${hpaName}: ${line.path}`,
+        }))
+      : [];
+    const hpaNote = boundsChange
+      ? `; HPA ${hpaName} manages it, so its bounds go min ${oldBounds!.minReplicas} → ${newBounds!.minReplicas}, max ${oldBounds!.maxReplicas} → ${newBounds!.maxReplicas} (or it would undo the scale)`
+      : hpaName && p.replicas === 0
+        ? `; HPA ${hpaName} manages it and will scale it up again unless it is removed`
+        : '';
     return {
-      diff: diffObjects(before, after),
-      summary: `replicas ${old} → ${p.replicas}`,
+      diff: [...diffObjects(before, after), ...hpaDiff],
+      summary: `replicas ${old} → ${p.replicas}${hpaNote}`,
       revert: {
-        replaced: `replicas ${old}`,
+        replaced: `replicas ${old}${boundsChange ? `, HPA ${hpaName} min ${oldBounds!.minReplicas} max ${oldBounds!.maxReplicas}` : ''}`,
         title: `Scale ${p.deployment} back to ${old}`,
-        action: { type: 'k8s.scale', params: { namespace: p.namespace, deployment: p.deployment, replicas: old } },
+        action: {
+          type: 'k8s.scale',
+          params: { namespace: p.namespace, deployment: p.deployment, replicas: old, ...(boundsChange ? { autoscaler: oldBounds! } : {}) },
+        },
       },
       execute: async () => {
+        if (boundsChange) await this.autoscaling.patchNamespacedHorizontalPodAutoscaler({ name: hpaName, namespace: p.namespace, body: hpaBody! }, merge);
         const scaled = await this.apps.patchNamespacedDeploymentScale({ name: p.deployment, namespace: p.namespace, body }, merge);
-        return { output: `deployment.apps/${p.deployment} scaled (replicas ${old} → ${scaled.spec?.replicas ?? p.replicas})` };
+        return { output: `deployment.apps/${p.deployment} scaled (replicas ${old} → ${scaled.spec?.replicas ?? p.replicas})${hpaNote}` };
       },
     };
   }

@@ -110,7 +110,17 @@ export const ACTION_PARAMS = {
   'k8s.rolloutStatus': z.strictObject({ namespace, deployment: objectName, timeoutSeconds: z.int().positive().optional() }),
   'k8s.rolloutRestart': deploymentParams,
   'k8s.rolloutUndo': z.strictObject({ namespace, deployment: objectName, toRevision: z.int().positive().optional() }),
-  'k8s.scale': z.strictObject({ namespace, deployment: objectName, replicas: z.int().nonnegative() }),
+  'k8s.scale': z.strictObject({
+    namespace,
+    deployment: objectName,
+    replicas: z.int().nonnegative(),
+    /**
+     * The bounds to give the HorizontalPodAutoscaler that manages the deployment (a revert puts
+     * the old ones back). Absent: a scale to N raises the HPA's minimum to N (and its maximum
+     * when below N), or the HPA would undo the scale.
+     */
+    autoscaler: z.strictObject({ minReplicas: z.int().positive(), maxReplicas: z.int().positive() }).optional(),
+  }),
   'k8s.setEnv': z.strictObject({
     namespace,
     deployment: objectName,

@@ -3,7 +3,7 @@
  * cluster state through client-node, the risk gate, the revert, and the API errors a responder
  * meets (404, 409, 422; 401 for a token the cluster does not know).
  */
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterActions } from '../../../src/main/procedures/cluster-actions';
@@ -53,14 +53,17 @@ afterAll(async () => {
 });
 
 describe('procedure engine on the drill cluster', () => {
-  it('scale up previews the dry run, waits for the confirmation, then replicas reach 5; the recorded revert puts 3 back', async () => {
+  it('scale up previews the dry run (the deployment and its HPA), waits for the confirmation, then 5 replicas hold against the HPA; the revert puts 3 and the HPA back', async () => {
     const started = await fx.service.start({ stepId: 'response.scale-up' });
     const waiting = await fx.settled(started.id);
     expect(waiting.status).toBe('awaiting-confirmation');
     expect(waiting.steps[0]!.preview!.diff).toEqual([
       { kind: 'removed', path: 'spec.replicas', value: '3' },
       { kind: 'added', path: 'spec.replicas', value: '5' },
+      { kind: 'removed', path: 'hpa/codesign-api-hpa: spec.minReplicas', value: '3' },
+      { kind: 'added', path: 'hpa/codesign-api-hpa: spec.minReplicas', value: '5' },
     ]);
+    expect(waiting.steps[0]!.preview!.summary).toContain('HPA codesign-api-hpa manages it');
     expect((await deployment()).spec!.replicas).toBe(3);
     expect(waiting.steps[0]!.kubectl).toBe('kubectl scale deployment codesign-api --replicas=5 -n codesign-production');
 
@@ -68,16 +71,21 @@ describe('procedure engine on the drill cluster', () => {
     const done = await fx.settled(waiting.id);
     expect(done.status).toBe('succeeded');
     await until(deployment, (d) => d.status?.readyReplicas === 5, '5 ready replicas');
+    // Past the HPA's scale-down window (300 simulated seconds at 60x): still 5.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect((await deployment()).spec!.replicas).toBe(5);
 
     const record = fx.records.get('session')!.at(-1)!;
     expect(record.type).toBe('procedure.run');
     const body = record.body as ProcedureRunRecord;
-    expect(body.steps[0]!.revert).toMatchObject({ replaced: 'replicas 3' });
+    expect(body.steps[0]!.revert).toMatchObject({ replaced: 'replicas 3, HPA codesign-api-hpa min 3 max 10' });
     const revert = await fx.service.start({ revertOf: { logId: 'session', seq: record.seq, step: 0 } });
     expect((await fx.settled(revert.id)).status).toBe('awaiting-confirmation');
     await fx.service.confirm(revert.id);
     expect((await fx.settled(revert.id)).status).toBe('succeeded');
     expect((await deployment()).spec!.replicas).toBe(3);
+    const hpa = await fx.kubeConfig.makeApiClient(AutoscalingV2Api).readNamespacedHorizontalPodAutoscaler({ name: 'codesign-api-hpa', namespace: NS });
+    expect(hpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
   });
 
   it('set env sets the variable, and the form with KEY- unsets it', async () => {
