@@ -241,7 +241,7 @@ export async function run(report: Report): Promise<void> {
 }
 
 /** `node out/main/web.js` to its printed URL, and to the first paint of the shell in Chromium. */
-async function webHostStart(report: Report): Promise<void> {
+export async function webHostStart(report: Report): Promise<void> {
   const toUrl: number[] = [];
   const toInteractive: number[] = [];
   const browser = await launchChromium();

@@ -37,6 +37,9 @@ await Promise.all([
     entryPoints: present,
     outdir: 'out/main',
     bundle: true,
+    // Shared code in chunks, so a dynamic import (the web host's services) loads after start.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -59,6 +62,7 @@ await Promise.all([
     entryPoints: { 'web-bridge': 'src/renderer/host/web-bridge.ts' },
     outdir: 'out/web-bridge',
     bundle: true,
+    minify: true,
     platform: 'browser',
     format: 'iife',
     target: 'chrome130',

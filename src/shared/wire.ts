@@ -2,22 +2,17 @@
  * The messages that carry the contract between a page and main, in both hosts (WebSocket frames
  * in the web host, IPC messages in Electron). A page sends invoke / subscribe / unsubscribe / ack;
  * main answers with results, event batches (JSON, or binary for byte streams) and exactly one
- * `end` or `error` per subscription. The envelope is validated by schema before anything reads it.
+ * `end` or `error` per subscription. Main validates the envelope by schema (wire-envelope.ts)
+ * before anything reads it; this file stays free of zod so the page's bridge is small.
  */
-import { z } from 'zod';
 import type { CockpitError, Result } from './result';
 
-const MessageId = z.number().int().min(0).max(2 ** 31 - 1);
-const Channel = z.string().min(1).max(200);
-
-export const ClientMessageSchema = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('invoke'), id: MessageId, channel: Channel, input: z.unknown() }),
-  z.strictObject({ t: z.literal('subscribe'), id: MessageId, channel: Channel, input: z.unknown() }),
-  z.strictObject({ t: z.literal('unsubscribe'), id: MessageId }),
+export type ClientMessage =
+  | { t: 'invoke'; id: number; channel: string; input: unknown }
+  | { t: 'subscribe'; id: number; channel: string; input: unknown }
+  | { t: 'unsubscribe'; id: number }
   /** The page consumed `bytes` of the stream's batches (its flow-control credit back to main). */
-  z.strictObject({ t: z.literal('ack'), id: MessageId, bytes: z.number().int().min(0).max(2 ** 40) }),
-]);
-export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+  | { t: 'ack'; id: number; bytes: number };
 
 export type ServerMessage =
   | { t: 'result'; id: number; result: Result<unknown> }
@@ -27,20 +22,6 @@ export type ServerMessage =
   | { t: 'error'; id: number; error: CockpitError }
   /** The host is going away (restart, quit): the page should not retry this address. */
   | { t: 'bye'; reason: string };
-
-/**
- * Parses a client message. A broken envelope is refused; when it still names an invoke and a
- * usable id, `replyTo` says which request to answer with `Invalid` so the page is not left waiting.
- */
-export function parseClientMessage(raw: unknown): { message: ClientMessage } | { refused: string; replyTo?: number } {
-  const parsed = ClientMessageSchema.safeParse(raw);
-  if (parsed.success) return { message: parsed.data };
-  const refused = `malformed message: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'message'} ${i.message}`).join('; ').slice(0, 300)}`;
-  const fields = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
-  const id = Object.hasOwn(fields ?? {}, 'id') ? fields!.id : undefined;
-  if (fields?.t === 'invoke' && MessageId.safeParse(id).success) return { refused, replyTo: id as number };
-  return { refused };
-}
 
 /**
  * Binary frames (web host) carry byte-stream batches: a 9-byte header, kind (1 byte, 1 = byte

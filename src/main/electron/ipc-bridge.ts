@@ -1,9 +1,10 @@
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { requests } from '../../shared/contract';
 import { fail } from '../../shared/result';
-import { parseClientMessage, type ServerMessage } from '../../shared/wire';
+import type { ServerMessage } from '../../shared/wire';
+import { parseClientMessage } from '../../shared/wire-envelope';
 import type { Logger } from '../app/logger';
-import type { ContractDispatcher } from '../host/dispatcher';
+import type { ContractCarrier } from '../host/dispatcher';
 import { StreamSession } from '../host/stream-session';
 
 /** Page → main: `{ session, message }`, where `session` is the page load's own random id. */
@@ -21,7 +22,7 @@ export const STREAM_BYTES = 'stream:bytes';
  * are dropped, for streams as for requests.
  */
 export function bridgeContract(
-  dispatcher: ContractDispatcher,
+  dispatcher: ContractCarrier,
   isOurFrame: (event: IpcMainInvokeEvent | IpcMainEvent) => boolean,
   logger: Logger,
 ): () => void {

@@ -68,6 +68,52 @@ function entryOf<T>(table: Record<string, T>, name: unknown): T | undefined {
   return typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
+/** What a host needs of a dispatcher (the real one, or one still waiting for the services). */
+export type ContractCarrier = Pick<ContractDispatcher, 'invoke' | 'subscribe' | 'isByteStream' | 'flowHints' | 'streamError'>;
+
+/**
+ * A carrier whose dispatcher is still being made: the web host can listen (and print its URL)
+ * while the services load; requests wait for them, or answer `Unavailable` if they failed.
+ */
+export class PendingDispatcher implements ContractCarrier {
+  private readonly tables: ContractDispatcher;
+
+  constructor(
+    private readonly ready: Promise<ContractCarrier>,
+    logger: Logger,
+    contract: ContractTables = APP_CONTRACT,
+  ) {
+    // Stream kinds and flow hints are static: read them from the tables without waiting.
+    this.tables = new ContractDispatcher({} as RequestHandlers, {} as StreamProviders, logger, contract);
+  }
+
+  async invoke(channel: string, rawInput: unknown): Promise<Result<unknown>> {
+    return this.ready.then(
+      (dispatcher) => dispatcher.invoke(channel, rawInput),
+      (error: unknown) => fail('Unavailable', `the cockpit failed to start: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  async subscribe(channel: string, rawInput: unknown, sink: StreamSink<unknown>): Promise<Result<IDisposable>> {
+    return this.ready.then(
+      (dispatcher) => dispatcher.subscribe(channel, rawInput, sink),
+      (error: unknown) => fail('Unavailable', `the cockpit failed to start: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  isByteStream(channel: string): boolean {
+    return this.tables.isByteStream(channel);
+  }
+
+  flowHints(channel: string): StreamFlowHints | undefined {
+    return this.tables.flowHints(channel);
+  }
+
+  streamError(channel: string, error: unknown): CockpitError {
+    return this.tables.streamError(channel, error);
+  }
+}
+
 export class ContractDispatcher {
   private live = 0;
 

@@ -2,7 +2,7 @@ import { Emitter, type IDisposable } from '../../shared/lifetimes';
 import { CockpitFailure, type CockpitError } from '../../shared/result';
 import type { ServerMessage } from '../../shared/wire';
 import type { Logger } from '../app/logger';
-import type { ContractDispatcher, StreamSink } from './dispatcher';
+import type { ContractCarrier, StreamSink } from './dispatcher';
 
 /** How one page's session is carried: the web host's socket, or Electron's webContents. */
 export interface StreamTransport {
@@ -64,7 +64,7 @@ export class StreamSession implements IDisposable {
   private disposed = false;
 
   constructor(
-    private readonly dispatcher: ContractDispatcher,
+    private readonly dispatcher: ContractCarrier,
     private readonly transport: StreamTransport,
     private readonly logger: Logger,
     /** Overrides applied last, over the defaults and each stream's own hints (tests, benchmarks). */

@@ -5,14 +5,15 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { encodeByteBatch, MAX_MESSAGE_BYTES, parseClientMessage, RPC_PATH, TOKEN_COOKIE, type ServerMessage } from '../../shared/wire';
+import { encodeByteBatch, MAX_MESSAGE_BYTES, RPC_PATH, TOKEN_COOKIE, type ServerMessage } from '../../shared/wire';
+import { parseClientMessage } from '../../shared/wire-envelope';
 import type { Logger } from '../app/logger';
-import type { ContractDispatcher } from './dispatcher';
+import type { ContractCarrier } from './dispatcher';
 import { contentTypeOf, RENDERER_CSP, resolveRendererFile } from './renderer-files';
 import { StreamSession, type FlowControl } from './stream-session';
 
 export interface WebHostOptions {
-  dispatcher: ContractDispatcher;
+  dispatcher: ContractCarrier;
   /** The built renderer (index.html + assets). */
   rendererDir: string;
   /** The built web bridge script that defines `window.cockpit` over the WebSocket. */
@@ -25,6 +26,8 @@ export interface WebHostOptions {
   flow?: Partial<FlowControl>;
   /** Close connections that send no complete request within this time (default 10 s). */
   idleTimeoutMs?: number;
+  /** Called when a page opens its socket (the web main starts the services at the first one). */
+  onSocket?: () => void;
 }
 
 /**
@@ -186,6 +189,7 @@ export class WebHost {
 
   private serveSocket(ws: WebSocket, options: WebHostOptions): void {
     this.sockets.add(ws);
+    options.onSocket?.();
     const log = rateLimitedWarn(options.logger);
     const session = new StreamSession(options.dispatcher, {
       sendText: (text) => {

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCockpit } from '../app/cockpit';
+import type { Cockpit } from '../app/cockpit';
 import { acquireInstanceLock } from '../app/instance-lock';
 import { CockpitFailure } from '../../shared/result';
 import { FileLogger } from '../app/logger';
 import { appRoot, BUNDLED_RUNBOOK, defaultDataDir } from '../app/paths';
+import { PendingDispatcher } from './dispatcher';
 import { WebHost } from './web-host';
 import { WebHostAddress } from './web-host-address';
 
@@ -32,11 +33,26 @@ const logger = new FileLogger(path.join(dataDir, 'logs'));
 const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 const runbookPath = values.runbook ?? process.env.COCKPIT_RUNBOOK ?? path.join(root, BUNDLED_RUNBOOK);
 
-const cockpit = await createCockpit({ host: 'web', version, dataDir, runbookPath, logger, drill: process.env.COCKPIT_DRILL !== 'off' });
+// The services (and the packages they load, which hold the event loop for a second) start once
+// a page has painted and opened its socket, or two seconds after start, whichever is first: the
+// URL is printed and the shell paints at once; the page's first requests wait for them.
+let startServices: () => void = () => undefined;
+const servicesMayStart = new Promise<void>((resolve) => (startServices = resolve));
+const cockpitReady: Promise<Cockpit> = servicesMayStart
+  .then(() => import('../app/cockpit'))
+  .then(({ createCockpit }) => createCockpit({ host: 'web', version, dataDir, runbookPath, logger, drill: process.env.COCKPIT_DRILL !== 'off' }));
+cockpitReady.catch((error: unknown) => {
+  logger.error('web.start-failed', { message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  console.error(`Incident Cockpit could not start its services: ${error instanceof Error ? error.message : String(error)}`);
+});
 const address = new WebHostAddress(dataDir);
 const startOn = (port: number | undefined) =>
   WebHost.start({
-    dispatcher: cockpit.dispatcher,
+    onSocket: () => startServices(),
+    dispatcher: new PendingDispatcher(
+      cockpitReady.then((cockpit) => cockpit.dispatcher),
+      logger,
+    ),
     rendererDir: path.join(root, 'out', 'renderer'),
     bridgeFile: path.join(root, 'out', 'web-bridge', 'web-bridge.js'),
     logger,
@@ -53,10 +69,11 @@ await address.remember(host);
 logger.info('web.started', { port: host.port, dataDir });
 console.log(`Incident Cockpit (web host) data: ${dataDir}`);
 console.log(`Open ${host.url}`);
+setTimeout(() => startServices(), 2000).unref();
 
 const stop = async () => {
   await host.close('The cockpit host was stopped.');
-  await cockpit.dispose();
+  await cockpitReady.then((cockpit) => cockpit.dispose(), () => undefined);
   await address.forget();
   await instance.release();
   process.exit(0);

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { RunDialog } from '../procedures/RunDialog';
 import { RunbookSearch } from '../runbook/RunbookSearch';
 import { useCockpit } from '../state/store';
@@ -60,7 +60,9 @@ export function App() {
       <Nav />
       <main className="content" aria-label={panel.label}>
         <Notice />
-        <Panel panel={panel} />
+        <Suspense fallback={<p className="muted">Loading {panel.label}…</p>}>
+          <Panel panel={panel} />
+        </Suspense>
       </main>
       <RunbookSearch />
       <RunDialog />

@@ -1,18 +1,20 @@
-import type { ComponentType } from 'react';
-import { AlertsPanel } from '../alerts/AlertsPanel';
+import { lazy, type ComponentType } from 'react';
 import { ClusterPanel } from '../cluster/ClusterPanel';
-import { TopPanel } from '../cluster/TopPanel';
-import { WorkloadsPanel } from '../cluster/WorkloadsPanel';
 import { EvidencePanel } from '../evidence/EvidencePanel';
 import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
-import { LogsPanel } from '../logs/LogsPanel';
 import { RunbookPanel } from '../runbook/RunbookPanel';
 import { activeIncidentId } from '../incidents/incidentsSlice';
 import type { CockpitState } from '../state/cockpitStore';
 import type { PanelRoute } from '../state/route';
 import { useCockpit } from '../state/store';
 import { UnavailablePanel } from './UnavailablePanel';
+
+// The big panels load when first opened, so the shell paints before their code has arrived.
+const WorkloadsPanel = lazy(() => import('../cluster/WorkloadsPanel').then((m) => ({ default: m.WorkloadsPanel })));
+const TopPanel = lazy(() => import('../cluster/TopPanel').then((m) => ({ default: m.TopPanel })));
+const LogsPanel = lazy(() => import('../logs/LogsPanel').then((m) => ({ default: m.LogsPanel })));
+const AlertsPanel = lazy(() => import('../alerts/AlertsPanel').then((m) => ({ default: m.AlertsPanel })));
 
 /** One panel of the cockpit: what the nav lists, the router shows and Alt+shortcut opens. */
 export interface PanelEntry<Id extends string = string> {
