@@ -47,7 +47,7 @@ export const DEFAULT_FLOW: FlowControl = {
 export const BYTE_STREAM_FLOW: Partial<FlowControl> = {
   highWaterMark: 4 * 1024 * 1024,
   lowWaterMark: 1024 * 1024,
-  maxBatchBytes: 1024 * 1024,
+  maxBatchBytes: 256 * 1024,
   maxBufferedBytes: 8 * 1024 * 1024,
 };
 
