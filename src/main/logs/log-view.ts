@@ -59,6 +59,8 @@ const RETRY_MS = [250, 500, 1000, 2000, 5000];
 export class ContainerFollower extends Disposable {
   readonly info: LogSourceInfo;
   readonly gate = new ResumeGate();
+  /** Which connection's chunks are read: bumped when one drops or another opens. */
+  private connection = 0;
   private handle: PodLogHandle | undefined;
   private carry: Buffer | undefined;
   private opened = false;
@@ -127,6 +129,9 @@ export class ContainerFollower extends Disposable {
     const resuming = this.opened && this.gate.lastStamp !== undefined;
     if (resuming) this.gate.reopen();
     const since = resuming ? { sinceTime: formatStamp(this.gate.lastStamp!) } : this.view.initialSince();
+    // Chunks a dropped connection still delivers are ignored: the resume asks for them again,
+    // and letting them through the gate after it reopened would let the replay repeat lines.
+    const connection = ++this.connection;
     this.opening = true;
     try {
       this.timer = undefined;
@@ -142,7 +147,9 @@ export class ContainerFollower extends Disposable {
           ...(!resuming && options.tailLines !== undefined ? { tailLines: options.tailLines } : {}),
           ...since,
         },
-        (chunk) => this.onData(chunk),
+        (chunk) => {
+          if (connection === this.connection) this.onData(chunk);
+        },
       );
       this.opening = false;
       if (this.stopped) {
@@ -183,6 +190,7 @@ export class ContainerFollower extends Disposable {
   }
 
   private dropped(error: unknown): void {
+    this.connection++;
     this.handle = undefined;
     this.flushCarry();
     this.view.merger.close(this.info.id);
