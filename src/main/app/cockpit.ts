@@ -18,6 +18,8 @@ import { IncidentService } from '../incidents/incident-service';
 import { ContextService, kubeconfigPaths } from '../contexts/context-service';
 import { DrillContext } from '../contexts/drill-context';
 import { loadRunbookFile } from '../runbook/loader';
+import { terminalHandlers } from '../terminal/handlers';
+import { TerminalService } from '../terminal/terminal-service';
 import type { Logger } from './logger';
 
 export interface CockpitOptions {
@@ -94,6 +96,10 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     drillKubeconfig: async () => drill?.kubeconfig(),
   });
 
+  const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger });
+  await terminal.start();
+  const terminalSlice = terminalHandlers(terminal);
+
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const handlers: RequestHandlers = {
     ...appHandlers({
@@ -105,9 +111,11 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...incidentSlice.handlers,
     ...contextHandlers({ contexts, drill, recordSession }),
     ...evidenceHandlers({ evidence, dataDir: options.dataDir, logger }),
+    ...terminalSlice.handlers,
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
+    ...terminalSlice.providers,
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -115,6 +123,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispatcher,
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
+      await terminal.dispose();
       incidents?.dispose();
       await drill?.stop();
     },

@@ -10,6 +10,7 @@ import { appRequests, appStreams } from './app';
 import { contextRequests, contextStreams } from './contexts';
 import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
+import { terminalRequests, terminalStreams } from './terminal';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -21,6 +22,7 @@ export const requests = {
   ...incidentRequests,
   ...contextRequests,
   ...evidenceRequests,
+  ...terminalRequests,
 } as const;
 
 export const streams = {
@@ -28,6 +30,7 @@ export const streams = {
   ...incidentStreams,
   ...contextStreams,
   ...evidenceStreams,
+  ...terminalStreams,
 } as const;
 
 export type Requests = typeof requests;
