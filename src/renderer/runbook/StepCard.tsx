@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useRef } from 'react';
 import { describeAction } from '../../shared/runbook/actions';
 import type { Step } from '../../shared/runbook/schema';
+import { OpenInTerminal } from '../terminal/OpenInTerminal';
 
 const RISK_TEXT = {
   read: 'read-only',
@@ -45,6 +46,7 @@ export function StepCard({ step }: { step: Step }) {
         ) : null}
       </div>
       <pre className="command">{step.command}</pre>
+      <OpenInTerminal step={step} />
       {step.notes ? <p className="step-notes small">{step.notes}</p> : null}
     </li>
   );

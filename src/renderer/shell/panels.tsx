@@ -4,6 +4,7 @@ import { EvidencePanel } from '../evidence/EvidencePanel';
 import { VaultGate } from '../evidence/VaultGate';
 import { IncidentPanel } from '../incidents/IncidentPanel';
 import { RunbookPanel } from '../runbook/RunbookPanel';
+import { TerminalPanel } from '../terminal/TerminalPanel';
 import { activeIncidentId } from '../incidents/incidentsSlice';
 import type { CockpitState } from '../state/cockpitStore';
 import type { PanelRoute } from '../state/route';
@@ -72,14 +73,7 @@ const ENTRIES = [
   },
   { id: 'alerts', label: 'Alerts', shortcut: '6', availability: 'planned', planned: 'Firing Prometheus alerts and the runbook threshold queries.', component: UnavailablePanel },
   { id: 'databases', label: 'Databases', shortcut: '7', availability: 'planned', planned: 'PostgreSQL and Redis diagnostics over port-forward tunnels.', component: UnavailablePanel },
-  {
-    id: 'terminal',
-    label: 'Terminal',
-    shortcut: '8',
-    availability: 'planned',
-    planned: 'An embedded terminal with the selected context’s KUBECONFIG, recorded into the evidence store.',
-    component: UnavailablePanel,
-  },
+  { id: 'terminal', label: 'Terminal', shortcut: '8', availability: 'available', component: TerminalPanel },
   { id: 'evidence', label: 'Evidence', shortcut: '9', availability: 'available', component: EvidenceScreen },
 ] as const satisfies readonly PanelEntry[];
 

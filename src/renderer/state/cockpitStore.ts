@@ -5,13 +5,14 @@ import { createEvidenceSlice, type EvidenceSlice } from '../evidence/evidenceSli
 import { createIncidentsSlice, type IncidentsSlice } from '../incidents/incidentsSlice';
 import { createRunbookSlice, type RunbookSlice } from '../runbook/runbookSlice';
 import { createShellSlice, type ShellSlice } from '../shell/shellSlice';
+import { createTerminalSlice, type TerminalSlice } from '../terminal/terminalSlice';
 import type { Bridge } from './bridge';
 
 /**
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & TerminalSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -22,6 +23,7 @@ export function createCockpitStore(bridge: Bridge) {
     ...createContextsSlice(bridge)(...store),
     ...createDrillSlice(bridge)(...store),
     ...createEvidenceSlice(bridge)(...store),
+    ...createTerminalSlice(bridge)(...store),
   }));
 }
 
