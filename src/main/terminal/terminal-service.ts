@@ -209,6 +209,7 @@ export class TerminalService implements IDisposable {
     session.info.cols = cols;
     session.info.rows = rows;
     session.recorder?.resize(cols, rows);
+    this.changed.fire();
   }
 
   async close(id: string, key: string): Promise<{ recording?: SealedRecording }> {
