@@ -20,6 +20,8 @@ export function prng(seed: number): () => number {
 
 const INCIDENT = 'inc-20261201-abcd12';
 const SHA = 'a'.repeat(64);
+const TERMINAL = 'term-0123456789abcdef';
+const TERMINAL_KEY = 'k'.repeat(32);
 
 /**
  * One valid input per request. Requests that would change the store for real (initialise,
@@ -74,6 +76,15 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'logs:seek': { viewId: 'log-0123456789ab', fromSeq: 10, direction: 'next' },
   'logs:export': { viewId: 'log-0123456789ab', filtered: true, timestamps: true },
   'logs:capture': { viewId: 'log-0123456789ab', incidentId: INCIDENT, filtered: true, lastMinutes: 5 },
+  // A context the fuzzed host does not have: valid input, answered NotFound, no shell spawned per mutation.
+  'terminal:open': { context: 'fuzz-context', namespace: 'codesign-production', cols: 80, rows: 24 },
+  'terminal:input': { id: TERMINAL, key: TERMINAL_KEY, data: 'ls\r' },
+  'terminal:resize': { id: TERMINAL, key: TERMINAL_KEY, cols: 120, rows: 40 },
+  'terminal:close': { id: TERMINAL, key: TERMINAL_KEY },
+  'terminal:list': {},
+  'terminal:record': { id: TERMINAL, key: TERMINAL_KEY, incidentId: INCIDENT, input: false },
+  'terminal:stopRecording': { id: TERMINAL, key: TERMINAL_KEY },
+  'terminal:recording': { incidentId: INCIDENT, sha256: SHA },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -85,6 +96,8 @@ export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'cluster:top': { context: 'drill', namespace: 'codesign-production' },
   'alerts:watch': { context: 'drill' },
   'logs:view': { context: 'drill', namespace: 'codesign-production', source: { kind: 'deployment', name: 'codesign-api' }, options: { follow: true, tailLines: 10 } },
+  'terminal:output': { id: TERMINAL, key: TERMINAL_KEY },
+  'terminal:sessions': {},
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

@@ -28,6 +28,8 @@ import { IncidentService } from '../incidents/incident-service';
 import { ContextService, kubeconfigPaths } from '../contexts/context-service';
 import { DrillContext, type DrillContextOptions } from '../contexts/drill-context';
 import { loadRunbookFile } from '../runbook/loader';
+import { terminalHandlers } from '../terminal/handlers';
+import { TerminalService } from '../terminal/terminal-service';
 import type { Logger } from './logger';
 
 export interface CockpitOptions {
@@ -129,6 +131,10 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       })
     : undefined;
   const procedureSlice = procedureHandlers(procedures, runbookError);
+  const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger });
+  await terminal.start();
+  const terminalSlice = terminalHandlers(terminal);
+
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const contextSlice = contextHandlers({ contexts, drill, recordSession });
   const handlers: RequestHandlers = {
@@ -144,6 +150,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...procedureSlice.handlers,
     ...alertHandlers(alerts, actor),
     ...logsHandlers(logs),
+    ...terminalSlice.handlers,
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
@@ -153,6 +160,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...clusterProviders(cluster),
     ...alertProviders(alerts),
     ...logsProviders(logs),
+    ...terminalSlice.providers,
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -160,6 +168,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispatcher,
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
+      await terminal.dispose();
       procedures?.dispose();
       incidents?.dispose();
       contexts.dispose();

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AttachmentPreview, EvidenceAttachment } from '../../shared/evidence';
 import { clockTime } from '../shell/format';
 import { useCockpit } from '../state/store';
+import { ReplayRecording } from '../terminal/ReplayRecording';
 
 const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
 
@@ -41,6 +42,7 @@ export function AttachmentList({ incidentId, attachments }: { incidentId: string
                     Preview
                   </button>
                 ) : null}
+                <ReplayRecording incidentId={incidentId} attachment={a} />
               </td>
             </tr>
           ))}

@@ -3,6 +3,7 @@ import { isRunnable } from '../../shared/procedures/model';
 import { describeAction } from '../../shared/runbook/actions';
 import { useCockpit } from '../state/store';
 import type { Step } from '../../shared/runbook/schema';
+import { OpenInTerminal } from '../terminal/OpenInTerminal';
 
 const RISK_TEXT = {
   read: 'read-only',
@@ -62,6 +63,7 @@ export function StepCard({ step }: { step: Step }) {
         ) : null}
       </div>
       <pre className="command">{step.command}</pre>
+      <OpenInTerminal step={step} />
       {step.notes ? <p className="step-notes small">{step.notes}</p> : null}
     </li>
   );

@@ -15,6 +15,7 @@ const WorkloadsPanel = lazy(() => import('../cluster/WorkloadsPanel').then((m) =
 const TopPanel = lazy(() => import('../cluster/TopPanel').then((m) => ({ default: m.TopPanel })));
 const LogsPanel = lazy(() => import('../logs/LogsPanel').then((m) => ({ default: m.LogsPanel })));
 const AlertsPanel = lazy(() => import('../alerts/AlertsPanel').then((m) => ({ default: m.AlertsPanel })));
+const TerminalPanel = lazy(() => import('../terminal/TerminalPanel').then((m) => ({ default: m.TerminalPanel })));
 
 /** One panel of the cockpit: what the nav lists, the router shows and Alt+shortcut opens. */
 export interface PanelEntry<Id extends string = string> {
@@ -71,14 +72,7 @@ const ENTRIES = [
   },
   { id: 'alerts', label: 'Alerts', shortcut: '6', availability: 'available', component: AlertsPanel },
   { id: 'databases', label: 'Databases', shortcut: '7', availability: 'planned', planned: 'PostgreSQL and Redis diagnostics over port-forward tunnels.', component: UnavailablePanel },
-  {
-    id: 'terminal',
-    label: 'Terminal',
-    shortcut: '8',
-    availability: 'planned',
-    planned: 'An embedded terminal with the selected context’s KUBECONFIG, recorded into the evidence store.',
-    component: UnavailablePanel,
-  },
+  { id: 'terminal', label: 'Terminal', shortcut: '8', availability: 'available', component: TerminalPanel },
   { id: 'evidence', label: 'Evidence', shortcut: '9', availability: 'available', component: EvidenceScreen },
 ] as const satisfies readonly PanelEntry[];
 

@@ -9,13 +9,14 @@ import { createProceduresSlice, type ProceduresSlice } from '../procedures/proce
 import { createLogsSlice, type LogsSlice } from '../logs/logsSlice';
 import { createRunbookSlice, type RunbookSlice } from '../runbook/runbookSlice';
 import { createShellSlice, type ShellSlice } from '../shell/shellSlice';
+import { createTerminalSlice, type TerminalSlice } from '../terminal/terminalSlice';
 import type { Bridge } from './bridge';
 
 /**
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice & LogsSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice & LogsSlice & TerminalSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -30,6 +31,7 @@ export function createCockpitStore(bridge: Bridge) {
     ...createProceduresSlice(bridge)(...store),
     ...createAlertsSlice()(bridge)(...store),
     ...createLogsSlice(bridge)(...store),
+    ...createTerminalSlice(bridge)(...store),
   }));
 }
 

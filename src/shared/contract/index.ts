@@ -14,6 +14,7 @@ import { evidenceRequests, evidenceStreams } from './evidence';
 import { incidentRequests, incidentStreams } from './incidents';
 import { procedureRequests, procedureStreams } from './procedures';
 import { logsRequests, logsStreams } from './logs';
+import { terminalRequests, terminalStreams } from './terminal';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -30,6 +31,7 @@ export const requests = {
   ...procedureRequests,
   ...alertRequests,
   ...logsRequests,
+  ...terminalRequests,
 } as const;
 
 export const streams = {
@@ -41,6 +43,7 @@ export const streams = {
   ...procedureStreams,
   ...alertStreams,
   ...logsStreams,
+  ...terminalStreams,
 } as const;
 
 export type Requests = typeof requests;

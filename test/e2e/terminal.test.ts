@@ -1,0 +1,136 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CockpitPage } from './pages/cockpit-page';
+import { PASSPHRASE } from './scenarios/incident-lifecycle';
+import { screenshotter } from './support/artifacts';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH } from './support/browser';
+import { startWebHost, type RunningWebHost } from './support/web-host-process';
+import type { Browser } from 'playwright-core';
+
+/** The Terminal panel as a responder uses it, by roles and labels. */
+class TerminalPage {
+  constructor(readonly page: Page) {}
+
+  screen(): Locator {
+    return this.page.getByRole('region', { name: 'Terminal screen' });
+  }
+
+  /** What the active tab's screen shows now (xterm's rows, as text, without trailing blanks). */
+  async text(): Promise<string> {
+    return (await this.screen().innerText())
+      .replace(/\u00a0/g, ' ')
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .trimEnd();
+  }
+
+  async waitForText(pattern: RegExp, timeout = 20_000): Promise<string> {
+    let seen = '';
+    try {
+      await expect.poll(async () => pattern.test((seen = await this.text())), { timeout }).toBe(true);
+    } catch {
+      throw new Error(`the terminal did not show ${pattern}; it shows:\n${seen}`);
+    }
+    return seen;
+  }
+
+  async open(context: string): Promise<void> {
+    await this.page.getByLabel('Context for the new terminal').selectOption(context);
+    await this.page.getByRole('button', { name: 'New terminal' }).click();
+    await this.screen().waitFor();
+  }
+
+  async type(text: string): Promise<void> {
+    await this.screen().click();
+    await this.page.keyboard.type(text, { delay: 5 });
+  }
+
+  status(): Locator {
+    return this.page.getByLabel('Terminal status');
+  }
+}
+
+describe('web host: the embedded terminal', () => {
+  let host: RunningWebHost;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'cockpit-e2e-home-'));
+    // A known prompt, and no user startup file to override KUBECONFIG.
+    await writeFile(path.join(home, '.bashrc'), "PS1='oncall$ '\n");
+    host = await startWebHost({ env: { HOME: home, SHELL: '/bin/bash' } });
+    // Without WebGL, so the DOM renderer (the fallback) draws and the screen's text can be read.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-webgl', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('runs kubectl against the drill context, pastes a runbook snippet without running it, and records into the evidence for replay', async () => {
+    const shoot = screenshotter(page, 'e2e-terminal');
+    const cockpit = new CockpitPage(page);
+    const terminal = new TerminalPage(page);
+    await page.goto(host.url);
+    await cockpit.openEvidenceStore(PASSPHRASE);
+    await cockpit.declareIncident('API latency over 5 s', 'SEV2');
+
+    await cockpit.openPanel('Terminal');
+    await terminal.open('drill');
+    await terminal.waitForText(/^oncall\$$/m);
+    await terminal.type('kubectl get pods -n codesign-production\n');
+    const pods = await terminal.waitForText(/codesign-api-\S+\s+1\/1\s+Running[\s\S]*oncall\$/);
+    expect(pods).toMatch(/NAME\s+READY\s+STATUS/);
+    expect(pods).toMatch(/postgres-0\s+1\/1\s+Running/);
+    expect(await terminal.status().textContent()).toMatch(/\/bin\/bash · pid \d+ · \d+×\d+ · DOM renderer/);
+    await shoot('01-kubectl-get-pods');
+
+    // Recording: start, type, stop; the cast is sealed into the incident's evidence.
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /recording into inc-/ }).waitFor();
+    await terminal.type('echo recorded-$((6*7))\n');
+    await terminal.waitForText(/^recorded-42$/m);
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    const sealed = page.getByRole('status').filter({ hasText: /Sealed terminal-drill-.*\.cast as evidence #\d+/ });
+    await sealed.waitFor();
+    await shoot('02-recording-sealed');
+
+    // A runbook host command: pasted, not run.
+    await cockpit.openPanel('Runbook');
+    await page.getByRole('navigation', { name: 'Runbook sections' }).getByRole('link', { name: 'Daily, weekly, monthly checks' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Routine operations' }).waitFor();
+    const step = cockpit.runbookStep('Review storage usage trends (disk)');
+    await step.getByRole('button', { name: 'Open in terminal' }).click();
+    await terminal.screen().waitFor();
+    const pasted = await terminal.waitForText(/oncall\$ df -h$/);
+    await page.waitForTimeout(800);
+    expect(await terminal.text()).toBe(pasted);
+    expect(pasted).not.toMatch(/Filesystem\s+Size/);
+    await shoot('03-snippet-pasted-not-run');
+    await terminal.type('\n');
+    await terminal.waitForText(/Filesystem\s+Size/);
+
+    // The recording is in the Evidence panel and replays in the app's player.
+    await cockpit.openPanel('Evidence');
+    const row = page.getByRole('row').filter({ hasText: /terminal-drill-.*\.cast/ });
+    await row.waitFor();
+    await shoot('04-recording-in-evidence');
+    await row.getByRole('button', { name: 'Replay' }).click();
+    const player = page.getByRole('region', { name: /^Recording terminal-drill-/ });
+    await player.waitFor();
+    await page.getByLabel('Speed').selectOption('8');
+    await expect
+      .poll(async () => (await page.getByRole('region', { name: 'Recording screen' }).innerText()).replace(/\u00a0/g, ' '), { timeout: 20_000 })
+      .toMatch(/recorded-42/);
+    await shoot('05-recording-replayed');
+  });
+});
