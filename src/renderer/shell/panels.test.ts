@@ -10,7 +10,9 @@ describe('the panel registry', () => {
     expect(new Set(PANELS.map((p) => p.shortcut)).size).toBe(PANELS.length);
     expect(PANELS.map((p) => p.label)).toEqual(['Incident', 'Runbook', 'Cluster', 'Workloads', 'Logs', 'Top', 'Alerts', 'Databases', 'Terminal', 'Evidence']);
     for (const panel of PANELS) {
-      expect(typeof panel.component).toBe('function');
+      // A component, or a lazy one (React.lazy: an object React renders once its code has loaded).
+      expect(['function', 'object']).toContain(typeof panel.component);
+      expect(panel.component).toBeTruthy();
       if (panel.availability === 'planned') expect(panel.planned).toBeTruthy();
     }
   });
