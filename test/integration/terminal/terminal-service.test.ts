@@ -238,7 +238,7 @@ describe('terminal recordings (asciicast v2 into the evidence)', () => {
     expect(cast).not.toMatch(/,\s*"i",/);
 
     const second = await fixture.openTab();
-    fixture.evidence.vault.lock();
+    await fixture.evidence.vault.lock();
     await expect(fixture.service.record(second.id, second.key, incidentId, false)).rejects.toThrow(/open the evidence store first/);
   });
 });
