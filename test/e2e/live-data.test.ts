@@ -34,7 +34,7 @@ describe('web host: live-data platform', () => {
     await withCockpit({ env: { COCKPIT_DRILL: 'off', COCKPIT_RUNBOOK: 'test/fixtures/runbooks/wrong-type.yaml' } }, async (page) => {
       // No runbook, so no incidents: the incidents stream ends in an error the page shows.
       const alert = page.getByRole('alert');
-      await expect.poll(async () => (await alert.allTextContents()).join(' ')).toMatch(/Invalid .*wrong-type\.yaml/);
+      await expect.poll(async () => (await alert.allTextContents()).join(' '), { timeout: 15_000 }).toMatch(/Invalid .*wrong-type\.yaml/);
       await screenshotter(page, 'e2e-live-data')('01-stream-error');
       // Only the context sync runs: the refused incidents stream holds nothing in main.
       expect(await liveStreams(page)).toBe(1);

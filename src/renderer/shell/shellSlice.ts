@@ -27,13 +27,16 @@ export const createShellSlice: CockpitSlice<ShellSlice> = (bridge) => (set, get)
   let booting: Promise<void> | undefined;
 
   const boot = async (): Promise<void> => {
+    // Followed from the first moment: the shell paints before the host answers, and a panel
+    // chosen meanwhile must not be lost.
+    lifetime.addFn(bridge.location.onHashChange(() => set({ route: parseRoute(bridge.location.hash()) })));
+    set({ route: parseRoute(bridge.location.hash()) });
     try {
       set({ info: await bridge.call('app:info', {}) });
     } catch (error) {
       set({ bootError: asError(error) });
       return;
     }
-    lifetime.addFn(bridge.location.onHashChange(() => set({ route: parseRoute(bridge.location.hash()) })));
     await get().loadRunbook();
     get().startIncidentStream(lifetime);
     get().startProcedureStream(lifetime);
