@@ -6,37 +6,24 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CockpitPage } from './pages/cockpit-page';
 import { screenshotter } from './support/artifacts';
-import { launchChromium } from './support/browser';
-import { startWebHost, type RunningWebHost } from './support/web-host-process';
-import type { Browser } from 'playwright-core';
+import { webHostSession } from './support/with-cockpit';
 
 const NS = 'codesign-production';
 const run = promisify(execFile);
 
 function session(env: NodeJS.ProcessEnv = {}) {
-  let host: RunningWebHost | undefined;
-  let browser: Browser | undefined;
-  let page: Page | undefined;
-  beforeAll(async () => {
-    host = await startWebHost({ env: { KUBECONFIG: '/nonexistent/kubeconfig', ...env } });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await host?.stop();
-  });
+  const web = webHostSession({ env: { KUBECONFIG: '/nonexistent/kubeconfig', ...env } });
   return {
     get page() {
-      return page!;
+      return web.page;
     },
     get host() {
-      return host!;
+      return web.host;
     },
-    kubectl: (...args: string[]) => run('kubectl', [...args, '-n', NS, '--request-timeout=20s'], { env: { ...process.env, KUBECONFIG: `${host!.dataDir}/drill/kubeconfig` } }),
+    kubectl: (...args: string[]) => run('kubectl', [...args, '-n', NS, '--request-timeout=20s'], { env: { ...process.env, KUBECONFIG: `${web.host.dataDir}/drill/kubeconfig` } }),
   };
 }
 

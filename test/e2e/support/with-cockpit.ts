@@ -31,12 +31,13 @@ export interface WebHostSession {
  * One web host and one 1440×900 page for a whole `describe`, stopped after it: register inside
  * the `describe` body. The host can be restarted to prove what survives.
  */
-export function webHostSession(): WebHostSession {
+export function webHostSession(options: { env?: NodeJS.ProcessEnv } = {}): WebHostSession {
   let browser: Browser | undefined;
   let host: RunningWebHost | undefined;
   let page: Page | undefined;
+  const env = options.env ? { env: options.env } : {};
   beforeAll(async () => {
-    host = await startWebHost();
+    host = await startWebHost(env);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   });
@@ -54,7 +55,7 @@ export function webHostSession(): WebHostSession {
     async restart() {
       const dataDir = host!.dataDir;
       await host!.stop();
-      host = await startWebHost({ dataDir });
+      host = await startWebHost({ dataDir, ...env });
       return host;
     },
   };
