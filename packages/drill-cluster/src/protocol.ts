@@ -83,6 +83,8 @@ export interface DrillChildConfig {
   persist?: boolean;
   /** Scenarios to switch on at start. */
   scenarios?: ScenarioName[];
+  /** Run Debian's prometheus / alertmanager behind the monitoring services, with these alert rules (absent: none). */
+  monitoring?: { rulesFile: string; scrapeIntervalSeconds?: number };
 }
 
 export const DRILL_CHILD_CONFIG_ENV = 'DRILL_CHILD_CONFIG';

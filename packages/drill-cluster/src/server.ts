@@ -20,6 +20,7 @@ import {
   SERVER_VERSION,
 } from './discovery';
 import { applyPatch, PatchError, patchTypeOf } from './patch';
+import type { MonitoringProxy } from './monitoring-proxy';
 import { decodeProtobufObject, isProtobufEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
 import { apiVersionOf, findResource, RESOURCE_KEYS, type ResourceDescriptor, type SubresourceName } from './resources';
 import {
@@ -60,6 +61,8 @@ export interface DrillApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Serve HTTPS with this PEM certificate and key (kubectl sends tokens only over TLS). */
   tls?: { cert: string; key: string };
+  /** Answers the service proxy for monitoring/prometheus and monitoring/alertmanager. */
+  monitoring?: MonitoringProxy;
 }
 
 type Encoding =
@@ -342,6 +345,7 @@ export class DrillApiServer {
     }
     if (path.startsWith('/drill/')) return this.handleControl(res, path, method);
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
+    if (proxy?.[2] === 'services' && this.options.monitoring?.serve(req, res, decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`)) return;
     if (proxy) return this.serveProxy(req, res, proxy[2] as 'pods' | 'services', decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`);
     if (path === '/api' || path === '/apis') {
       if (method !== 'GET') throw statusErrors.methodNotAllowed();
