@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -73,6 +73,25 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
+/**
+ * A drill killed outright leaves its Prometheus running, holding the TSDB's lock: the pid files
+ * in `dir` name it, and a process whose command line names `dir` is ours to stop.
+ */
+async function stopLeftovers(dir: string): Promise<void> {
+  for (const name of ['prometheus.pid', 'alertmanager.pid']) {
+    const pid = Number(await readFile(path.join(dir, name), 'utf8').catch(() => ''));
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes(dir)) continue;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue;
+    }
+    for (let i = 0; i < 50 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')) !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Starts Alertmanager (when wanted and installed), then Prometheus; resolves once both answer `/-/ready`. */
 export async function startMonitoringStack(options: MonitoringStackOptions): Promise<MonitoringStack> {
   const binaries = options.binaries ?? findMonitoringBinaries();
@@ -80,6 +99,7 @@ export async function startMonitoringStack(options: MonitoringStackOptions): Pro
   const tempDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'drill-monitoring-')));
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (!tempDir) await stopLeftovers(dir);
   const scrape = options.scrapeIntervalSeconds ?? 15;
   const evaluation = options.evaluationIntervalSeconds ?? scrape;
   const output = (component: 'prometheus' | 'alertmanager') => (chunk: Buffer) => options.onOutput?.(component, chunk.toString('utf8'));
@@ -111,6 +131,7 @@ export async function startMonitoringStack(options: MonitoringStackOptions): Pro
         { stdio },
       );
       alertmanager = started;
+      if (started.pid) await writeFile(path.join(dir, 'alertmanager.pid'), String(started.pid));
       started.stdout?.on('data', output('alertmanager'));
       started.stderr?.on('data', output('alertmanager'));
       await waitFor('Alertmanager', started, async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok);
@@ -146,6 +167,7 @@ export async function startMonitoringStack(options: MonitoringStackOptions): Pro
         { stdio },
       );
       prometheus = started;
+      if (started.pid) await writeFile(path.join(dir, 'prometheus.pid'), String(started.pid));
       started.stdout?.on('data', output('prometheus'));
       started.stderr?.on('data', output('prometheus'));
       await waitFor('Prometheus', started, async () => (await fetch(`${prometheusUrl}/-/ready`)).ok);

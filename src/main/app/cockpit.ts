@@ -6,6 +6,7 @@ import { runbookLinks } from './link-policy';
 import { contextHandlers, contextProviders } from '../contexts/handlers';
 import { AlertSettingsStore } from '../alerts/alert-settings';
 import { AlertsService, drillAlertSettings } from '../alerts/alerts-service';
+import { BUNDLED_ALERT_RULES, withDrillMonitoring } from '../alerts/drill-monitoring';
 import { alertHandlers, alertProviders } from '../alerts/handlers';
 import { ClusterService } from '../cluster/cluster-service';
 import { clusterProviders } from '../cluster/handlers';
@@ -101,7 +102,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   };
 
   // COCKPIT_DRILL_SPEED (simulated seconds per real second) is read by DrillContext for its process.
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, options.drillOptions);
+  const drillOptions = withDrillMonitoring(options.drillOptions, process.env, path.resolve(path.dirname(options.runbookPath), '..', '..', BUNDLED_ALERT_RULES));
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillOptions);
   drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
