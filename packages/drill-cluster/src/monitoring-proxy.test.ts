@@ -76,7 +76,7 @@ describe('the service proxy to the drill’s monitoring', () => {
     proxy.register({ prometheus: `http://127.0.0.1:${port}` });
     const down = await call('/api/v1/namespaces/monitoring/services/prometheus:9090/proxy/api/v1/alerts');
     expect(down.status).toBe(503);
-    expect((await down.json()).message).toBe(`error trying to reach service: dial tcp 127.0.0.1:${port}: connect: connection refused`);
+    expect(((await down.json()) as { message: string }).message).toBe(`error trying to reach service: dial tcp 127.0.0.1:${port}: connect: connection refused`);
   });
 
   it('refuses a registration that is not a plain http(s) base URL, keeping the last good one', () => {
