@@ -19,6 +19,7 @@ import {
   coreApiVersions,
   SERVER_VERSION,
 } from './discovery';
+import { serveOpenApi } from './openapi/openapi-routes';
 import { applyPatch, PatchError, patchTypeOf } from './patch';
 import { decodeProtobufObject, isProtobufEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
 import { apiVersionOf, findResource, RESOURCE_KEYS, type ResourceDescriptor, type SubresourceName } from './resources';
@@ -341,6 +342,7 @@ export class DrillApiServer {
       return;
     }
     if (path.startsWith('/drill/')) return this.handleControl(res, path, method);
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, path, url.searchParams);
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
     if (proxy) return this.serveProxy(req, res, proxy[2] as 'pods' | 'services', decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`);
     if (path === '/api' || path === '/apis') {
