@@ -36,6 +36,7 @@ import {
   type LabelSelectorObject,
 } from './selectors';
 import { ApiError, failureStatus, statusErrors, type KubeStatus } from './status';
+import { previewUpdate } from './apply/dry-run';
 import type { MemoryObjectStore, PropagationPolicy, StoreChange } from './store';
 import { buildTable, tableColumns, tableRow, type IncludeObject } from './tables';
 import {
@@ -874,7 +875,7 @@ export class DrillApiServer {
   /** Writes `next` over `current` (compare-and-swap on current's resourceVersion) unless dry-run. */
   private commit(request: ResourceRequest, current: KubeObject, next: KubeObject, dryRun: boolean): KubeObject {
     const { descriptor } = request;
-    if (dryRun) return next;
+    if (dryRun) return previewUpdate(current, next);
     try {
       return this.store.update(descriptor.storageKey, next);
     } catch (error) {
