@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
-import descriptor from 'protobufjs/ext/descriptor/index.js';
+import * as descriptorModule from 'protobufjs/ext/descriptor.js';
 
 /** The upstream files the drill's kinds (and DeleteOptions) are defined in. */
 export const KUBERNETES_PROTO_FILES = [
@@ -27,6 +27,8 @@ export const KUBERNETES_PROTO_FILES = [
   'k8s.io/apimachinery/pkg/runtime/schema/generated.proto',
 ];
 
+/** The CommonJS extension's exports, however the loader presents them. */
+const descriptor = ((descriptorModule as unknown as { default?: typeof descriptorModule }).default ?? descriptorModule) as typeof descriptorModule;
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
 
 /** The FileDescriptorProtos of `wanted` found gzipped in `binary`. */
@@ -55,7 +57,7 @@ export function extractFileDescriptors(binary: Buffer, wanted: readonly string[]
 function main(): void {
   const binaryPath = process.env.KUBECTL ?? '/usr/bin/kubectl';
   const files = extractFileDescriptors(readFileSync(binaryPath), KUBERNETES_PROTO_FILES);
-  const root = protobuf.Root.fromDescriptor(descriptor.FileDescriptorSet.create({ file: files }));
+  const root = protobuf.Root.fromDescriptor(descriptor.FileDescriptorSet.encode({ file: files }).finish());
   const target = fileURLToPath(new URL('./kubernetes-protos.json', import.meta.url));
   writeFileSync(target, `${JSON.stringify(root.toJSON())}\n`);
   console.log(`wrote ${files.length} upstream proto files from ${binaryPath} to ${target}`);
