@@ -111,7 +111,7 @@ describe('auth and routing', () => {
     const missing = await call('GET', '/apis/nope.example.com/v1/widgets');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' });
-    expect((await call('GET', '/openapi/v2')).status).toBe(404);
+    expect((await call('GET', '/openapi/v3/apis/nope.example.com/v1')).status).toBe(404);
     expect((await call('POST', '/api')).status).toBe(405);
   });
 });
@@ -327,13 +327,14 @@ describe('writes', () => {
     expect(negative.status).toBe(422);
   });
 
-  it('refuses apply patches with 415 and stale resourceVersions in a patch with 409', async () => {
+  it('refuses an apply patch without a fieldManager (400) and stale resourceVersions in a patch with 409', async () => {
     const apply = await call('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/codesign-api`, {
       body: 'spec: {}',
       headers: { 'Content-Type': 'application/apply-patch+yaml' },
     });
-    expect(apply.status).toBe(415);
-    expect(apply.body.reason).toBe('UnsupportedMediaType');
+    expect(apply.status).toBe(400);
+    expect(apply.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', details: {} });
+    expect(apply.body.message).toContain('fieldManager is required');
     const stale = await call('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/codesign-api`, {
       body: { metadata: { resourceVersion: '1' }, spec: { replicas: 1 } },
       headers: { 'Content-Type': 'application/merge-patch+json' },

@@ -61,8 +61,8 @@ export function fieldSetOf(value: unknown, schema: OpenApiSchema): FieldSet {
   if (isPlainObject(value)) {
     const set: FieldSet = {};
     const isMap = schema.properties === undefined && schema.additionalProperties !== undefined;
-    for (const [key, child] of Object.entries(value)) {
-      set[`f:${key}`] = memberSet(child, childSchema(schema, key), isMap);
+    for (const key of Object.keys(value).sort()) {
+      set[`f:${key}`] = memberSet(value[key], childSchema(schema, key), isMap);
     }
     return set;
   }

@@ -54,13 +54,17 @@ export function extractFileDescriptors(binary: Buffer, wanted: readonly string[]
   return wanted.map((name) => found.get(name) as protobuf.Message);
 }
 
+/** The protobufjs JSON descriptors of the drill's proto files found in `binary`. */
+export function kubernetesProtoJson(binary: Buffer): protobuf.INamespace {
+  const files = extractFileDescriptors(binary, KUBERNETES_PROTO_FILES);
+  return protobuf.Root.fromDescriptor(descriptor.FileDescriptorSet.encode({ file: files }).finish()).toJSON();
+}
+
 function main(): void {
   const binaryPath = process.env.KUBECTL ?? '/usr/bin/kubectl';
-  const files = extractFileDescriptors(readFileSync(binaryPath), KUBERNETES_PROTO_FILES);
-  const root = protobuf.Root.fromDescriptor(descriptor.FileDescriptorSet.encode({ file: files }).finish());
   const target = fileURLToPath(new URL('./kubernetes-protos.json', import.meta.url));
-  writeFileSync(target, `${JSON.stringify(root.toJSON())}\n`);
-  console.log(`wrote ${files.length} upstream proto files from ${binaryPath} to ${target}`);
+  writeFileSync(target, `${JSON.stringify(kubernetesProtoJson(readFileSync(binaryPath)))}\n`);
+  console.log(`wrote ${KUBERNETES_PROTO_FILES.length} upstream proto files from ${binaryPath} to ${target}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();
