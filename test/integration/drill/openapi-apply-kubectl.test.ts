@@ -193,6 +193,16 @@ describe('server-side apply', () => {
     expect(same.code, same.stderr).toBe(0);
   });
 
+  it('takes over a client-side applied object with apply --server-side (kubectl upgrades its managed fields)', async () => {
+    const file = await manifestFile('csa.yaml', deploymentManifest('web-csa', 2));
+    expect((await kubectl.run(['apply', '-f', file])).code).toBe(0);
+    const upgraded = await kubectl.run(['apply', '--server-side', '-f', await manifestFile('csa-3.yaml', deploymentManifest('web-csa', 3))]);
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(await replicasOf('web-csa')).toBe(3);
+    const entries = (await kubectl.json<{ metadata: { managedFields: Array<{ manager: string; operation: string }> } }>(['get', 'deployment', 'web-csa', '-n', NS, '--show-managed-fields'])).metadata.managedFields;
+    expect(entries).toEqual(expect.arrayContaining([expect.objectContaining({ manager: 'kubectl', operation: 'Apply' })]));
+  });
+
   it('answers the conflict as a real server does: 409, reason Conflict, a FieldManagerConflict cause per field', async () => {
     const body = JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web-ssa' }, spec: { replicas: 7 } });
     const answer = await raw('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/web-ssa?fieldManager=intruder`, body, { 'Content-Type': 'application/apply-patch+yaml' });

@@ -90,6 +90,14 @@ describe('server-side apply', () => {
     expect(container).toEqual({ name: 'web', image: 'nginx:1.27' });
   });
 
+  it('lets kubectl take over what it applied client-side (its last-applied-configuration), but not another manager', () => {
+    const live = deployment(2);
+    live.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(deployment(2)) };
+    live.metadata.managedFields = recordUpdate(undefined, live, 'kubectl-client-side-apply', 'apps/v1', SCHEMA, NOW);
+    expect((apply(live, deployment(3), 'kubectl').spec as { replicas: number }).replicas).toBe(3);
+    expect(() => apply(live, deployment(3), 'sre')).toThrow('conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+  });
+
   it('refuses apply bodies with managedFields or that are not objects', () => {
     expect(() => parseApplyBody(Buffer.from('- a\n- b\n'))).toThrow(ApplyBodyError);
     expect(() => parseApplyBody(Buffer.from('metadata: {managedFields: []}'))).toThrow('metadata.managedFields must be nil');
@@ -112,5 +120,15 @@ describe('Update operations', () => {
     expect(fieldManagerOf(new URLSearchParams('fieldManager=kubectl-edit'), 'kubectl/v1.32.4 (linux/amd64)')).toBe('kubectl-edit');
     expect(fieldManagerOf(new URLSearchParams(), 'kubectl/v1.32.4 (linux/amd64) kubernetes/abc')).toBe('kubectl');
     expect(fieldManagerOf(new URLSearchParams(), undefined)).toBe('unknown');
+  });
+
+  it('start from managedFields the client wrote (the client-side apply upgrade), and [{}] clears them', () => {
+    const live = apply(undefined, deployment(2), 'kubectl');
+    const upgraded = deployment(2);
+    upgraded.metadata.managedFields = managers(live).map((entry) => ({ ...entry, manager: 'renamed' }));
+    expect(recordUpdate(live, upgraded, 'kubectl', 'apps/v1', SCHEMA, NOW).map((e) => e.manager)).toEqual(['renamed']);
+    const cleared = deployment(2);
+    cleared.metadata.managedFields = [{}];
+    expect(recordUpdate(live, cleared, 'kubectl', 'apps/v1', SCHEMA, NOW)).toEqual([]);
   });
 });

@@ -192,6 +192,21 @@ export interface ApplyInput {
   subresource?: string;
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The leaf paths of the configuration `kubectl apply` (client-side) last applied, if any. */
+function lastAppliedPaths(live: KubeObject | undefined, schema: OpenApiSchema, withStatus: boolean): Set<string> {
+  const annotation = live?.metadata.annotations?.[LAST_APPLIED];
+  if (!annotation) return new Set();
+  try {
+    const config = JSON.parse(annotation) as KubeObject;
+    if (!isPlainObject(config)) return new Set();
+    return new Set(leafPaths(fieldSetOf(ownedPart(config, withStatus), schema)).map((path) => path.join('\u0000')));
+  } catch {
+    return new Set();
+  }
+}
+
 /** The object after applying `applied` as `manager`; throws ApplyConflictError on conflicts unless forced. */
 export function serverSideApply(input: ApplyInput): KubeObject {
   const { live, applied, manager, force, apiVersion, schema, now, subresource } = input;
@@ -200,6 +215,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
   const appliedLeaves = leafPaths(appliedSet);
   const managed = managedOf(live);
   const conflicts: FieldConflict[] = [];
+  const conflictPaths: string[][] = [];
   const taken = new Map<ManagedFieldsEntry, string[][]>();
   const fieldLeaves = appliedLeaves.filter((path) => path[path.length - 1]?.startsWith('f:'));
   for (const entry of managed) {
@@ -209,10 +225,17 @@ export function serverSideApply(input: ApplyInput): KubeObject {
       if (!owned.has(path.join('\u0000'))) continue;
       if (isDeepStrictEqual(valueAt(live, path), valueAt(applied, path))) continue;
       conflicts.push({ manager: entry.manager, apiVersion: entry.apiVersion, field: describePath(path) });
+      conflictPaths.push(path);
       taken.set(entry, [...(taken.get(entry) ?? []), path]);
     }
   }
-  if (conflicts.length > 0 && !force) throw new ApplyConflictError(conflicts);
+  if (conflicts.length > 0 && !force) {
+    // As the real server's lastAppliedManager: kubectl's own server-side apply may take over
+    // what it applied client-side (the fields of its last-applied-configuration) without conflict.
+    const allowed = manager === 'kubectl' ? lastAppliedPaths(live, schema, withStatus) : new Set<string>();
+    const remaining = conflicts.filter((_, index) => !allowed.has((conflictPaths[index] as string[]).join('\u0000')));
+    if (remaining.length > 0) throw new ApplyConflictError(remaining);
+  }
 
   const previous = managed.find((entry) => sameIdentity(entry, manager, 'Apply', subresource));
   const merged = mergeApplied(live ? structuredClone(live) : {}, ownedPart(applied, withStatus), schema) as KubeObject;
@@ -255,12 +278,25 @@ export function serverSideApply(input: ApplyInput): KubeObject {
 }
 
 /**
+ * The ownership a write starts from, as the real server decides it: managedFields the client
+ * wrote itself (kubectl's client-side to server-side apply upgrade patches them), `[{}]` to
+ * clear them, or, when the client sent none, the stored ones.
+ */
+function baseManagedFields(current: KubeObject | undefined, next: KubeObject): ManagedFieldsEntry[] {
+  const sent = next.metadata.managedFields as ManagedFieldsEntry[] | undefined;
+  if (!Array.isArray(sent) || sent.length === 0) return managedOf(current);
+  if (sent.length === 1 && Object.keys(sent[0] ?? {}).length === 0) return [];
+  const valid = sent.every((entry) => isPlainObject(entry) && typeof entry.manager === 'string' && (entry.operation === 'Apply' || entry.operation === 'Update') && isPlainObject(entry.fieldsV1));
+  return valid ? structuredClone(sent) : managedOf(current);
+}
+
+/**
  * `next.metadata.managedFields` after a non-apply write by `manager`: it owns the fields it set
  * or changed; other managers lose those and the fields the write removed.
  */
 export function recordUpdate(current: KubeObject | undefined, next: KubeObject, manager: string, apiVersion: string, schema: OpenApiSchema, now: number, subresource?: string): ManagedFieldsEntry[] {
   const withStatus = subresource === 'status';
-  const managed = managedOf(current);
+  const managed = baseManagedFields(current, next);
   const nextSet = fieldSetOf(ownedPart(next, withStatus), schema);
   const changed = leafPaths(nextSet).filter((path) => !current || !isDeepStrictEqual(valueAt(current, path), valueAt(next, path)));
   const removed = current ? leafPaths(fieldSetOf(ownedPart(current, withStatus), schema)).filter((path) => !containsPath(nextSet, path)) : [];
