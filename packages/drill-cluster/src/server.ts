@@ -37,7 +37,7 @@ import {
 } from './selectors';
 import { ApiError, failureStatus, statusErrors, type KubeStatus } from './status';
 import { previewUpdate } from './apply/dry-run';
-import { ApplyBodyError, ApplyConflictError, APPLY_PATCH_CONTENT_TYPE, fieldManagerOf, parseApplyBody, recordUpdate, serverSideApply } from './apply/server-side-apply';
+import { ApplyBodyError, ApplyConflictError, APPLY_PATCH_CONTENT_TYPE, fieldManagerOf, ownerOf, parseApplyBody, recordUpdate, serverSideApply } from './apply/server-side-apply';
 import { schemaForKind } from './apply/kind-schema';
 import type { MemoryObjectStore, PropagationPolicy, StoreChange } from './store';
 import { buildTable, tableColumns, tableRow, type IncludeObject } from './tables';
@@ -1043,7 +1043,7 @@ export class DrillApiServer {
         throw new ApiError(
           failureStatus(409, 'Conflict', error.message, {
             ...qualified,
-            causes: error.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.field })),
+            causes: error.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${ownerOf(c)}`, field: c.field })),
           }),
         );
       }

@@ -116,6 +116,14 @@ describe('Update operations', () => {
     expect(() => apply(edited, deployment(2), 'kubectl')).toThrow('conflict with "kubectl-edit" using apps/v1: .spec.replicas');
   });
 
+  it('through a subresource are owners of their own, named with it in conflicts, even for the same manager name', () => {
+    const live = apply(undefined, deployment(2), 'kubectl');
+    const scaled = deployment(4);
+    scaled.metadata.managedFields = recordUpdate(live, scaled, 'kubectl', 'apps/v1', SCHEMA, NOW, 'scale');
+    expect(managers(scaled).at(-1)).toMatchObject({ manager: 'kubectl', operation: 'Update', subresource: 'scale', fieldsV1: { 'f:spec': { 'f:replicas': {} } } });
+    expect(() => apply(scaled, deployment(2), 'kubectl')).toThrow('conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
+  });
+
   it('name the manager by ?fieldManager=, else by the User-Agent program', () => {
     expect(fieldManagerOf(new URLSearchParams('fieldManager=kubectl-edit'), 'kubectl/v1.32.4 (linux/amd64)')).toBe('kubectl-edit');
     expect(fieldManagerOf(new URLSearchParams(), 'kubectl/v1.32.4 (linux/amd64) kubernetes/abc')).toBe('kubectl');

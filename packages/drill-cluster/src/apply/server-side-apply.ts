@@ -43,6 +43,14 @@ export interface FieldConflict {
   manager: string;
   apiVersion: string;
   field: string;
+  /** Set when the owner wrote through a subresource (`kubectl scale`: `scale`). */
+  subresource?: string;
+}
+
+/** `"kubectl" with subresource "scale" using apps/v1`: how the real server names an owner. */
+export function ownerOf(conflict: FieldConflict): string {
+  const via = conflict.subresource ? ` with subresource "${conflict.subresource}"` : '';
+  return `"${conflict.manager}"${via} using ${conflict.apiVersion}`;
 }
 
 /** An apply that would overwrite fields of other managers; the server answers 409 Conflict. */
@@ -65,13 +73,13 @@ export class ApplyBodyError extends Error {
 function conflictMessage(conflicts: FieldConflict[]): string {
   const byManager = new Map<string, FieldConflict[]>();
   for (const conflict of conflicts) {
-    const key = `"${conflict.manager}" using ${conflict.apiVersion}`;
+    const key = ownerOf(conflict);
     byManager.set(key, [...(byManager.get(key) ?? []), conflict]);
   }
   const count = `${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}`;
   if (conflicts.length === 1) {
     const [only] = conflicts as [FieldConflict];
-    return `Apply failed with ${count}: conflict with "${only.manager}" using ${only.apiVersion}: ${only.field}`;
+    return `Apply failed with ${count}: conflict with ${ownerOf(only)}: ${only.field}`;
   }
   const parts = [...byManager.entries()].map(([who, list]) =>
     list.length === 1 ? `conflict with ${who}: ${(list[0] as FieldConflict).field}` : `conflicts with ${who}:\n${list.map((c) => `- ${c.field}`).join('\n')}`,
@@ -219,12 +227,12 @@ export function serverSideApply(input: ApplyInput): KubeObject {
   const taken = new Map<ManagedFieldsEntry, string[][]>();
   const fieldLeaves = appliedLeaves.filter((path) => path[path.length - 1]?.startsWith('f:'));
   for (const entry of managed) {
-    if (entry.manager === manager) continue;
+    if (sameIdentity(entry, manager, 'Apply', subresource)) continue;
     const owned = new Set(leafPaths(entry.fieldsV1).map((path) => path.join('\u0000')));
     for (const path of fieldLeaves) {
       if (!owned.has(path.join('\u0000'))) continue;
       if (isDeepStrictEqual(valueAt(live, path), valueAt(applied, path))) continue;
-      conflicts.push({ manager: entry.manager, apiVersion: entry.apiVersion, field: describePath(path) });
+      conflicts.push({ manager: entry.manager, apiVersion: entry.apiVersion, field: describePath(path), ...(entry.subresource ? { subresource: entry.subresource } : {}) });
       conflictPaths.push(path);
       taken.set(entry, [...(taken.get(entry) ?? []), path]);
     }
