@@ -342,6 +342,23 @@ describe('writes', () => {
     expect(stale.status).toBe(409);
   });
 
+  it('server-side applies as ?fieldManager=, creating the object, and answers bad apply bodies with a BadRequest Status', async () => {
+    const path = `/api/v1/namespaces/${NS}/configmaps/applied?fieldManager=ops`;
+    const created = await call('PATCH', path, { body: 'apiVersion: v1\nkind: ConfigMap\ndata: {a: "1"}\n', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    expect(created.status).toBe(201);
+    expect(created.body.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'ops', operation: 'Apply', fieldsV1: { 'f:data': { '.': {}, 'f:a': {} } } })]);
+    const updated = await call('PATCH', `/api/v1/namespaces/${NS}/configmaps/applied`, { body: { data: { a: '2' } }, headers: { 'Content-Type': 'application/merge-patch+json', 'User-Agent': 'kubectl/v1.32.4 (linux/amd64)' } });
+    expect(updated.body.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'ops', operation: 'Apply', fieldsV1: { 'f:data': {} } }),
+      expect.objectContaining({ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:data': { 'f:a': {} } } }),
+    ]);
+    for (const body of ['a: [unclosed', '- just\n- a list\n', 'apiVersion: v1\nkind: Secret\n']) {
+      const bad = await call('PATCH', path, { body, headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'BadRequest', code: 400, details: {} });
+    }
+  });
+
   it('dry-run create, patch and delete store nothing', async () => {
     const before = store.resourceVersion;
     const created = await call('POST', `/api/v1/namespaces/${NS}/configmaps?dryRun=All`, { body: { metadata: { name: 'dry' } } });

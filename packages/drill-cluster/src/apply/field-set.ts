@@ -102,6 +102,19 @@ export function leafPaths(set: FieldSet, prefix: string[] = []): string[][] {
   return paths;
 }
 
+/**
+ * True when `path` is in `set` as a member with children of its own (a map or list item marked
+ * `.`): its ownership is of its presence, so it is compared by presence, not by value.
+ */
+export function isMemberPath(set: FieldSet, path: string[]): boolean {
+  let node: FieldSet | undefined = set;
+  for (const key of path) {
+    node = node[key];
+    if (node === undefined) return false;
+  }
+  return '.' in node;
+}
+
 /** True when `path` (or a prefix of it that is a leaf) is in `set`. */
 export function containsPath(set: FieldSet, path: string[]): boolean {
   let node: FieldSet | undefined = set;
@@ -131,11 +144,13 @@ export function removePaths(set: FieldSet, paths: string[][]): FieldSet {
       if (Object.keys(target).length > 0) continue;
     }
     delete node[path[path.length - 1] as string];
+    // An emptied struct goes; an emptied map or list item that is itself owned (`.`) stays a leaf.
     for (let i = trail.length - 1; i > 0; i--) {
       const parent = trail[i - 1] as FieldSet;
       const key = path[i - 1] as string;
       const child = parent[key] as FieldSet;
-      if (Object.keys(child).length === 0 || (Object.keys(child).length === 1 && '.' in child)) delete parent[key];
+      if (Object.keys(child).length === 0) delete parent[key];
+      else if (Object.keys(child).length === 1 && '.' in child) parent[key] = {};
       else break;
     }
   }

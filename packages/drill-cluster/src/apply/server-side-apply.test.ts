@@ -83,6 +83,14 @@ describe('server-side apply', () => {
     expect(managers(shared)[0]?.fieldsV1['f:spec']).toHaveProperty('f:replicas');
   });
 
+  it('lets two managers own different entries of one map (labels) without a conflict', () => {
+    const live = apply(undefined, deployment(2), 'kubectl');
+    const other: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { team: 'sre' } } };
+    const shared = apply(live, other, 'sre');
+    expect(shared.metadata.labels).toEqual({ app: 'web', team: 'sre' });
+    expect(managers(shared)[1]?.fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { '.': {}, 'f:team': {} } } });
+  });
+
   it('removes what the same manager applied before and no longer applies, keeping list items by key', () => {
     const live = apply(undefined, deployment(2, 'nginx:1.27', { command: ['run'] }), 'kubectl');
     const next = apply(live, deployment(2), 'kubectl');

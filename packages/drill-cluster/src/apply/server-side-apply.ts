@@ -14,6 +14,7 @@ import {
   containsPath,
   describePath,
   fieldSetOf,
+  isMemberPath,
   isPlainObject,
   itemKey,
   leafPaths,
@@ -225,7 +226,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
   const conflicts: FieldConflict[] = [];
   const conflictPaths: string[][] = [];
   const taken = new Map<ManagedFieldsEntry, string[][]>();
-  const fieldLeaves = appliedLeaves.filter((path) => path[path.length - 1]?.startsWith('f:'));
+  const fieldLeaves = appliedLeaves.filter((path) => path[path.length - 1]?.startsWith('f:') && !isMemberPath(appliedSet, path));
   for (const entry of managed) {
     if (sameIdentity(entry, manager, 'Apply', subresource)) continue;
     const owned = new Set(leafPaths(entry.fieldsV1).map((path) => path.join('\u0000')));
@@ -306,7 +307,11 @@ export function recordUpdate(current: KubeObject | undefined, next: KubeObject, 
   const withStatus = subresource === 'status';
   const managed = baseManagedFields(current, next);
   const nextSet = fieldSetOf(ownedPart(next, withStatus), schema);
-  const changed = leafPaths(nextSet).filter((path) => !current || !isDeepStrictEqual(valueAt(current, path), valueAt(next, path)));
+  const changed = leafPaths(nextSet).filter((path) => {
+    if (!current) return true;
+    if (isMemberPath(nextSet, path)) return valueAt(current, path) === undefined;
+    return !isDeepStrictEqual(valueAt(current, path), valueAt(next, path));
+  });
   const removed = current ? leafPaths(fieldSetOf(ownedPart(current, withStatus), schema)).filter((path) => !containsPath(nextSet, path)) : [];
   if (changed.length === 0 && removed.length === 0) return managed;
   const changedSet = changed.reduce<FieldSet>((set, path) => unionSets(set, pathSet(path)), {});
