@@ -352,6 +352,9 @@ describe('writes', () => {
       expect.objectContaining({ manager: 'ops', operation: 'Apply', fieldsV1: { 'f:data': {} } }),
       expect.objectContaining({ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:data': { 'f:a': {} } } }),
     ]);
+    const stale = await call('PATCH', path, { body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {resourceVersion: "1"}\n', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ reason: 'Conflict', details: { name: 'applied', kind: 'configmaps' } });
     for (const body of ['a: [unclosed', '- just\n- a list\n', 'apiVersion: v1\nkind: Secret\n']) {
       const bad = await call('PATCH', path, { body, headers: { 'Content-Type': 'application/apply-patch+yaml' } });
       expect(bad.status).toBe(400);

@@ -35,7 +35,7 @@ import {
   type LabelRequirement,
   type LabelSelectorObject,
 } from './selectors';
-import { ApiError, failureStatus, statusErrors, type KubeStatus } from './status';
+import { ApiError, failureStatus, qualifiedName, statusErrors, type KubeStatus } from './status';
 import { previewUpdate } from './apply/dry-run';
 import { ApplyBodyError, ApplyConflictError, APPLY_PATCH_CONTENT_TYPE, fieldManagerOf, ownerOf, parseApplyBody, recordUpdate, serverSideApply } from './apply/server-side-apply';
 import { schemaForKind } from './apply/kind-schema';
@@ -1033,6 +1033,10 @@ export class DrillApiServer {
     if (applied.metadata?.name && applied.metadata.name !== request.name) throw statusErrors.badRequest('the name of the object does not match the name on the URL');
     const force = isTrue(request.query.get('force'));
     const current = this.store.get(descriptor.storageKey, request.namespace, request.name as string);
+    const precondition = applied.metadata?.resourceVersion;
+    if (current && precondition && precondition !== current.metadata.resourceVersion) {
+      throw statusErrors.conflict(descriptor, current.metadata.name, `Operation cannot be fulfilled on ${qualifiedName(descriptor)} "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
     const input = { applied, manager, force, apiVersion, schema: schemaForKind(descriptor), now: this.now(), ...(part === 'status' ? { subresource: 'status' } : {}) };
     let written: KubeObject;
     try {
