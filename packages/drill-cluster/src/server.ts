@@ -37,7 +37,8 @@ import {
 } from './selectors';
 import { ApiError, failureStatus, qualifiedName, statusErrors, type KubeStatus } from './status';
 import { previewUpdate } from './apply/dry-run';
-import { ApplyBodyError, ApplyConflictError, APPLY_PATCH_CONTENT_TYPE, fieldManagerOf, ownerOf, parseApplyBody, recordUpdate, serverSideApply } from './apply/server-side-apply';
+import { applyAnswering409 } from './apply/conflict-status';
+import { ApplyBodyError, APPLY_PATCH_CONTENT_TYPE, fieldManagerOf, parseApplyBody, recordUpdate, serverSideApply } from './apply/server-side-apply';
 import { schemaForKind } from './apply/kind-schema';
 import type { MemoryObjectStore, PropagationPolicy, StoreChange } from './store';
 import { buildTable, tableColumns, tableRow, type IncludeObject } from './tables';
@@ -1038,21 +1039,9 @@ export class DrillApiServer {
       throw statusErrors.conflict(descriptor, current.metadata.name, `Operation cannot be fulfilled on ${qualifiedName(descriptor)} "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
     }
     const input = { applied, manager, force, apiVersion, schema: schemaForKind(descriptor), now: this.now(), ...(part === 'status' ? { subresource: 'status' } : {}) };
-    let written: KubeObject;
-    try {
-      written = serverSideApply({ ...input, live: current ? (structuredClone(this.present(descriptor, current)) as KubeObject) : undefined });
-    } catch (error) {
-      if (error instanceof ApplyConflictError) {
-        const qualified = descriptor.group ? { name: request.name as string, group: descriptor.group, kind: descriptor.plural } : { name: request.name as string, kind: descriptor.plural };
-        throw new ApiError(
-          failureStatus(409, 'Conflict', error.message, {
-            ...qualified,
-            causes: error.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${ownerOf(c)}`, field: c.field })),
-          }),
-        );
-      }
-      throw error;
-    }
+    const written = applyAnswering409(descriptor, request.name as string, () =>
+      serverSideApply({ ...input, live: current ? (structuredClone(this.present(descriptor, current)) as KubeObject) : undefined }),
+    );
     if (!current) {
       if (part !== 'main') throw statusErrors.notFound(descriptor, request.name as string);
       written.metadata.name = request.name as string;
