@@ -6,10 +6,11 @@ import * as nodePty from 'node-pty';
 import type { IPty } from 'node-pty';
 import type { ContextList } from '../../shared/contexts';
 import type { VaultStatus } from '../../shared/evidence';
-import { DisposableStore, Emitter, toDisposable, type IDisposable } from '../../shared/lifetimes';
+import { DisposableStore, Emitter, toDisposable, type Event, type IDisposable } from '../../shared/lifetimes';
 import type { StoredRecord } from '../../shared/records';
 import { CockpitFailure } from '../../shared/result';
 import { recordingName, TERMINAL_LIMITS, type OpenedTerminal, type SealedRecording, type TerminalSessionInfo } from '../../shared/terminal/model';
+import { tunnelEnvironmentChange, tunnelVariables } from '../../shared/terminal/tunnel-environment';
 import type { Logger } from '../app/logger';
 import type { StreamSink } from '../host/dispatcher';
 import { CastRecorder } from './cast-recorder';
@@ -42,6 +43,12 @@ export interface TerminalServiceDeps {
   redactor: { redactStrings(texts: string[]): Promise<{ value: string[] }> };
   dataDir: string;
   logger: Logger;
+  /**
+   * Open tunnels (the TunnelService's `environmentFor` and `onDidChange`): their host and port
+   * variables are exported into each new tab of the context, and a running tab is told when a
+   * tunnel opened or closed after its shell started. Without it, tabs export none.
+   */
+  tunnels?: { environmentFor(context: string): Record<string, string>; onDidChange: Event<unknown> };
   /** The environment a tab starts from (default: this process's). */
   env?: NodeJS.ProcessEnv;
   /** The tabs' working directory (default: home). */
@@ -81,6 +88,7 @@ export class TerminalService implements IDisposable {
   constructor(private readonly deps: TerminalServiceDeps) {
     this.kubeconfigs = new TabKubeconfigs(path.join(deps.dataDir, 'terminal'));
     this.lifetime.add(this.changed);
+    if (deps.tunnels) this.lifetime.add(deps.tunnels.onDidChange(() => this.onTunnelsChanged()));
   }
 
   /** The folder this run's tab kubeconfigs live in. */
@@ -118,7 +126,8 @@ export class TerminalService implements IDisposable {
     const base = this.deps.env ?? process.env;
     const shell = chooseShell(base);
     const cwd = this.deps.cwd ?? os.homedir();
-    const env = tabEnvironment(base, { kubeconfig, context: input.context, namespace, shell });
+    const tunnels = this.tunnelEnvironment(input.context);
+    const env = tabEnvironment(base, { kubeconfig, context: input.context, namespace, shell, tunnels });
     let pty: IPty;
     try {
       pty = nodePty.spawn(shell, [], { name: 'xterm-256color', cols: input.cols, rows: input.rows, cwd, env, encoding: 'utf8' });
@@ -138,6 +147,7 @@ export class TerminalService implements IDisposable {
         cols: input.cols,
         rows: input.rows,
         state: 'running',
+        ...(Object.keys(tunnels).length ? { tunnelVariables: tunnels } : {}),
         openedAt: new Date().toISOString(),
       },
       key,
@@ -255,6 +265,33 @@ export class TerminalService implements IDisposable {
     await Promise.all([...this.sessions.values()].map((s) => this.closeSession(s)));
     await this.kubeconfigs.removeAll();
     this.lifetime.dispose();
+  }
+
+  /** The open tunnels' variables for a tab of `context`; a tunnel service that fails costs the tab nothing. */
+  private tunnelEnvironment(context: string): Record<string, string> {
+    if (!this.deps.tunnels) return {};
+    try {
+      const { variables, refused } = tunnelVariables(this.deps.tunnels.environmentFor(context));
+      if (refused.length) this.deps.logger.warn('terminal.tunnel-variables-refused', { context, names: refused.join(',').slice(0, 200) });
+      return variables;
+    } catch (error) {
+      this.deps.logger.warn('terminal.tunnel-environment-failed', { context, message: error instanceof Error ? error.message : String(error) });
+      return {};
+    }
+  }
+
+  /** A tunnel opened or closed: running tabs of its context say what a new shell would get. */
+  private onTunnelsChanged(): void {
+    let changed = false;
+    for (const session of this.sessions.values()) {
+      if (session.info.state !== 'running') continue;
+      const change = tunnelEnvironmentChange(session.info.tunnelVariables ?? {}, this.tunnelEnvironment(session.info.context));
+      if (JSON.stringify(change) === JSON.stringify(session.info.tunnelChange)) continue;
+      if (change) session.info.tunnelChange = change;
+      else delete session.info.tunnelChange;
+      changed = true;
+    }
+    if (changed) this.changed.fire();
   }
 
   private owned(id: string, key: string): Session {
