@@ -189,8 +189,10 @@ export async function run(report: Report): Promise<void> {
     console.error('terminal bench failed:', error instanceof Error ? error.message : error, '\nweb host output:\n', host.output().slice(-3000));
     throw error;
   } finally {
-    await browser.close();
-    await host.stop();
+    const bounded = (what: string, step: Promise<unknown>) =>
+      Promise.race([step, new Promise((resolve) => setTimeout(resolve, 15_000).unref()).then(() => console.error(`terminal bench: ${what} did not finish within 15 s`))]);
+    await bounded('closing Chromium', browser.close());
+    await bounded('stopping the web host', host.stop());
     await rm(work, { recursive: true, force: true });
     clearInterval(keepAlive);
   }
