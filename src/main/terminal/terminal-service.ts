@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import * as nodePty from 'node-pty';
 import type { IPty } from 'node-pty';
@@ -65,6 +66,8 @@ interface Session {
   early: Buffer[];
   earlyBytes: number;
   recorder?: CastRecorder;
+  /** Decodes output for the recorder (a character split across reads stays whole). */
+  recordingDecoder?: StringDecoder;
   recordingIncident?: string;
   closing?: Promise<SealedRecording | undefined>;
 }
@@ -130,7 +133,8 @@ export class TerminalService implements IDisposable {
     const env = tabEnvironment(base, { kubeconfig, context: input.context, namespace, shell, tunnels });
     let pty: IPty;
     try {
-      pty = nodePty.spawn(shell, [], { name: 'xterm-256color', cols: input.cols, rows: input.rows, cwd, env, encoding: 'utf8' });
+      // Bytes, not strings: output goes on as it came; only a recording decodes it.
+      pty = nodePty.spawn(shell, [], { name: 'xterm-256color', cols: input.cols, rows: input.rows, cwd, env, encoding: null });
     } catch (error) {
       await this.kubeconfigs.remove(kubeconfig);
       throw new CockpitFailure('Unavailable', `cannot start ${shell}: ${error instanceof Error ? error.message : String(error)}`);
@@ -158,7 +162,8 @@ export class TerminalService implements IDisposable {
       earlyBytes: 0,
     };
     this.sessions.set(id, session);
-    session.lifetime.add(pty.onData((data) => this.onOutput(session, data)));
+    // With `encoding: null` node-pty hands out Buffers, though its typings say string.
+    session.lifetime.add(pty.onData((data) => this.onOutput(session, data as unknown as Buffer | string)));
     session.lifetime.add(pty.onExit(({ exitCode, signal }) => this.onExit(session, exitCode, signal)));
     const grace = setTimeout(() => {
       if (!session.sink && !session.closing) {
@@ -233,6 +238,7 @@ export class TerminalService implements IDisposable {
     if (session.info.state !== 'running') throw new CockpitFailure('Conflict', `the shell of ${id} has exited`);
     const vault = await this.deps.evidence.status();
     if (vault.state !== 'unlocked') throw new CockpitFailure('Locked', 'open the evidence store first: recordings are sealed into it');
+    session.recordingDecoder = new StringDecoder('utf8');
     session.recorder = new CastRecorder({ cols: session.info.cols, rows: session.info.rows, input, title: session.info.title, shell: session.info.shell });
     session.recordingIncident = incidentId;
     session.info.recording = { incidentId, since: session.recorder.since.toISOString(), input };
@@ -305,9 +311,9 @@ export class TerminalService implements IDisposable {
     return session;
   }
 
-  private onOutput(session: Session, data: string): void {
-    session.recorder?.output(data);
-    const bytes = Buffer.from(data, 'utf8');
+  private onOutput(session: Session, data: Buffer | string): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (session.recorder) session.recorder.output(session.recordingDecoder?.write(bytes) ?? bytes.toString('utf8'));
     if (session.sink) {
       session.sink.emit(bytes);
       return;
@@ -331,7 +337,10 @@ export class TerminalService implements IDisposable {
     const recorder = session.recorder;
     const incidentId = session.recordingIncident;
     if (!recorder || !incidentId) return undefined;
+    const tail = session.recordingDecoder?.end();
+    if (tail) recorder.output(tail);
     session.recorder = undefined;
+    session.recordingDecoder = undefined;
     session.recordingIncident = undefined;
     delete session.info.recording;
     this.changed.fire();
