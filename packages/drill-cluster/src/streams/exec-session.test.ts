@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DrillPodRef, LogProfile } from '../types';
-import { ExecSession, parseShellLine } from './exec-session';
+import { ExecSession } from './exec-session';
 import type { CommandContext } from './simulated-commands';
 
 const profile: LogProfile = {
@@ -54,18 +54,6 @@ async function run(argv: string[], options: { app?: string; tty?: boolean; stdin
   const code = await done;
   return { code, ...out };
 }
-
-describe('shell line parsing', () => {
-  it('handles quotes, variables, $? and command lists', () => {
-    expect(parseShellLine(`echo "a b" 'c $X' $X\${X}`, { X: 'x' }, 0)).toEqual([{ words: ['echo', 'a b', 'c $X', 'xx'], join: ';' }]);
-    expect(parseShellLine('false && echo no || echo $?; hostname # comment', {}, 1)).toEqual([
-      { words: ['false'], join: ';' },
-      { words: ['echo', 'no'], join: '&&' },
-      { words: ['echo', '1'], join: '||' },
-      { words: ['hostname'], join: ';' },
-    ]);
-  });
-});
 
 describe('simulated commands', () => {
   it('answers an unknown executable as the runtime does, exit 127', async () => {
