@@ -9,6 +9,8 @@
 export interface ByteSink {
   write(data: string | Uint8Array): void;
   readonly closed: boolean;
+  /** A terminal (exec with -t): `ls` lays out columns there, one name a line elsewhere. */
+  readonly tty?: boolean;
 }
 
 /** What a command reads: chunk by chunk (null at the end), or everything. */

@@ -24,7 +24,7 @@ async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-  const ended = new Promise((resolve) => pack.on('end', resolve));
+  const ended = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const [name, body] of Object.entries(files)) pack.entry({ name }, body);
   pack.finalize();
   await ended;

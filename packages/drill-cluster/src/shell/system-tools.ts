@@ -137,7 +137,8 @@ function makeLs(facts: ContainerFacts): Tool {
       else files.push(entryLine(path, operand));
     }
     const blocks: string[] = [];
-    if (files.length > 0) blocks.push(files.join(f.has('l') || f.has('1') ? '\n' : '  '));
+    const oneLine = f.has('l') || f.has('1') || !inv.stdout.tty;
+    if (files.length > 0) blocks.push(files.join(oneLine ? '\n' : '  '));
     const listDir = (label: string, path: string, heading: boolean) => {
       let names = fs.readdir(path);
       if (!f.has('a') && !f.has('A')) names = names.filter((n) => !n.startsWith('.'));
@@ -146,7 +147,7 @@ function makeLs(facts: ContainerFacts): Tool {
       if (f.has('a')) rows.unshift(...(f.has('l') ? [entryLine(path, '.'), entryLine(posix.dirname(path), '..')] : ['.', '..']));
       let text = heading ? `${label}:\n` : '';
       if (f.has('l')) text += `total ${names.reduce((sum, n) => sum + Math.ceil(fs.size(posix.join(path, n)) / 4096) * 4, 0)}\n`;
-      text += rows.join(f.has('l') || f.has('1') ? '\n' : '  ');
+      text += rows.join(oneLine ? '\n' : '  ');
       blocks.push(text.replace(/\n$/, ''));
       if (f.has('R')) {
         for (const n of names) {

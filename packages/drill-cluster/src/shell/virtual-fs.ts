@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 
-export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EEXIST' | 'ENOTEMPTY' | 'EACCES';
+export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EEXIST' | 'ENOTEMPTY' | 'EACCES' | 'EROFS';
 
 const MESSAGES: Record<FsErrorCode, string> = {
   ENOENT: 'No such file or directory',
@@ -14,6 +14,7 @@ const MESSAGES: Record<FsErrorCode, string> = {
   EEXIST: 'File exists',
   ENOTEMPTY: 'Directory not empty',
   EACCES: 'Permission denied',
+  EROFS: 'Read-only file system',
 };
 
 /** A failed file operation; `message` is the strerror text tools print after the path. */
@@ -128,7 +129,7 @@ export class VirtualFileSystem {
     const existing = this.nodes.get(path);
     if (existing?.kind === 'dir') throw new FsError('EISDIR', path);
     const parent = this.parentFor(path);
-    if (existing?.readOnly || (!existing && parent.readOnly)) throw new FsError('EACCES', path);
+    if (existing?.readOnly || (!existing && parent.readOnly)) throw new FsError('EROFS', path);
     const before = existing && options.append ? this.readFile(path) : Buffer.alloc(0);
     this.nodes.set(path, {
       kind: 'file',
@@ -157,7 +158,7 @@ export class VirtualFileSystem {
   remove(path: string, recursive: boolean): void {
     const node = this.nodes.get(path);
     if (!node) throw new FsError('ENOENT', path);
-    if (node.readOnly) throw new FsError('EACCES', path);
+    if (node.readOnly) throw new FsError('EROFS', path);
     if (node.kind === 'dir') {
       const children = this.readdir(path);
       if (children.length > 0 && !recursive) throw new FsError('ENOTEMPTY', path);

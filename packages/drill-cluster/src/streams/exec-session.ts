@@ -227,6 +227,7 @@ export class ExecSession {
       get closed() {
         return false;
       },
+      tty: this.io.tty,
     };
   }
 
