@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShell, ShellSyntaxError } from './shell-syntax';
+import { parseShell, type ShellSyntaxError } from './shell-syntax';
 
 describe('shell syntax', () => {
   it('parses lists, and-or chains and pipelines', () => {
