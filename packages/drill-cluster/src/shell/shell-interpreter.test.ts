@@ -71,4 +71,22 @@ describe('shell interpreter', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(3);
   });
+
+  it('runs if / elif / else, for, while and until, with break and continue', async () => {
+    const sh = new TestShell();
+    expect((await sh.run('if [ -f /etc/hostname ]; then echo yes; else echo no; fi')).stdout).toBe('yes\n');
+    expect((await sh.run('if false; then echo a; elif true; then echo b; fi')).stdout).toBe('b\n');
+    expect((await sh.run('for f in $(ls /app/config) x; do echo "[$f]"; done')).stdout).toBe('[gunicorn.conf.py]\n[x]\n');
+    expect((await sh.run('i=0; for n in 1 2 3 4; do if [ $n = 2 ]; then continue; fi; if [ $n = 4 ]; then break; fi; echo $n; done')).stdout).toBe('1\n3\n');
+    expect((await sh.run('touch /tmp/w; while [ -f /tmp/w ]; do echo once; rm /tmp/w; done; until true; do echo never; done')).stdout).toBe('once\n');
+    expect((await sh.run('for i in 1 2\ndo\n  echo $i\ndone')).stdout).toBe('1\n2\n');
+  });
+
+  it('stops a while-true loop when its signal aborts', async () => {
+    const sh = new TestShell();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const result = await sh.run('while true; do echo tick; done | head -n 1000000', { signal: controller.signal });
+    expect(result.stdout.startsWith('tick\n')).toBe(true);
+  });
 });

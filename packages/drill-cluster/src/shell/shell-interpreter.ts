@@ -45,8 +45,18 @@ class ExitRequest extends Error {
   }
 }
 
+/** Unwinds to the enclosing loop on `break` / `continue`. */
+class LoopControl extends Error {
+  constructor(
+    readonly kind: 'break' | 'continue',
+    readonly levels: number,
+  ) {
+    super(kind);
+  }
+}
+
 const SHELL_NAMES = new Set(['sh', 'bash', 'ash', 'dash']);
-const BUILTINS = new Set(['cd', 'pwd', 'export', 'unset', 'exit', 'set', ':', 'true', 'false', 'exec', 'command', 'type', '.', 'source', 'eval', 'readonly', 'local', 'shift']);
+const BUILTINS = new Set(['cd', 'pwd', 'export', 'unset', 'exit', 'set', ':', 'true', 'false', 'exec', 'command', 'type', '.', 'source', 'eval', 'readonly', 'local', 'shift', 'break', 'continue']);
 
 /** Whether the shell itself answers `name` (for `command -v` / `which` / `type`). */
 export function isShellBuiltin(name: string): boolean {
@@ -104,9 +114,21 @@ export class ShellInterpreter {
         this.lastStatus = error.code;
         return error.code;
       }
+      if (error instanceof LoopControl) return this.lastStatus;
       throw error;
     } finally {
       this.lineNumber++;
+    }
+  }
+
+  /** One pass of a loop body; `break` / `continue` unwind to here (and further with a count). */
+  private async loopStep(body: Script, io: ShellIO, signal: AbortSignal): Promise<{ status: number; stop: boolean }> {
+    try {
+      return { status: await this.runScript(body, io, signal), stop: false };
+    } catch (error) {
+      if (!(error instanceof LoopControl)) throw error;
+      if (error.levels > 1) throw new LoopControl(error.kind, error.levels - 1);
+      return { status: 0, stop: error.kind === 'break' };
     }
   }
 
@@ -187,6 +209,40 @@ export class ShellInterpreter {
     if (command.type === 'simple') return this.runSimple(command, io, signal);
     return this.withRedirects(command.redirects, io, signal, async (redirected) => {
       if (command.type === 'group') return this.runScript(command.body, redirected, signal);
+      if (command.type === 'if') {
+        for (const clause of command.clauses) {
+          if ((await this.runScript(clause.condition, redirected, signal)) === 0) return this.runScript(clause.body, redirected, signal);
+        }
+        return command.elseBody ? this.runScript(command.elseBody, redirected, signal) : this.setStatus(0);
+      }
+      if (command.type === 'for') {
+        const values: string[] = [];
+        if (command.words) for (const word of command.words) values.push(...(await this.expandWord(word, redirected, signal)));
+        else values.push(...this.positional);
+        let status = 0;
+        for (const value of values) {
+          if (signal.aborted) return this.setStatus(130);
+          this.vars.set(command.name, value);
+          const step = await this.loopStep(command.body, redirected, signal);
+          status = step.status;
+          if (step.stop) break;
+        }
+        return this.setStatus(status);
+      }
+      if (command.type === 'while' || command.type === 'until') {
+        let status = 0;
+        for (;;) {
+          if (signal.aborted) return this.setStatus(130);
+          const condition = await this.runScript(command.condition, redirected, signal);
+          if ((condition === 0) !== (command.type === 'while')) break;
+          const step = await this.loopStep(command.body, redirected, signal);
+          status = step.status;
+          if (step.stop) break;
+          // Let I/O and timers run between iterations: a loop without sleep must not starve the drill.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return this.setStatus(status);
+      }
       const child = this.fork();
       try {
         return await child.runScript(command.body, redirected, signal);
@@ -273,6 +329,9 @@ export class ShellInterpreter {
           this.positional = args.slice(1);
         }
         return 0;
+      case 'break':
+      case 'continue':
+        throw new LoopControl(name, Math.max(1, Number(args[0] ?? 1) || 1));
       case 'shift':
         this.positional = this.positional.slice(Number(args[0] ?? 1));
         return 0;

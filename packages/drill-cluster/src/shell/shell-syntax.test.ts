@@ -49,5 +49,8 @@ describe('shell syntax', () => {
     expect(fail('| grep x').message).toBe('"|" unexpected');
     expect(fail('a &&').incomplete).toBe(true);
     expect(fail('echo >').message).toBe('newline unexpected');
+    expect(fail('if true; then echo a')).toMatchObject({ incomplete: true });
+    expect(fail('for x in a b; do echo $x')).toMatchObject({ message: 'end of file unexpected (expecting "done")', incomplete: true });
+    expect(fail('then echo').message).toBe('"then" unexpected');
   });
 });

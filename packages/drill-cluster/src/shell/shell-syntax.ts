@@ -40,7 +40,30 @@ export interface CompoundCommand {
   redirects: Redirect[];
 }
 
-export type Command = SimpleCommand | CompoundCommand;
+export interface IfCommand {
+  type: 'if';
+  clauses: Array<{ condition: Script; body: Script }>;
+  elseBody?: Script;
+  redirects: Redirect[];
+}
+
+export interface ForCommand {
+  type: 'for';
+  name: string;
+  /** The words after `in`; undefined means the positional parameters. */
+  words?: Word[];
+  body: Script;
+  redirects: Redirect[];
+}
+
+export interface LoopCommand {
+  type: 'while' | 'until';
+  condition: Script;
+  body: Script;
+  redirects: Redirect[];
+}
+
+export type Command = SimpleCommand | CompoundCommand | IfCommand | ForCommand | LoopCommand;
 
 export interface Pipeline {
   negated: boolean;
@@ -72,6 +95,7 @@ const BLANK = new Set([' ', '\t']);
 /** Characters that end an unquoted word. */
 const WORD_END = new Set([' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+const RESERVED = /^(if|then|elif|else|fi|for|in|do|done|while|until)(?=[ \t\n;&|)]|$)/;
 
 class ShellParser {
   private pos = 0;
@@ -99,6 +123,10 @@ class ShellParser {
     throw new ShellSyntaxError(`"${token === '\n' ? 'newline' : token}" unexpected`);
   }
 
+  private unexpectedWord(word: string): never {
+    throw new ShellSyntaxError(`"${word}" unexpected`);
+  }
+
   private skipBlanks(): void {
     for (;;) {
       const ch = this.peek();
@@ -120,13 +148,33 @@ class ShellParser {
     }
   }
 
-  /** A list of and-or lists up to `end` (`)` or `}`) or the end of the text. */
-  private script(end: ')' | '}' | undefined): Script {
+  /** The reserved word at `pos` (`then`, `done`, ...) when one starts a command there. */
+  private reservedWord(): string | undefined {
+    return RESERVED.exec(this.text.slice(this.pos, this.pos + 7))?.[1];
+  }
+
+  private expectReserved(word: string): void {
+    this.skipSeparators(true);
+    if (this.reservedWord() !== word) {
+      if (this.pos >= this.text.length) throw new ShellSyntaxError(`end of file unexpected (expecting "${word}")`, true);
+      this.unexpected();
+    }
+    this.pos += word.length;
+  }
+
+  /** A list of and-or lists up to `end` (`)` or `}`), one of the reserved `stops`, or the end of the text. */
+  private script(end: ')' | '}' | undefined, stops?: readonly string[]): Script {
     const lists: AndOrList[] = [];
     for (;;) {
       this.skipSeparators(lists.length > 0);
       if (this.pos >= this.text.length) {
         if (end) throw new ShellSyntaxError(`end of file unexpected (expecting "${end}")`, true);
+        if (stops) throw new ShellSyntaxError(`end of file unexpected (expecting "${stops[stops.length - 1]}")`, true);
+        return { lists };
+      }
+      const reserved = stops ? this.reservedWord() : undefined;
+      if (reserved && stops!.includes(reserved)) {
+        if (lists.length === 0) this.unexpectedWord(reserved);
         return { lists };
       }
       if (end === ')' && this.peek() === ')') return { lists };
@@ -181,6 +229,64 @@ class ShellParser {
       this.pos++;
       return { type: 'subshell', body, redirects: this.trailingRedirects() };
     }
+    const reserved = this.reservedWord();
+    if (reserved === 'if') {
+      this.pos += 2;
+      const clauses: IfCommand['clauses'] = [];
+      let condition = this.script(undefined, ['then']);
+      this.expectReserved('then');
+      let body = this.script(undefined, ['elif', 'else', 'fi']);
+      clauses.push({ condition, body });
+      let elseBody: Script | undefined;
+      for (;;) {
+        this.skipSeparators(true);
+        const next = this.reservedWord();
+        if (next === 'elif') {
+          this.pos += 4;
+          condition = this.script(undefined, ['then']);
+          this.expectReserved('then');
+          body = this.script(undefined, ['elif', 'else', 'fi']);
+          clauses.push({ condition, body });
+        } else if (next === 'else') {
+          this.pos += 4;
+          elseBody = this.script(undefined, ['fi']);
+        } else break;
+      }
+      this.expectReserved('fi');
+      return { type: 'if', clauses, ...(elseBody ? { elseBody } : {}), redirects: this.trailingRedirects() };
+    }
+    if (reserved === 'while' || reserved === 'until') {
+      this.pos += reserved.length;
+      const condition = this.script(undefined, ['do']);
+      this.expectReserved('do');
+      const body = this.script(undefined, ['done']);
+      this.expectReserved('done');
+      return { type: reserved, condition, body, redirects: this.trailingRedirects() };
+    }
+    if (reserved === 'for') {
+      this.pos += 3;
+      this.skipBlanks();
+      const name = NAME.exec(this.text.slice(this.pos));
+      if (!name) throw new ShellSyntaxError('Bad for loop variable');
+      this.pos += name[0].length;
+      this.skipBlanks();
+      let words: Word[] | undefined;
+      if (this.reservedWord() === 'in') {
+        this.pos += 2;
+        words = [];
+        for (;;) {
+          this.skipBlanks();
+          const ch = this.peek();
+          if (ch === ';' || ch === '\n' || ch === '') break;
+          words.push(this.word());
+        }
+      }
+      this.expectReserved('do');
+      const body = this.script(undefined, ['done']);
+      this.expectReserved('done');
+      return { type: 'for', name: name[0], ...(words ? { words } : {}), body, redirects: this.trailingRedirects() };
+    }
+    if (reserved && ['then', 'elif', 'else', 'fi', 'do', 'done', 'in'].includes(reserved)) this.unexpectedWord(reserved);
     if (this.peek() === '{' && (BLANK.has(this.peek(1)) || this.peek(1) === '\n')) {
       this.pos++;
       const body = this.script('}');
