@@ -109,4 +109,24 @@ describe('simulated commands', () => {
     const result = await run(['sh'], { stdin: 'echo a\ndate\nfalse\n' });
     expect(result).toMatchObject({ code: 1, stdout: 'a\nSat Nov 28 00:05:05 UTC 2026\n' });
   });
+
+  it('interrupts a command with Ctrl-C on a TTY and continues an open quote on the next line', async () => {
+    const out = { stdout: '', stderr: '' };
+    const session = new ExecSession(['sh'], { ...context('codesign-api', 'codesign-api-abc'), tty: true }, {
+      tty: true,
+      stdin: true,
+      write: (stream, text) => {
+        out[stream] += typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+      },
+    });
+    const done = session.run();
+    session.stdinBuffer.push('tail -f /var/log/app/app.log\r');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    session.stdinBuffer.push('\x03');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    session.stdinBuffer.push('echo "a\rb"\rexit $?\r');
+    expect(await done).toBe(0);
+    expect(out.stdout).toContain('^C\r\n');
+    expect(out.stdout).toContain('> b"\r\na\r\nb\r\n');
+  });
 });
