@@ -8,13 +8,15 @@
  * protobuf-bodied `create deployment|job --from` / `autoscale` (h-openapi), drain / eviction /
  * PodDisruptionBudgets and Terminating pods (h-drillpg); rows for them are marked `todo`.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
-import { KubectlHarness, type KubectlResult } from './kubectl-harness';
+import { KUBECTL_BINARY, KubectlHarness, type KubectlResult } from './kubectl-harness';
 
 const NS = 'codesign-production';
 
@@ -363,6 +365,36 @@ describe('kubectl suite: the app through port-forward', () => {
       cluster.world.scenarios.clear('error-spike');
     }
   }, 60_000);
+});
+
+describe('kubectl suite: an interactive shell', () => {
+  // `kubectl exec -it` wants a terminal: util-linux `script` gives it one.
+  it.skipIf(!existsSync('/usr/bin/script'))('kubectl exec -it ... -- bash: prompt, cd, ls, $(...), exit code', async () => {
+    const command = `${KUBECTL_BINARY} exec -it -n ${NS} ${names.api} -- bash`;
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { env: kubectl.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    const waitFor = async (text: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} in: ${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await waitFor(`root@${names.api}:/# `);
+      child.stdin.write('cd /app/config\r');
+      await waitFor(`root@${names.api}:/app/config# `);
+      child.stdin.write('ls; echo "x=$(hostname)"\r');
+      await waitFor(`x=${names.api}\r\n`);
+      child.stdin.write('exit 5\r');
+      expect(await exited).toBe(5);
+      expect(out).toContain('AUDIT_RETENTION_DAYS  COMPLIANCE_MODE  gunicorn.conf.py  logging.yaml\r\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 40_000);
 });
 
 describe('kubectl suite: writes, in order', () => {
