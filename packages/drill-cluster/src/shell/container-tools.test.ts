@@ -68,6 +68,12 @@ describe('the container files', () => {
     const log = new ContainerLog(ctx.pod, 'codesign-api', TEST_PROFILE, 0).history(TEST_NOW, 3, undefined).lines.map((l) => `${l.text}\n`).join('');
     expect((await sh.run('tail -n 3 /var/log/app/app.log')).stdout).toBe(log);
     expect(Number((await sh.run('cat /sys/fs/cgroup/memory.max')).stdout)).toBe(2048 * 1024 * 1024);
+    // auth.log reaches further back than app.log's last 2,000 lines, and holds only the failures.
+    const failures = Number((await sh.run('grep -c "authentication failed" /var/log/app/app.log')).stdout);
+    expect(failures).toBeGreaterThan(0);
+    expect(Number((await sh.run('grep -c FAIL /var/log/security/auth.log')).stdout)).toBeGreaterThanOrEqual(failures);
+    expect((await sh.run('grep -vc FAIL /var/log/security/auth.log')).stdout).toBe('0\n');
+    expect((await sh.run('head -n 1 /var/log/security/auth.log')).stdout).toMatch(/^\S+Z codesign-api auth\[1\]: FAIL login user=u-\d+ rhost=\S+ reason="invalid or expired token"\n$/);
     expect((await sh.run('grep MemTotal /proc/meminfo')).code).toBe(0);
   });
 

@@ -45,16 +45,30 @@ export function logFilePath(app: string, container: string): string {
   }
 }
 
-function logText(source: PodFilesSource, filter?: RegExp): string {
+/** Rewrites (or drops, answering undefined) an app log line for a file derived from the log. */
+type LineTransform = (line: string) => string | undefined;
+
+function logText(source: PodFilesSource, transform?: LineTransform): string {
   const pod = source.current();
   const log = new ContainerLog(pod, source.containerName, pod.logProfile(), source.logSeed);
-  const { lines } = log.history(source.now(), filter ? LOG_FILE_LINES * 4 : LOG_FILE_LINES, undefined);
+  const { lines } = log.history(source.now(), transform ? LOG_FILE_LINES * 4 : LOG_FILE_LINES, undefined);
   let text = '';
-  for (const line of lines) if (!filter || filter.test(line.text)) text += `${line.text}\n`;
+  for (const line of lines) {
+    const kept = transform ? transform(line.text) : line.text;
+    if (kept !== undefined) text += `${kept}\n`;
+  }
   return text;
 }
 
-function logFollower(source: PodFilesSource, filter?: RegExp): FileFollower {
+const AUTH_FAILURE = /^(\S+) .*\[auth\] authentication failed for user (\S+) from ([^:]+): (.*)$/;
+
+/** /var/log/security/auth.log: the app's authentication failures as its security log writes them (`grep FAIL`). */
+const authLogLine: LineTransform = (line) => {
+  const match = AUTH_FAILURE.exec(line);
+  return match ? `${match[1]} codesign-api auth[1]: FAIL login user=${match[2]} rhost=${match[3]} reason="${match[4]}"` : undefined;
+};
+
+function logFollower(source: PodFilesSource, transform?: LineTransform): FileFollower {
   return async (emit, signal) => {
     const pod = source.current();
     const log = new ContainerLog(pod, source.containerName, pod.logProfile(), source.logSeed);
@@ -67,8 +81,13 @@ function logFollower(source: PodFilesSource, filter?: RegExp): FileFollower {
         let text = '';
         for (; next < due; next++) {
           const entry = log.entryText(next, log.timeOf(next), false);
-          if (!filter) text += entry;
-          else for (const line of entry.split('\n')) if (line && filter.test(line)) text += `${line}\n`;
+          if (!transform) text += entry;
+          else {
+            for (const line of entry.split('\n')) {
+              const kept = line ? transform(line) : undefined;
+              if (kept !== undefined) text += `${kept}\n`;
+            }
+          }
         }
         if (text) emit(text);
       }, FOLLOW_TICK_MS);
@@ -130,9 +149,8 @@ export function buildPodFileSystem(source: PodFilesSource): VirtualFileSystem {
   fs.addGenerated(logPath, () => logText(source), { follow: logFollower(source) }, started);
   switch (pod.app) {
     case 'codesign-api': {
-      const auth = /authentication|unauthori[sz]ed|\b401\b|invalid token|login failed/i;
       fs.mkdirp('/var/log/security', started);
-      fs.addGenerated('/var/log/security/auth.log', () => logText(source, auth), { follow: logFollower(source, auth) }, started);
+      fs.addGenerated('/var/log/security/auth.log', () => logText(source, authLogLine), { follow: logFollower(source, authLogLine) }, started);
       for (const [path, content] of Object.entries(APP_SOURCES)) fs.addFile(path, content, 0o644, started - 86_400_000 * 2);
       break;
     }
