@@ -59,6 +59,24 @@ describe('text tools', () => {
   });
 });
 
+describe('filters', () => {
+  it('awk prints fields with -F, conditions and NR; sed substitutes and deletes; find walks the files', async () => {
+    const sh = new TestShell();
+    const input = 'a 1 x\nb 22 y\nc 3 z\n';
+    expect((await sh.run(`awk '{print $2}'`, { stdin: input })).stdout).toBe('1\n22\n3\n');
+    expect((await sh.run(`awk '$2 > 2 {print $1, $NF}'`, { stdin: input })).stdout).toBe('b y\nc z\n');
+    expect((await sh.run(`awk '/^c/'`, { stdin: input })).stdout).toBe('c 3 z\n');
+    expect((await sh.run(`awk -F: 'NR==1 {print $1}' /etc/passwd`)).stdout).toBe('root\n');
+    expect((await sh.run(`awk 'BEGIN { x = 1 }'`)).code).toBe(2);
+    expect((await sh.run(`sed 's/a/A/g; 2d'`, { stdin: 'banana\nxx\nab\n' })).stdout).toBe('bAnAnA\nAb\n');
+    expect((await sh.run(`sed -n '/2/p'`, { stdin: input })).stdout).toBe('b 22 y\n');
+    expect((await sh.run(`sed -E 's/([a-z]) ([0-9]+)/\\2-\\1/'`, { stdin: input })).stdout).toBe('1-a x\n22-b y\n3-c z\n');
+    expect((await sh.run('find /app/config -name "*.py"')).stdout).toBe('/app/config/gunicorn.conf.py\n');
+    expect((await sh.run('find /var/log -type f')).stdout).toBe('/var/log/app/app.log\n/var/log/security/auth.log\n');
+    expect((await sh.run('ss -tlnp | grep -c LISTEN')).stdout).toBe('2\n');
+  });
+});
+
 describe('the container files', () => {
   it('hold /etc/hostname, the mounted config and a log with the lines kubectl logs shows', async () => {
     const ctx = testContext();

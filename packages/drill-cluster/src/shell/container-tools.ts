@@ -6,6 +6,7 @@
  */
 import { readAll } from './byte-streams';
 import { makeCurl } from './curl-tool';
+import { filterTools, listeningPorts } from './filter-tools';
 import { buildPodFileSystem } from './pod-files';
 import type { ShellHost, Tool } from './shell-interpreter';
 import { systemTools, type ContainerFacts } from './system-tools';
@@ -67,7 +68,8 @@ export function containerTools(ctx: CommandContext): Record<string, Tool> {
     connect: async (port) => (ctx.connect ? ctx.connect(port) : undefined),
     commandNames: () => names,
   };
-  const tools: Record<string, Tool> = { ...TEXT_TOOLS, ...systemTools(facts), tar, curl: makeCurl(facts), sh: shellTool, dash: shellTool };
+  const ports = () => listeningPorts(ctx.pod.app, current().phase === 'Running' && !current().logProfile().crashLooping);
+  const tools: Record<string, Tool> = { ...TEXT_TOOLS, ...systemTools(facts), ...filterTools(ports), tar, curl: makeCurl(facts), sh: shellTool, dash: shellTool };
   if (!/alpine/.test(ctx.container.image)) tools.bash = shellTool;
   for (const name of appCommandNames(ctx.pod.app)) tools[name] = imageCommand(name, ctx);
   names.push(...Object.keys(tools).filter((n) => /^[a-z]/.test(n)).sort());
