@@ -425,6 +425,11 @@ export class DrillApiServer {
   private async handleResource(req: IncomingMessage, res: ServerResponse, request: ResourceRequest, encoding: Encoding): Promise<void> {
     const method = req.method ?? 'GET';
     const { descriptor, name, subresource } = request;
+    if (descriptor.computed === 'selfReview') {
+      if (method !== 'POST' || name !== undefined || subresource !== undefined) throw statusErrors.methodNotAllowed();
+      for await (const _chunk of req) void _chunk;
+      return this.sendJson(res, 201, selfReview(descriptor));
+    }
     if (descriptor.computed) {
       if (method !== 'GET' || subresource !== undefined) throw statusErrors.methodNotAllowed();
       if (isTrue(request.query.get('watch'))) throw statusErrors.methodNotAllowed();
@@ -1314,4 +1319,17 @@ export class DrillApiServer {
     else if (method !== 'GET') throw statusErrors.methodNotAllowed();
     this.sendJson(res, 200, state());
   }
+}
+
+/**
+ * The answer to `kubectl auth can-i` (SelfSubjectAccessReview) and `auth whoami`
+ * (SelfSubjectReview): the drill's bearer token is its admin, allowed every verb. The request
+ * body (protobuf from kubectl) need not be read for that.
+ */
+function selfReview(descriptor: ResourceDescriptor): KubeObject {
+  const apiVersion = `${descriptor.group}/${descriptor.version}`;
+  if (descriptor.kind === 'SelfSubjectReview') {
+    return { apiVersion, kind: descriptor.kind, metadata: { name: '', creationTimestamp: null } as unknown as KubeObject['metadata'], status: { userInfo: { username: 'drill-admin', groups: ['system:masters', 'system:authenticated'] } } };
+  }
+  return { apiVersion, kind: descriptor.kind, metadata: { name: '', creationTimestamp: null } as unknown as KubeObject['metadata'], spec: {}, status: { allowed: true, reason: 'the drill cluster grants its token every verb' } };
 }
