@@ -118,7 +118,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger,
     preconfigured: drillAlertSettings(process.env),
   });
-  const logs = new LogService({ contexts, evidence, logger });
+  const logs = new LogService({ contexts, evidence, cluster, logger });
 
   const procedures = runbook
     ? new ProcedureService({

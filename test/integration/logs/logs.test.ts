@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/main/app/logger';
+import { ClusterService } from '../../../src/main/cluster/cluster-service';
 import { ContextService } from '../../../src/main/contexts/context-service';
 import type { StreamSink } from '../../../src/main/host/dispatcher';
 import { LogService } from '../../../src/main/logs/log-service';
@@ -30,6 +31,8 @@ afterAll(() => {
 afterEach(() => {
   for (const d of disposables.splice(0).reverse()) d.dispose();
 });
+/** The cluster service (shared informers) behind each context service made here. */
+const clusters = new Map<ContextService, ClusterService>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function recordingSink(): StreamSink<LogViewEvent> & { events: LogViewEvent[]; ended?: string; pause(): void; resume(): void } {
@@ -64,7 +67,9 @@ async function logService(drill: LogsDrill): Promise<LogService> {
   const contexts = new ContextService({ paths: [file], logger, drillKubeconfig: async () => undefined, watchFiles: false, healthIntervalMs: 0 });
   services.push(contexts);
   await contexts.list();
-  return new LogService({ contexts, evidence: { addFile: async () => Promise.reject(new Error('no evidence here')) }, logger, pollMs: 250 });
+  const cluster = new ClusterService({ contexts, logger });
+  clusters.set(contexts, cluster);
+  return new LogService({ contexts, cluster, evidence: { addFile: async () => Promise.reject(new Error('no evidence here')) }, logger });
 }
 
 async function open(logs: LogService, source: LogSource, options: LogOptions = {}): Promise<{ view: LogView; sink: ReturnType<typeof recordingSink> }> {
@@ -110,6 +115,11 @@ describe('logs against the drill at simulated speed', () => {
     expect(view.ring.nextSeq).toBeGreaterThan(linesBefore);
     const oldSources = new Set(view.sources().filter((s) => before.includes(s.pod)).map((s) => s.id));
     expect([...view.shownSeqs(false)].some((seq) => oldSources.has(view.ring.sourceAt(seq)))).toBe(true);
+    // The pods came from the namespace's shared informer: one LIST, then its watch; no polling.
+    const [cluster] = [...clusters.values()];
+    const { informer, handle } = await cluster!.acquire('drill', 'pods', DRILL_NS);
+    handle.dispose();
+    expect(informer.stats.lists).toBe(1);
   }, 90_000);
 
   it('reads a stern-style query: a pod-name regex plus a label selector', async () => {
@@ -119,6 +129,7 @@ describe('logs against the drill at simulated speed', () => {
     const { view: redis } = await open(logs, { kind: 'query', podPattern: '^redis-' }, { follow: false, tailLines: 2 });
     await expect.poll(() => redis.sources().map((s) => s.pod), { timeout: 15_000 }).toEqual(['redis-0']);
     await expect(open(logs, { kind: 'query', podPattern: '(a)\\1' })).rejects.toMatchObject({ code: 'Invalid', message: expect.stringMatching(/pod pattern .* RE2/) });
+    await expect(open(logs, { kind: 'query', podPattern: '.*', labelSelector: 'app=(x' })).rejects.toMatchObject({ code: 'Invalid', message: expect.stringMatching(/label selector "app=\(x" .*unbalanced/) });
   });
 
   it('reads a workload once without following: tail N of each pod, never read again', async () => {
