@@ -158,6 +158,21 @@ export class LineRing {
     }
   }
 
+  /**
+   * Where the lines `[firstSeq, lastSeq]` of one run start in their block (a view into the
+   * index when their slots do not wrap, else a copy): a filter maps match offsets to lines
+   * with a search over it instead of a call per line.
+   */
+  lineOffsets(firstSeq: number, lastSeq: number): Int32Array {
+    const first = this.slot(firstSeq);
+    const last = this.slot(lastSeq);
+    if (first <= last) return this.offsetOf.subarray(first, last + 1);
+    const out = new Int32Array(lastSeq - firstSeq + 1);
+    out.set(this.offsetOf.subarray(first));
+    out.set(this.offsetOf.subarray(0, last + 1), this.maxLines - first);
+    return out;
+  }
+
   /** Byte offset of `seq` inside its run (`runs()` gave the run's `start`). */
   offsetInBlock(seq: number): number {
     return this.offsetOf[this.slot(seq)]!;
