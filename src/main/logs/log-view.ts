@@ -12,7 +12,7 @@ import type { Stamp } from '../../shared/logs/stamps';
 import { LineRing } from '../../shared/logs/line-ring';
 import { maskSecrets } from '../../shared/logs/mask-secrets';
 import { ResumeGate } from '../../shared/logs/resume-gate';
-import { formatStamp, parseStamp, stampMillis } from '../../shared/logs/stamps';
+import { formatStamp, parseStamp, stampMillis, type StampedLine } from '../../shared/logs/stamps';
 import { Disposable, Emitter, toDisposable, type Event, type IDisposable } from '../../shared/lifetimes';
 import { CockpitFailure } from '../../shared/result';
 import type { Logger } from '../app/logger';
@@ -76,6 +76,8 @@ const RETRY_MS = [250, 500, 1000, 2000, 5000];
 export class ContainerFollower extends Disposable {
   readonly info: LogSourceInfo;
   readonly gate = new ResumeGate();
+  /** Each line's stamp is parsed into this (the gate and the ring copy what they keep). */
+  private readonly stampScratch: StampedLine = { sec: 0, nano: 0, bodyStart: 0 };
   /** Which connection's chunks are read: bumped when one drops or another opens. */
   private connection = 0;
   private handle: PodLogHandle | undefined;
@@ -289,7 +291,7 @@ export class ContainerFollower extends Disposable {
 
   private take(data: Buffer, start: number, end: number, now: number): void {
     if (end > start && data[end - 1] === 13) end--;
-    const stamp = parseStamp(data, start, end);
+    const stamp = parseStamp(data, start, end, this.stampScratch);
     const bodyStart = stamp ? stamp.bodyStart : start;
     if (!this.gate.admit(stamp, data, bodyStart, end)) {
       this.info.repeatsDropped++;
@@ -499,7 +501,7 @@ export class LogView extends Disposable {
       this.ring.append(bytes, start, end, source, stamp ? stampMillis(stamp) : Number.NaN);
       return;
     }
-    this.merger.push({ source, stamp, arrived, bytes, start, end });
+    this.merger.push({ source, stamp: stamp ? { sec: stamp.sec, nano: stamp.nano } : undefined, arrived, bytes, start, end });
   }
 
   /** Moves what the merger may release into the ring, and filters the new lines. */

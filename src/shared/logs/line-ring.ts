@@ -49,6 +49,8 @@ export class LineRing {
   private first = 0;
   private next = 0;
   private bytesHeld = 0;
+  /** A freed block kept for the next one. */
+  private spare: Uint8Array | undefined;
 
   constructor(options: LineRingOptions = {}) {
     this.maxLines = Math.max(1, Math.floor(options.maxLines ?? DEFAULT_MAX_LINES));
@@ -215,7 +217,10 @@ export class LineRing {
   private blockFor(length: number): Block {
     const last = this.blocks[this.blocks.length - 1];
     if (last && last.data.length - last.used >= length) return last;
-    const block: Block = { id: this.nextBlockId++, data: new Uint8Array(Math.max(this.blockBytes, length)), used: 0 };
+    // A block the cap freed is used again when it is the usual size (a full ring turns over a block every few thousand lines).
+    const spare = length <= this.blockBytes ? this.spare : undefined;
+    this.spare = undefined;
+    const block: Block = { id: this.nextBlockId++, data: spare ?? new Uint8Array(Math.max(this.blockBytes, length)), used: 0 };
     this.blocks.push(block);
     return block;
   }
@@ -231,6 +236,9 @@ export class LineRing {
       return;
     }
     const oldestBlock = this.blockOf[this.first % this.maxLines]!;
-    while (this.blocks.length > 1 && this.blocks[0]!.id < oldestBlock) this.blocks.shift();
+    while (this.blocks.length > 1 && this.blocks[0]!.id < oldestBlock) {
+      const freed = this.blocks.shift()!;
+      if (freed.data.length === this.blockBytes) this.spare = freed.data;
+    }
   }
 }

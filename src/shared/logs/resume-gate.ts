@@ -78,7 +78,13 @@ export class ResumeGate {
       this.pending = undefined;
     }
     if (order > 0) {
-      this.last = stamp;
+      // The caller may reuse `stamp` for the next line: keep a copy.
+      if (this.last) {
+        this.last.sec = stamp.sec;
+        this.last.nano = stamp.nano;
+      } else {
+        this.last = { sec: stamp.sec, nano: stamp.nano };
+      }
       if (this.atLast.size) this.atLast.clear();
       this.unhashedCount = 0;
     }
