@@ -322,6 +322,9 @@ export class LogView extends Disposable {
   private paused = false;
   private rateWindow: Array<[number, number]> = [];
   private lastFilterMs: number | undefined;
+  /** What the subscriber follows (`followTail`), and the position after the last tail pushed. */
+  private following: { lines: number; filtered: boolean } | undefined;
+  private tailSentTo = -1;
   private readonly openedAt = Date.now();
   private readonly didReport = this.register(new Emitter<LogViewEvent>());
   /** Stats, sources and problems, throttled to 20 a second (the followed list repaints on each). */
@@ -527,6 +530,7 @@ export class LogView extends Disposable {
   setFilter(filter: LogFilter | null): { matched: number; tookMs: number } {
     this.drain(true);
     const started = performance.now();
+    this.tailSentTo = -1;
     this.matches = new SeqList();
     if (!filter) {
       this.filter = undefined;
@@ -637,12 +641,32 @@ export class LogView extends Disposable {
     return { seq, source: this.ring.sourceAt(seq), time: Number.isNaN(time) ? null : time, text, ...(marks && marks.length ? { marks } : {}) };
   }
 
+  /**
+   * The subscriber follows the newest `lines` positions (matches when `filtered` and a filter is
+   * set): each report then carries them. 0 stops it. Answers whether it follows now.
+   */
+  followTail(lines: number, filtered: boolean): boolean {
+    this.following = lines > 0 ? { lines, filtered } : undefined;
+    this.tailSentTo = -1;
+    this.statsDirty = true;
+    return this.following !== undefined;
+  }
+
   private report(): void {
     if (this.isDisposed) return;
     if (this.merger.size > 0) this.drain(false);
     if (this.statsDirty) {
       this.statsDirty = false;
       this.didReport.fire({ type: 'stats', stats: this.stats() });
+    }
+    if (this.following) {
+      const filtered = this.following.filtered && this.filter !== undefined;
+      const end = filtered ? this.matches.nextOrdinal : this.ring.nextSeq;
+      if (end !== this.tailSentTo) {
+        this.tailSentTo = end;
+        const { lines, from } = this.window(Math.max(0, end - this.following.lines), this.following.lines, filtered);
+        this.didReport.fire({ type: 'tail', from, filtered, lines });
+      }
     }
     if (this.sourcesDirty) {
       this.sourcesDirty = false;

@@ -14,6 +14,9 @@ export interface LogListProps {
   /** Changes when positions change meaning (a new filter, another view): fetched lines are dropped. */
   generation: string;
   fetchWindow(from: number, count: number, filtered: boolean): Promise<{ lines: LogWindowLine[]; from: number } | undefined>;
+  /** While following: main pushes the newest lines with its counts (`logs:follow`). */
+  followTail(lines: number, filtered: boolean): void;
+  onTail(listener: (tail: { from: number; filtered: boolean; lines: LogWindowLine[] }) => void): () => void;
   sources: LogSourceInfo[];
   showPrefix: boolean;
   timestamps: boolean;
@@ -65,8 +68,27 @@ export function LogList(props: LogListProps) {
     setVersion((v) => v + 1);
   };
 
-  // Following: the lines on screen in one request, asked again as soon as it answers when more
-  // came meanwhile, so the tail repaints at the rate the counts arrive (not one chunk behind).
+  // Following: main pushes the newest lines with every report (no round trip per repaint);
+  // asked for as many as the screen shows, in steps of 50 so a resize does not ask every frame.
+  const { followTail, onTail } = props;
+  const shownRows = Math.ceil((end - start + 1) / 50) * 50;
+  useEffect(() => {
+    followTail(follow ? Math.min(500, Math.max(50, shownRows)) : 0, filtered);
+  }, [follow, filtered, generation, shownRows, followTail]);
+  useEffect(() => () => followTail(0, false), [followTail]);
+  const filteredRef = useRef(filtered);
+  filteredRef.current = filtered;
+  useEffect(
+    () =>
+      onTail((pushed) => {
+        if (pushed.filtered !== filteredRef.current || !pushed.lines.length) return;
+        keep(pushed, pushed.from);
+      }),
+    [onTail],
+  );
+
+  // Lines on screen that neither a push nor a fetch brought yet (a new filter, the first paint)
+  // are asked for in one request, again as soon as it answers when more came meanwhile.
   const latest = useRef({ from: 0, count: 0, filtered, generation });
   latest.current = { from: first + start, count: end - start + 1, filtered, generation };
   const tail = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
@@ -88,7 +110,13 @@ export function LogList(props: LogListProps) {
     });
   }, [fetchWindow]);
   useEffect(() => {
-    if (follow && end >= start) fetchTail();
+    if (!follow || end < start) return;
+    for (let p = first + start; p <= first + end; p++) {
+      if (!lines.current.has(p)) {
+        fetchTail();
+        return;
+      }
+    }
   }, [follow, first, count, start, end, filtered, generation, fetchTail]);
 
   // Not following: fetch what is on screen and not here yet, in chunks.

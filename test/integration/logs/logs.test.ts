@@ -275,6 +275,23 @@ describe('logs against the drill in real time', () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeLessThan(1000);
   }, 30_000);
 
+  it('pushes the newest lines with its reports while the subscriber follows, and stops when asked', async () => {
+    const pod = runningApiPods(drill)[0]!;
+    const { view, sink } = await open(logs, { kind: 'pod', name: pod }, { follow: true, tailLines: 10 });
+    expect(view.followTail(40, false)).toBe(true);
+    const tails = () => sink.events.filter((e): e is Extract<LogViewEvent, { type: 'tail' }> => e.type === 'tail');
+    await expect.poll(() => tails().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    const last = tails().at(-1)!;
+    expect(last.lines.length).toBeGreaterThan(0);
+    expect(last.lines.at(-1)!.seq).toBe(last.from + last.lines.length - 1);
+    expect(last.lines.map((l) => l.seq)).toEqual(last.lines.map((_, i) => last.from + i));
+    expect(view.followTail(0, false)).toBe(false);
+    await sleep(200);
+    const count = tails().length;
+    await sleep(500);
+    expect(tails().length).toBe(count);
+  });
+
   it('ends every view of a context when the context’s scope goes (a switch, a kubeconfig edit)', async () => {
     const own = await logService(drill);
     const contexts = services[services.length - 1]!;
