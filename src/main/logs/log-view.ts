@@ -145,6 +145,11 @@ export class ContainerFollower extends Disposable {
   private async open(): Promise<void> {
     const { options } = this.view;
     const follow = options.follow !== false && !options.previous;
+    // Resume after a drop: from the last stamp seen (`sinceTime`, nanoseconds kept), the gate
+    // dropping what the server sends again. No duplicate and no gap as far as the API allows:
+    // lines that share the last stamp are told apart only by their text's hash and count (two
+    // identical lines at one stamp are one line twice to us), lines without a stamp cannot be
+    // matched, and lines the kubelet rotated away while we were cut off are gone from the server.
     const resuming = this.opened && this.gate.lastStamp !== undefined;
     if (resuming) this.gate.reopen();
     const since = resuming ? { sinceTime: formatStamp(this.gate.lastStamp!) } : this.view.initialSince();

@@ -18,7 +18,9 @@ import type { LogView } from '../../../src/main/logs/log-view';
 import type { LogOptions, LogSource, LogViewEvent } from '../../../src/shared/contract/logs';
 import { Emitter, type IDisposable } from '../../../src/shared/lifetimes';
 import { parseStamp, stampMillis } from '../../../src/shared/logs/stamps';
-import type { KubeObject } from '../../../packages/drill-cluster/src/types';
+import { ContainerLog, formatLine, type TimedLine } from '../../../packages/drill-cluster/src/streams/pod-logs';
+import { StampFormatter } from '../../../packages/drill-cluster/src/streams/log-lines';
+import type { DrillPodRef, KubeObject, LogProfile } from '../../../packages/drill-cluster/src/types';
 import { DRILL_NS, startLogsDrill, type LogsDrill } from './drill-fixture';
 
 const logger = new MemoryLogger();
@@ -202,6 +204,31 @@ function fetchLog(drill: LogsDrill, pod: string, query: string): Promise<string[
     req.end();
   });
 }
+
+describe('the drill’s log stamps, which a resume relies on', () => {
+  it('gives every entry one stamp, strictly after the one before, alike in the history and the follow stream', () => {
+    const pod = { namespace: DRILL_NS, name: 'codesign-api-x', app: 'codesign-api', containers: [{ name: 'codesign-api' }], startedAt: Date.parse('2026-11-27T10:00:00.000Z'), restartCount: 0, phase: 'Running' } as unknown as DrillPodRef;
+    const profile = { linesPerSecond: 2_000_000, errorRatio: 0.02, latencyMs: { p50: 80, p95: 300 }, authFailureRatio: 0.01, memoryMiB: 300, memoryLimitMiB: 1024, dbPool: { size: 20, inUse: 5, exhausted: false } } as unknown as LogProfile;
+    const log = new ContainerLog(pod, 'codesign-api', profile);
+    let previous = { sec: -1, nano: 0 };
+    for (let k = 5_000_000; k < 5_020_000; k++) {
+      const text = log.entryText(k, true);
+      const bytes = Buffer.from(text);
+      const stamp = parseStamp(bytes, 0, bytes.indexOf(10))!;
+      expect(stamp.sec > previous.sec || (stamp.sec === previous.sec && stamp.nano > previous.nano)).toBe(true);
+      previous = stamp;
+      const history: TimedLine[] = [];
+      if (k % 1000 === 0) {
+        log.entry(k, undefined, history);
+        expect(history.map((l) => formatLine(l, true)).join('')).toBe(text);
+      }
+    }
+    const stamps = new StampFormatter();
+    expect(stamps.format(Date.parse('2026-11-27T10:00:00.120Z'), 0)).toBe('2026-11-27T10:00:00.12Z');
+    expect(stamps.format(Date.parse('2026-11-27T10:00:00.120Z'), 4500)).toBe('2026-11-27T10:00:00.1200045Z');
+    expect(stamps.format(Date.parse('2026-11-27T10:00:01.000Z'), 0)).toBe('2026-11-27T10:00:01Z');
+  });
+});
 
 describe('logs against the drill in real time', () => {
   let drill: LogsDrill;

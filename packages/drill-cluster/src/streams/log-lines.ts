@@ -82,17 +82,20 @@ export class StampFormatter {
       this.lastSec = sec;
       this.secText = new Date(sec * 1000).toISOString().slice(0, 19);
     }
-    let nanos = (wholeMs - sec * 1000) * 1_000_000 + (Math.floor(subMsNanos) % 1_000_000);
-    if (nanos === 0) return `${this.secText}Z`;
-    // Go trims trailing zeros of the fraction.
-    let width = 9;
-    while (nanos % 10 === 0) {
-      nanos /= 10;
-      width--;
-    }
-    return `${this.secText}.${String(nanos).padStart(width, '0')}Z`;
+    const ms = wholeMs - sec * 1000;
+    const sub = Math.floor(subMsNanos) % 1_000_000;
+    const hi = Math.floor(sub / 1000);
+    const lo = sub - hi * 1000;
+    // Go trims trailing zeros of the fraction: three digits at a time from tables.
+    if (lo !== 0) return `${this.secText}.${DIGITS3[ms]}${DIGITS3[hi]}${TRIMMED3[lo]}Z`;
+    if (hi !== 0) return `${this.secText}.${DIGITS3[ms]}${TRIMMED3[hi]}Z`;
+    if (ms !== 0) return `${this.secText}.${TRIMMED3[ms]}Z`;
+    return `${this.secText}Z`;
   }
 }
+
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const TRIMMED3 = DIGITS3.map((d) => d.replace(/0+$/, ''));
 
 const sharedStamps = new StampFormatter();
 
