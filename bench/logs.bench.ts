@@ -244,6 +244,8 @@ export async function run(report: Report): Promise<void> {
       report('logs ratio vs kubectl', Number((viewer.rate / viaKubectl).toFixed(2)), 'x', `>= 1.0; the viewer's rate over kubectl's on the same stamped stream (${(viewer.rate / viaKubectlPlain).toFixed(2)}x over unstamped)`);
 
       // Every codesign-api pod merged: 20 replicas.
+      // The drill's HPA (3..10) would scale the 20 back down: pinned to 20 first.
+      await kubectl(fast, 'patch', 'hpa', 'codesign-api-hpa', '-p', '{"spec":{"minReplicas":20,"maxReplicas":20}}');
       await kubectl(fast, 'scale', 'deployment/codesign-api', '--replicas=20');
       for (let i = 0; i < 200; i++) {
         const { stdout } = await kubectl(fast, 'get', 'pods', '-l', 'app=codesign-api', '--field-selector=status.phase=Running', '-o', 'name');
