@@ -7,7 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogViewEvent, LogWindowLine } from '../../shared/contract/logs';
-import { LineMerger, type MergeLine } from '../../shared/logs/line-merger';
+import { LineMerger } from '../../shared/logs/line-merger';
 import type { Stamp } from '../../shared/logs/stamps';
 import { LineRing } from '../../shared/logs/line-ring';
 import { maskSecrets } from '../../shared/logs/mask-secrets';
@@ -509,16 +509,17 @@ export class LogView extends Disposable {
       this.ring.append(bytes, start, end, source, stamp ? stampMillis(stamp) : Number.NaN);
       return;
     }
-    this.merger.push({ source, stamp: stamp ? { sec: stamp.sec, nano: stamp.nano } : undefined, arrived, bytes, start, end });
+    this.merger.add(source, stamp ? stampMillis(stamp) : Number.NaN, arrived, bytes, start, end);
   }
+
+  private readonly appendMerged = (source: number, bytes: Uint8Array, start: number, end: number, time: number) => {
+    this.ring.append(bytes, start, end, source, time);
+  };
 
   /** Moves what the merger may release into the ring, and filters the new lines. */
   drain(force: boolean): void {
     if (this.merger.size > 0) {
-      const append = (line: MergeLine) => {
-        this.ring.append(line.bytes, line.start, line.end, line.source, line.stamp ? stampMillis(line.stamp) : Number.NaN);
-      };
-      this.merger.drain(performance.now(), append, force);
+      this.merger.drain(performance.now(), this.appendMerged, force);
       if (this.merger.size > 0) this.scheduleDrain();
     }
     const from = this.scannedTo;
