@@ -224,8 +224,9 @@ export async function run(report: Report): Promise<void> {
 
       // The errors filter over the full ring, timed by main (the panel shows it).
       await page.getByRole('group', { name: 'Runbook filters' }).getByRole('button', { name: 'Errors', exact: true }).click();
-      const filterMs = await page.waitForFunction(() => /^(\d+) ms/.exec(document.querySelector('[aria-label="Filter time"]')?.textContent ?? '')?.[1], undefined, { timeout: 60_000 });
-      report('logs regex filter 1M lines', Number(await filterMs.jsonValue()), 'ms', '<= 150 ms; /ERROR|CRITICAL|500|502|503/ over 1,000,000 lines, RE2');
+      const filterTimes = await page.waitForFunction(() => /^(\d+) ms \(CPU (\d+) ms\)/.exec(document.querySelector('[aria-label="Filter time"]')?.textContent ?? '')?.slice(1, 3), undefined, { timeout: 60_000 });
+      const [filterWall, filterCpu] = (await filterTimes.jsonValue()) as [string, string];
+      report('logs regex filter 1M lines', Number(filterWall), 'ms', `<= 150 ms; /ERROR|CRITICAL|500|502|503/ over 1,000,000 lines in main (literal alternation, one pass per 1 MiB run); CPU ${filterCpu} ms`);
       await page.close();
 
       // kubectl against the same drill pod, with stdout to /dev/null, reading the same stream as

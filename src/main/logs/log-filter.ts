@@ -14,7 +14,12 @@ import type { LogFilter, LogFilterTerm } from '../../shared/contract/logs';
 import type { LineRing } from '../../shared/logs/line-ring';
 import { CockpitFailure } from '../../shared/result';
 
-export const FILTER_ENGINE = 're2 (linear time)';
+/** Which engines a filter runs on, in words for the panel: both are linear in the input. */
+export function filterEngine(filter: CompiledFilter | undefined): string {
+  if (!filter) return 're2 (linear time)';
+  const kinds = new Set(filter.engines);
+  return [...kinds].join(' + ');
+}
 
 interface CompiledTerm {
   term: LogFilterTerm;
@@ -99,6 +104,11 @@ export class CompiledFilter {
       }
       for (let i = 0; i < count; i++) if (hits[i]! >= need) onMatch(run.firstSeq + i);
     }
+  }
+
+  /** Per term: a literal alternation (no quantifier, so it cannot backtrack) or RE2. */
+  get engines(): string[] {
+    return this.terms.map((t) => (t.literalRegex ? 'literal alternation (linear time)' : 're2 (linear time)'));
   }
 
   /** Whether one line's text passes. */

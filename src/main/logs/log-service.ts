@@ -12,7 +12,7 @@ import type { ClusterService } from '../cluster/cluster-service';
 import type { ContextService } from '../contexts/context-service';
 import type { EvidenceService } from '../evidence/evidence-service';
 import type { StreamSink } from '../host/dispatcher';
-import { describeFilter, FILTER_ENGINE } from './log-filter';
+import { describeFilter, filterEngine } from './log-filter';
 import { LogView } from './log-view';
 
 export interface LogServiceDeps {
@@ -97,8 +97,9 @@ export class LogService {
   }
 
   setFilter(viewId: string, filter: Parameters<LogView['setFilter']>[0]) {
-    const result = this.view(viewId).setFilter(filter);
-    return { ...result, engine: FILTER_ENGINE };
+    const view = this.view(viewId);
+    const result = view.setFilter(filter);
+    return { ...result, engine: filterEngine(view.compiledFilter) };
   }
 
   /** The shown lines as a file's text, refused above 16 MiB (capture to the incident instead). */

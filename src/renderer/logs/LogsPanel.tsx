@@ -208,7 +208,7 @@ function FilterBar({ onMode, mode }: { mode: 'filter' | 'highlight'; onMode(mode
           </button>
           {filterResult ? (
             <span className="muted small" aria-label="Filter time">
-              {Math.round(filterResult.tookMs)} ms · {filterResult.engine}
+              {Math.round(filterResult.tookMs)} ms (CPU {Math.round(filterResult.cpuMs)} ms) · {filterResult.engine}
             </span>
           ) : null}
         </div>

@@ -20,7 +20,7 @@ export interface LogViewState {
   /** The latest problems with single sources (newest last, at most 5). */
   problems: CockpitError[];
   filter: LogFilter | null;
-  filterResult?: { matched: number; tookMs: number; engine: string };
+  filterResult?: { matched: number; tookMs: number; cpuMs: number; engine: string };
   filterError?: string;
   /** Bumped when what the positions mean changes (new filter): the list drops what it fetched. */
   generation: number;

@@ -133,7 +133,9 @@ export const logsRequests = {
   /** Sets (or clears, with null) the view's filter; runs over every held line in main. */
   'logs:setFilter': request(z.strictObject({ viewId: ViewId, filter: LogFilterSchema.nullable() })).returns<{
     matched: number;
+    /** The pass over every held line: wall time, and the CPU the process spent meanwhile. */
     tookMs: number;
+    cpuMs: number;
     engine: string;
   }>(),
   /** The next / previous matching line from `fromSeq` (exclusive), or null. */

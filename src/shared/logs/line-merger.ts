@@ -82,6 +82,13 @@ class Queue {
   }
 }
 
+/** Whether `a`'s head goes before `b`'s: stamped lines by stamp, a line without one by arrival. */
+function earlier(a: Queue, b: Queue): boolean {
+  const ta = a.times[a.head]!;
+  const tb = b.times[b.head]!;
+  return !Number.isNaN(ta) && !Number.isNaN(tb) ? ta < tb : a.arrivals[a.head]! < b.arrivals[b.head]!;
+}
+
 export class LineMerger {
   private readonly queues = new Map<number, Queue>();
   private list: Queue[] = [];
@@ -118,25 +125,29 @@ export class LineMerger {
   }
 
   /**
-   * Hands out, in order, every line that may go now (`force`: everything queued). A line goes
-   * when it is the earliest head, unless an open source with nothing queued might still send an
-   * earlier one and the line arrived less than `holdMs` ago.
+   * Hands out, in order, every line that may go now (`force`: everything queued), at most
+   * `limit` of them (the caller drains again for the rest, so a backlog never holds up the event
+   * loop). A line goes when it is the earliest head, unless an open source with nothing queued
+   * might still send an earlier one and the line arrived less than `holdMs` ago.
    */
-  drain(now: number, emit: MergeEmit, force = false): void {
+  drain(now: number, emit: MergeEmit, force = false, limit = Infinity): void {
     const queues = this.list;
+    let budget = limit;
     if (queues.length === 1) {
       const only = queues[0]!;
-      while (only.length > 0) {
+      const source = this.sourceOf[0]!;
+      while (only.length > 0 && budget-- > 0) {
         const i = only.head;
-        emit(this.sourceOf[0]!, only.bytes[i]!, only.starts[i]!, only.ends[i]!, only.times[i]!);
+        emit(source, only.bytes[i]!, only.starts[i]!, only.ends[i]!, only.times[i]!);
         only.shift();
         this.queued--;
       }
       return;
     }
-    while (this.queued > 0) {
+    while (this.queued > 0 && budget > 0) {
       let best: Queue | undefined;
       let bestIndex = 0;
+      let second: Queue | undefined;
       let waiting = false;
       for (let q = 0; q < queues.length; q++) {
         const queue = queues[q]!;
@@ -147,22 +158,25 @@ export class LineMerger {
         if (!best) {
           best = queue;
           bestIndex = q;
-          continue;
-        }
-        const a = queue.times[queue.head]!;
-        const b = best.times[best.head]!;
-        // Stamped lines by stamp; a line without one by arrival.
-        if (!Number.isNaN(a) && !Number.isNaN(b) ? a < b : queue.arrivals[queue.head]! < best.arrivals[best.head]!) {
+        } else if (earlier(queue, best)) {
+          second = best;
           best = queue;
           bestIndex = q;
+        } else if (!second || earlier(queue, second)) {
+          second = queue;
         }
       }
       if (!best) break;
-      const i = best.head;
-      if (waiting && !force && now - best.arrivals[i]! < this.holdMs) break;
-      emit(this.sourceOf[bestIndex]!, best.bytes[i]!, best.starts[i]!, best.ends[i]!, best.times[i]!);
-      best.shift();
-      this.queued--;
+      const source = this.sourceOf[bestIndex]!;
+      // A run: the best queue's lines go while they stay before every other queue's head.
+      do {
+        const i = best.head;
+        if (waiting && !force && now - best.arrivals[i]! < this.holdMs) return;
+        emit(source, best.bytes[i]!, best.starts[i]!, best.ends[i]!, best.times[i]!);
+        best.shift();
+        this.queued--;
+        budget--;
+      } while (budget > 0 && best.length > 0 && (!second || !earlier(second, best)));
     }
   }
 
