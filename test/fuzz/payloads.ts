@@ -72,6 +72,7 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'alerts:expireSilence': { context: 'drill', silenceId: '0a1b2c3d-0000-4000-8000-000000000000', incidentId: INCIDENT },
   'alerts:declareIncident': { context: 'drill', alertKey: 'alertname="CodesignErrorRate",severity="critical"', severity: 'SEV2' },
   'logs:window': { viewId: 'log-0123456789ab', from: 0, count: 100, filtered: false },
+  'logs:follow': { viewId: 'log-0123456789ab', lines: 80, filtered: false },
   'logs:setFilter': { viewId: 'log-0123456789ab', filter: { terms: [{ pattern: 'ERROR|CRITICAL', regex: true, caseSensitive: false, invert: false }], combine: 'any' } },
   'logs:seek': { viewId: 'log-0123456789ab', fromSeq: 10, direction: 'next' },
   'logs:export': { viewId: 'log-0123456789ab', filtered: true, timestamps: true },

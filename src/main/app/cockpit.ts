@@ -125,7 +125,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger,
     preconfigured: drillAlertSettings(process.env),
   });
-  const logs = new LogService({ contexts, evidence, logger });
+  const logs = new LogService({ contexts, evidence, cluster, logger });
   /** The shell's alert notifiers, stopped with the cockpit. */
   const notifiers = new DisposableStore();
 
