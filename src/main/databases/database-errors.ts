@@ -74,6 +74,8 @@ export function explainPostgresError(error: unknown, scope: PostgresErrorScope, 
       return new CockpitFailure('NotFound', `database "${scope.database}" does not exist on ${scope.target}`);
     case '57014':
       return new CockpitFailure('Timeout', /statement timeout/i.test(message) ? `statement timeout: the query ran longer than allowed and was cancelled (${message})` : `the query was cancelled: ${message}`);
+    case '55P03':
+      return new CockpitFailure('Timeout', `a table is locked by another session, so this could not be read (see who blocks whom): ${message}`);
     case '57P03':
       return new CockpitFailure('Unavailable', `PostgreSQL is not accepting connections yet: ${message}`);
     case '57P01':

@@ -31,6 +31,8 @@ export interface PostgresConnectOptions {
   password?: string | undefined;
   /** Per-statement limit for diagnostics (the console sets its own inside the transaction). */
   statementTimeoutMs?: number;
+  /** How long a statement waits for a lock (0: for ever, as maintenance must). */
+  lockTimeoutMs?: number;
   connectTimeoutMs?: number;
   ssl?: boolean;
 }
@@ -46,6 +48,8 @@ export async function openPostgres(options: PostgresConnectOptions): Promise<pg.
     application_name: COCKPIT_APPLICATION_NAME,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     statement_timeout: options.statementTimeoutMs ?? 15_000,
+    // A table locked by another session must not hold the overview up (sizes need a share lock).
+    lock_timeout: options.lockTimeoutMs ?? 2_000,
     ...(options.ssl ? { ssl: { rejectUnauthorized: false } } : {}),
   });
   client.on('error', () => undefined);

@@ -21,7 +21,7 @@ export type EngineActionType = EngineAction['type'];
 /** The runbook's missing script; a `host.command` naming it runs as `health.check`. */
 export const HEALTH_CHECK_SCRIPT = './scripts/health-check.sh';
 
-/** Action types the engine executes. Others (logs, pg.*, prom.*, terminal) belong to other panels. */
+/** Action types the engine executes. Others (prom.*, terminal) belong to other panels. */
 export const ENGINE_ACTIONS: ReadonlySet<EngineActionType> = new Set<EngineActionType>([
   'k8s.pods',
   'k8s.rolloutHistory',
@@ -48,6 +48,10 @@ export const ENGINE_ACTIONS: ReadonlySet<EngineActionType> = new Set<EngineActio
   'evidence.capture',
   'compliance.script',
   'health.check',
+  'pg.ready',
+  'pg.query',
+  'pg.dump',
+  'redis.info',
 ]);
 
 /** The action a step runs in the engine (`host.command ./scripts/health-check.sh` becomes `health.check`). */
