@@ -37,6 +37,8 @@ export class TunnelService {
   private readonly tunnels = new Map<string, Tunnel>();
   private readonly contextStores = new Map<string, DisposableStore>();
   private readonly pending = new Map<string, Promise<TunnelInfo>>();
+  /** Tunnels that opened: watchers hear only of these (a failed open answers its caller alone). */
+  private readonly started = new Set<string>();
   private readonly didChange = new Emitter<TunnelInfo>();
   private readonly timings: TunnelTimings;
   private disposed = false;
@@ -62,17 +64,22 @@ export class TunnelService {
       logger: this.deps.logger,
       timings: this.timings,
       onDidChange: (info) => {
+        const announced = this.started.has(id);
         if (info.state === 'closed') {
           this.tunnels.delete(id);
+          this.started.delete(id);
           if (held.registration) store.delete(held.registration);
         }
-        this.didChange.fire(info);
+        if (announced) this.didChange.fire(info);
       },
     });
     this.tunnels.set(id, tunnel);
     held.registration = store.add(toDisposable(() => tunnel.dispose('its context was closed')));
     try {
-      return await tunnel.start();
+      const info = await tunnel.start();
+      this.started.add(id);
+      this.didChange.fire(tunnel.info());
+      return info;
     } catch (error) {
       this.tunnels.delete(id);
       this.deps.logger.warn('tunnel.open-failed', { context: request.context, namespace: request.namespace, target: `${request.target.kind}/${request.target.name}`, message: (error as Error).message });

@@ -564,6 +564,9 @@ function handshakeFailure(error: unknown, target: Resolved, request: TunnelReque
 }
 
 function asFailure(error: unknown, request: TunnelRequest): CockpitFailure {
+  if (error instanceof KubeRequestFailure && error.code === 'Unreachable' && !/API unreachable/.test(error.message)) {
+    return new CockpitFailure('Unreachable', `${error.message} (API unreachable)`, undefined, { context: request.context, namespace: request.namespace });
+  }
   if (error instanceof CockpitFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new CockpitFailure('Internal', `tunnel to ${request.target.kind}/${request.target.name}: ${message}`);
