@@ -85,6 +85,10 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'terminal:record': { id: TERMINAL, key: TERMINAL_KEY, incidentId: INCIDENT, input: false },
   'terminal:stopRecording': { id: TERMINAL, key: TERMINAL_KEY },
   'terminal:recording': { incidentId: INCIDENT, sha256: SHA },
+  // A context the fuzzed host does not have: valid input, answered NotFound, no tunnel opened per mutation.
+  'tunnels:open': { context: 'fuzz-context', namespace: 'codesign-production', target: { kind: 'service', name: 'redis' }, remotePort: 6379 },
+  'tunnels:close': { id: 'tun-0123456789ab' },
+  'tunnels:list': { context: 'drill' },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -98,6 +102,7 @@ export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'logs:view': { context: 'drill', namespace: 'codesign-production', source: { kind: 'deployment', name: 'codesign-api' }, options: { follow: true, tailLines: 10 } },
   'terminal:output': { id: TERMINAL, key: TERMINAL_KEY },
   'terminal:sessions': {},
+  'tunnels:watch': {},
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

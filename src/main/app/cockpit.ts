@@ -31,6 +31,8 @@ import { loadRunbookFile } from '../runbook/loader';
 import { terminalHandlers } from '../terminal/handlers';
 import { TerminalService } from '../terminal/terminal-service';
 import type { Logger } from './logger';
+import { TunnelService } from '../tunnels/tunnel-service';
+import { tunnelHandlers, tunnelProviders } from '../tunnels/handlers';
 
 export interface CockpitOptions {
   host: AppInfo['host'];
@@ -134,6 +136,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger });
   await terminal.start();
   const terminalSlice = terminalHandlers(terminal);
+  const tunnels = new TunnelService({ kubeConfig: (name) => contexts.kubeConfig(name), contextScope: (name) => (name === contexts.current ? contexts.scope : undefined), logger });
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const contextSlice = contextHandlers({ contexts, drill, recordSession });
@@ -151,6 +154,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...alertHandlers(alerts, actor),
     ...logsHandlers(logs),
     ...terminalSlice.handlers,
+    ...tunnelHandlers(tunnels),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
@@ -161,6 +165,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...alertProviders(alerts),
     ...logsProviders(logs),
     ...terminalSlice.providers,
+    ...tunnelProviders(tunnels),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -169,6 +174,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     trustedLinks: runbookLinks(runbook),
     dispose: async () => {
       await terminal.dispose();
+      tunnels.dispose();
       procedures?.dispose();
       incidents?.dispose();
       contexts.dispose();

@@ -15,6 +15,7 @@ import { incidentRequests, incidentStreams } from './incidents';
 import { procedureRequests, procedureStreams } from './procedures';
 import { logsRequests, logsStreams } from './logs';
 import { terminalRequests, terminalStreams } from './terminal';
+import { tunnelRequests, tunnelStreams } from './tunnels';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -32,6 +33,7 @@ export const requests = {
   ...alertRequests,
   ...logsRequests,
   ...terminalRequests,
+  ...tunnelRequests,
 } as const;
 
 export const streams = {
@@ -44,6 +46,7 @@ export const streams = {
   ...alertStreams,
   ...logsStreams,
   ...terminalStreams,
+  ...tunnelStreams,
 } as const;
 
 export type Requests = typeof requests;
