@@ -193,7 +193,25 @@ describe('PostgreSQL diagnostics through the drill port-forward', () => {
     expect(String((wrong as Error).message)).not.toContain('wrong-password');
     service.setCredentials({ context: 'drill', kind: 'postgres', password: null });
     await expect(service.postgresOverview({ context: 'drill', database: 'nope_db' })).rejects.toMatchObject({ code: 'NotFound', message: 'database "nope_db" does not exist on postgres-0' });
-    await expect(service.postgresOverview({ context: 'drill', pod: 'postgres-9' })).rejects.toMatchObject({ code: 'NotFound', message: expect.stringContaining('pod postgres-9 not found') });
+    await expect(service.postgresOverview({ context: 'drill', pod: 'postgres-9' })).rejects.toMatchObject({ code: 'NotFound', message: expect.stringMatching(/pod postgres-9 (does not exist|not found)/) });
+  });
+});
+
+describe('a tunnel dropped mid-query', () => {
+  it('says so specifically, and the next read works again through a fresh tunnel', async () => {
+    const running = service.query({ context: 'drill', sql: 'SELECT pg_sleep(5)', timeoutMs: 20_000 }).catch((e: CockpitFailure) => e);
+    const sleeping = async () => {
+      const admin = await drill.postgres.admin();
+      const { rows } = await admin.query("SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(5)' AND state = 'active'");
+      await admin.end();
+      return rows.length;
+    };
+    await expect.poll(sleeping, { timeout: 10_000 }).toBe(1);
+    for (const tunnel of drill.tunnels.list('drill')) if (tunnel.remotePort === 5432) drill.tunnels.close(tunnel.id);
+    const failure = await running;
+    expect(failure).toMatchObject({ code: 'Unreachable', message: expect.stringContaining('dropped mid-query; results already shown are kept') });
+    const again = await service.query({ context: 'drill', sql: 'SELECT 1 AS one' });
+    expect(again.rows).toEqual([['1']]);
   });
 });
 

@@ -8,7 +8,8 @@ import { CoreV1Api, KubeConfig, PortForward } from '@kubernetes/client-node';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { CockpitFailure } from '../../../src/shared/result';
-import type { DatabaseEndpointSource } from '../../../src/main/databases/endpoints';
+import { tunnelEndpoints, type DatabaseEndpointSource } from '../../../src/main/databases/endpoints';
+import { TunnelService } from '../../../src/main/tunnels/tunnel-service';
 import { freePort, startPostgres, startRedis, type TestPostgres, type TestRedis } from './servers';
 
 export const NS = 'codesign-production';
@@ -19,7 +20,9 @@ export interface DrillDatabases {
   postgres: TestPostgres;
   redis: TestRedis;
   passwords: { postgres: string; redis: string };
+  /** Through the cockpit's TunnelService (its self-healing port-forwards to the drill). */
   endpoints: DatabaseEndpointSource;
+  tunnels: TunnelService;
   stop(): Promise<void>;
 }
 
@@ -96,16 +99,23 @@ export async function startDrillDatabases(): Promise<DrillDatabases> {
   await admin.query(`ALTER ROLE codesign PASSWORD '${passwords.postgres.replaceAll("'", "''")}'`);
   await admin.end();
   const redis = await startRedis(redisPort, passwords.redis);
-  const endpoints = portForwardEndpoints(kubeConfig);
+  const tunnels = new TunnelService({
+    kubeConfig: async (name) => {
+      if (name !== 'drill') throw new CockpitFailure('NotFound', `no context "${name}"`);
+      return kubeConfig;
+    },
+    logger: { info() {}, warn() {}, error() {} },
+  });
   return {
     cluster,
     kubeConfig,
     postgres,
     redis,
     passwords,
-    endpoints,
+    endpoints: tunnelEndpoints(tunnels),
+    tunnels,
     async stop() {
-      await endpoints.close();
+      tunnels.dispose();
       await cluster.stop();
       await redis.stop();
       await postgres.stop();
