@@ -89,6 +89,12 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'tunnels:open': { context: 'fuzz-context', namespace: 'codesign-production', target: { kind: 'service', name: 'redis' }, remotePort: 6379 },
   'tunnels:close': { id: 'tun-0123456789ab' },
   'tunnels:list': { context: 'drill' },
+  // A context the fuzzed host does not have: answered NotFound before any tunnel or connection.
+  'databases:postgres': { context: 'fuzz-context', namespace: 'codesign-production', pod: 'postgres-0', user: 'codesign', database: 'codesign_db' },
+  'databases:redis': { context: 'fuzz-context', pod: 'redis-0' },
+  'databases:query': { context: 'fuzz-context', sql: 'SELECT 1', timeoutMs: 1000 },
+  'databases:setCredentials': { context: 'fuzz-context', kind: 'redis', password: 'typed-in-memory' },
+  'databases:capture': { resultId: 'dbr-0123456789', incidentId: INCIDENT },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {

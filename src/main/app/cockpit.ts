@@ -33,6 +33,10 @@ import { TerminalService } from '../terminal/terminal-service';
 import type { Logger } from './logger';
 import { TunnelService } from '../tunnels/tunnel-service';
 import { tunnelHandlers, tunnelProviders } from '../tunnels/handlers';
+import { DatabaseActions } from '../databases/database-actions';
+import { DatabaseService } from '../databases/database-service';
+import { tunnelEndpoints } from '../databases/endpoints';
+import { databaseHandlers } from '../databases/handlers';
 
 export interface CockpitOptions {
   host: AppInfo['host'];
@@ -130,6 +134,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
         recorder: { append: (id, r) => store.append(id, r), putAttachment: (id, s, o) => store.putAttachment(id, s, o), read: (id) => store.read(id), writable: async () => (await vault.status()).state === 'unlocked' },
         actor,
         logger,
+        // Created below with the tunnels; the engine calls it only when a pg.* / redis.* step runs.
+        databases: { prepare: (context, action) => databaseActions.prepare(context, action) },
       })
     : undefined;
   const procedureSlice = procedureHandlers(procedures, runbookError);
@@ -137,6 +143,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   await terminal.start();
   const terminalSlice = terminalHandlers(terminal);
   const tunnels = new TunnelService({ kubeConfig: (name) => contexts.kubeConfig(name), contextScope: (name) => (name === contexts.current ? contexts.scope : undefined), logger });
+  const databases = new DatabaseService({ endpoints: tunnelEndpoints(tunnels), runbook, evidence, logger });
+  const databaseActions = new DatabaseActions(databases);
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const contextSlice = contextHandlers({ contexts, drill, recordSession });
@@ -155,6 +163,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...logsHandlers(logs),
     ...terminalSlice.handlers,
     ...tunnelHandlers(tunnels),
+    ...databaseHandlers(databases),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,

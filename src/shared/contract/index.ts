@@ -15,6 +15,7 @@ import { incidentRequests, incidentStreams } from './incidents';
 import { procedureRequests, procedureStreams } from './procedures';
 import { logsRequests, logsStreams } from './logs';
 import { terminalRequests, terminalStreams } from './terminal';
+import { databaseRequests, databaseStreams } from './databases';
 import { tunnelRequests, tunnelStreams } from './tunnels';
 import type { z } from 'zod';
 
@@ -33,6 +34,7 @@ export const requests = {
   ...alertRequests,
   ...logsRequests,
   ...terminalRequests,
+  ...databaseRequests,
   ...tunnelRequests,
 } as const;
 
@@ -46,6 +48,7 @@ export const streams = {
   ...alertStreams,
   ...logsStreams,
   ...terminalStreams,
+  ...databaseStreams,
   ...tunnelStreams,
 } as const;
 
