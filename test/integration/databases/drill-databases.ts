@@ -1,11 +1,9 @@
 /**
  * The drill with real backends: postgres-0 forwards to a PostgreSQL 15 and redis-0 to a
  * redis-server with requirepass, both started here; the passwords are the drill's own
- * `codesign-secrets` values. The endpoint source port-forwards through the drill's API server
- * (client-node's WebSocket port-forward, one stream per connection), as the cockpit's tunnels do.
+ * `codesign-secrets` values. The endpoints are the cockpit's TunnelService port-forwards.
  */
-import { CoreV1Api, KubeConfig, PortForward } from '@kubernetes/client-node';
-import { createServer, type Server, type Socket } from 'node:net';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { CockpitFailure } from '../../../src/shared/result';
 import { tunnelEndpoints, type DatabaseEndpointSource } from '../../../src/main/databases/endpoints';
@@ -24,64 +22,6 @@ export interface DrillDatabases {
   endpoints: DatabaseEndpointSource;
   tunnels: TunnelService;
   stop(): Promise<void>;
-}
-
-/** A local listener per (pod, port) whose every connection is a port-forward stream to the pod. */
-export function portForwardEndpoints(kubeConfig: KubeConfig, context = 'drill'): DatabaseEndpointSource & { close(): Promise<void> } {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const forward = new PortForward(kubeConfig);
-  const listeners = new Map<string, Promise<{ server: Server; port: number }>>();
-  const sockets = new Set<Socket>();
-  return {
-    async endpoint(request) {
-      if (request.context !== context) throw new CockpitFailure('NotFound', `no context "${request.context}"`);
-      if (request.target.kind !== 'pod') throw new CockpitFailure('Invalid', 'this test source forwards to pods only');
-      const pod = await core.readNamespacedPod({ namespace: request.namespace, name: request.target.name });
-      if (!pod.status?.containerStatuses?.every((c) => c.ready)) throw new CockpitFailure('Unavailable', `pod ${request.target.name} is not ready`);
-      const key = `${request.namespace}/${request.target.name}:${request.remotePort}`;
-      let listening = listeners.get(key);
-      if (!listening) {
-        listening = new Promise((resolve, reject) => {
-          const server = createServer((socket) => {
-            sockets.add(socket);
-            socket.once('close', () => sockets.delete(socket));
-            socket.on('error', () => socket.destroy());
-            forward.portForward(request.namespace, request.target.name, [request.remotePort], socket, null, socket).then(
-              (ws) => {
-                const close = typeof ws === 'function' ? undefined : ws;
-                socket.once('close', () => close?.close());
-                close?.on?.('close', () => socket.destroy());
-              },
-              () => socket.destroy(),
-            );
-          });
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            resolve({ server, port: typeof address === 'object' && address ? address.port : 0 });
-          });
-        });
-        listeners.set(key, listening);
-      }
-      const { port } = await listening;
-      return { host: '127.0.0.1', port, via: `test-forward ${key}` };
-    },
-    async readSecretKey(ctx, namespace, secret, key) {
-      if (ctx !== context) throw new CockpitFailure('NotFound', `no context "${ctx}"`);
-      const found = await core.readNamespacedSecret({ namespace, name: secret });
-      const value = found.data?.[key];
-      if (value === undefined) throw new CockpitFailure('NotFound', `secret ${secret} has no key ${key}`);
-      return Buffer.from(value, 'base64').toString('utf8');
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      for (const listening of listeners.values()) {
-        const { server } = await listening;
-        await new Promise((r) => server.close(r));
-      }
-      listeners.clear();
-    },
-  };
 }
 
 /** Starts PostgreSQL 15, the drill pointing at it and at a Redis port, then Redis with the drill's password. */
