@@ -16,7 +16,7 @@ import type { EngineAction } from '../../shared/procedures/model';
 import type { ActionEvidence, ActionResult, PreparedAction } from '../procedures/cluster-actions';
 import { explainPostgresError, explainRedisError } from './database-errors';
 import type { DatabaseService, ResolvedPostgres } from './database-service';
-import { checkReadiness, serverInfo, slowStatements } from './postgres-diagnostics';
+import { checkReadiness, redactSqlSecrets, serverInfo, slowStatements } from './postgres-diagnostics';
 import { clientFigures, hitRate, memoryFigures, parseRedisInfo, statsFigures } from './redis-diagnostics';
 
 export const DATABASE_ACTION_TYPES: ReadonlySet<string> = new Set(['pg.ready', 'pg.query', 'pg.dump', 'redis.info']);
@@ -26,7 +26,7 @@ type PgTargetParams = { namespace: string; pod: string; user?: string | undefine
 /** Rows as psql prints them (aligned columns, a row count), for the run's output. */
 export function formatRows(columns: string[], rows: Array<Array<unknown>>): string {
   if (columns.length === 0) return `(${rows.length} row${rows.length === 1 ? '' : 's'})`;
-  const text = rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ')));
+  const text = rows.map((r) => r.map((v) => redactSqlSecrets(v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ')));
   const widths = columns.map((c, i) => Math.min(80, Math.max(c.length, ...text.map((r) => (r[i] ?? '').length))));
   const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!))).join(' | ').trimEnd();
   return [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...text.map(line), `(${rows.length} row${rows.length === 1 ? '' : 's'})`].join('\n');

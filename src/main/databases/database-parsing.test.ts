@@ -5,7 +5,7 @@ import { formatRows } from './database-actions';
 import { connectionThresholds } from './database-service';
 import { explainPostgresError, explainRedisError } from './database-errors';
 import { parseTarget } from './endpoints';
-import { readinessOfError, shapeTable, thresholdLevel } from './postgres-diagnostics';
+import { readinessOfError, redactSqlSecrets, shapeTable, thresholdLevel } from './postgres-diagnostics';
 import { clientFigures, hitRate, memoryFigures, parseRedisInfo, parseSlowlog, statsFigures } from './redis-diagnostics';
 
 const INFO = [
@@ -83,6 +83,13 @@ describe('PostgreSQL figures', () => {
     expect(readinessOfError(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toMatchObject({ state: 'accepting', ready: true });
     expect(readinessOfError(Object.assign(new Error('the database system is starting up'), { code: '57P03' }))).toMatchObject({ state: 'rejecting', ready: false });
     expect(readinessOfError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ state: 'no-response', ready: false });
+  });
+
+  it('hides password literals in SQL text (pg_stat_statements keeps utility statements verbatim)', () => {
+    expect(redactSqlSecrets("CREATE ROLE codesign LOGIN PASSWORD 'mQDA5iBuK+2i''x'")).toBe("CREATE ROLE codesign LOGIN PASSWORD '(redacted)'");
+    expect(redactSqlSecrets('ALTER ROLE postgres ENCRYPTED password $p$s3cret$p$ VALID UNTIL')).toBe("ALTER ROLE postgres ENCRYPTED password '(redacted)' VALID UNTIL");
+    expect(redactSqlSecrets('SELECT password_hash FROM users')).toBe('SELECT password_hash FROM users');
+    expect(formatRows(['query'], [["ALTER ROLE x PASSWORD 'abc'"]])).toContain("PASSWORD '(redacted)'");
   });
 
   it('prints rows as psql does', () => {

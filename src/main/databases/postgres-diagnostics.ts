@@ -20,6 +20,16 @@ import type {
 } from '../../shared/contract/databases';
 import { namedQuerySql } from '../../shared/runbook/actions';
 
+const SQL_PASSWORD = /\b(PASSWORD)(\s*)('(?:[^']|'')*'|\$([A-Za-z_]*)\$[\s\S]*?\$\4\$)/gi;
+
+/**
+ * SQL text with password literals hidden (`CREATE ROLE x PASSWORD '...'` stays in
+ * pg_stat_statements and pg_stat_activity verbatim): what the renderer and evidence may see.
+ */
+export function redactSqlSecrets(sql: string): string {
+  return sql.replace(SQL_PASSWORD, (_m, word: string, space: string) => `${word}${space}'(redacted)'`);
+}
+
 /** Marks the cockpit's own sessions in pg_stat_activity, so its figures leave them out. */
 export const COCKPIT_APPLICATION_NAME = 'incident-cockpit';
 
@@ -185,7 +195,7 @@ export async function slowStatements(client: pg.Client, versionNum: number, data
     return {
       available: true,
       columns,
-      statements: rows.map((r) => ({ query: r.query, calls: Number(r.calls), meanMs: Number(r.mean_time), totalMs: Number(r.total_time), rows: Number(r.rows) })),
+      statements: rows.map((r) => ({ query: redactSqlSecrets(r.query), calls: Number(r.calls), meanMs: Number(r.mean_time), totalMs: Number(r.total_time), rows: Number(r.rows) })),
     };
   } catch (error) {
     if ((error as { code?: unknown }).code === '55000') {
@@ -222,7 +232,7 @@ export async function activity(client: pg.Client): Promise<ActiveQuery[]> {
     state: r.state ?? 'unknown',
     durationMs: Math.max(0, Math.round(Number(r.ms ?? 0))),
     ...(r.wait ? { waitEvent: r.wait } : {}),
-    query: r.query,
+    query: redactSqlSecrets(r.query),
     blockedBy: (r.blocked_by ?? []).map(Number),
   }));
 }
@@ -307,8 +317,7 @@ export async function replication(client: pg.Client, inRecovery: boolean): Promi
 const cell = (value: unknown): string | null => {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return redactSqlSecrets(typeof value === 'object' ? JSON.stringify(value) : String(value));
 };
 
 /**

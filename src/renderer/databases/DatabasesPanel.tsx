@@ -293,8 +293,10 @@ function ConnectionsBar({ c }: { c: PostgresConnections }) {
   const width = (n: number) => `${Math.min(100, (n / c.maxConnections) * 100)}%`;
   return (
     <div className="db-connections">
-      <p className={`db-total lvl-${c.level}`} aria-label="Connections total">
-        {c.total} / {c.maxConnections} connections
+      <p className="db-total-line">
+        <span className={`db-total lvl-${c.level}`} aria-label="Connections total" data-level={c.level}>
+          {c.total} / {c.maxConnections} connections
+        </span>
         <span className="muted small">
           {' '}
           · warning &gt;{c.thresholds.warning}, critical &gt;{c.thresholds.critical} ({c.thresholds.source}) · idle &gt; {c.idleOlder.minutes} min: {c.idleOlder.count}
