@@ -198,7 +198,8 @@ export function kubectlCommand(action: EngineAction): string {
       // What the run sends (SQL of a 13+ server, the idle age given), one statement per psql -c.
       const p = action.params;
       const sql = p.queries.map((query) => namedQuerySql(query, p.database, 130000, { idleMinutes: p.idleMinutes }));
-      return `kubectl exec -it ${p.pod}${n(p.namespace)} -- psql -U ${q(p.user)} -d ${q(p.database)}${sql.map((s) => ` -c ${q(`${s};`)}`).join('')}`;
+      const dq = (text: string) => `"${text.replace(/["$`\\]/g, '\\$&')}"`;
+      return `kubectl exec -it ${p.pod}${n(p.namespace)} -- psql -U ${q(p.user)} -d ${q(p.database)}${sql.map((s) => ` -c ${dq(`${s};`)}`).join('')}`;
     }
     case 'health.check':
       return `kubectl get pods,deployments,nodes${n(action.params.namespace)} && kubectl get events --field-selector=type=Warning${n(action.params.namespace)}`;
