@@ -268,7 +268,7 @@ export class DatabaseActions {
       diff: [],
       summary: `Redis INFO ${p.section ?? 'all'} on ${p.pod}`,
       execute: async () => {
-        const resolved = await this.databases.resolveRedis({ context, namespace: p.namespace, pod: p.pod });
+        const resolved = await this.databases.resolveRedis({ context, namespace: p.namespace, pod: p.pod }, p.passwordSecret);
         const client = await this.databases.openRedis(resolved);
         try {
           const text = p.section && p.section !== 'all' ? await client.info(p.section) : await client.info();

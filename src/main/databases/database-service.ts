@@ -126,12 +126,19 @@ export class DatabaseService {
   }
 
   /** The password from what was typed, else the Secret key; `none` when neither is there. */
-  private async password(kind: 'postgres' | 'redis', context: string, namespace: string, target: string): Promise<{ password?: string; user?: string; credential: CredentialSource }> {
+  private async password(
+    kind: 'postgres' | 'redis',
+    context: string,
+    namespace: string,
+    target: string,
+    secret?: { name: string; key: string },
+  ): Promise<{ password?: string; user?: string; credential: CredentialSource }> {
     const typed = this.typed.get(this.credentialKey(kind, context, namespace, target));
     if (typed) return { password: typed.password, ...(typed.user ? { user: typed.user } : {}), credential: 'typed' };
-    const { name, postgresKey, redisKey } = this.defaults.secret;
+    const { postgresKey, redisKey } = this.defaults.secret;
+    const name = secret?.name ?? this.defaults.secret.name;
     try {
-      const password = await this.deps.endpoints.readSecretKey(context, namespace, name, kind === 'postgres' ? postgresKey : redisKey);
+      const password = await this.deps.endpoints.readSecretKey(context, namespace, name, secret?.key ?? (kind === 'postgres' ? postgresKey : redisKey));
       return { password, credential: 'secret' };
     } catch (error) {
       this.deps.logger.info('databases.no-secret', { kind, context, namespace, secret: name, reason: error instanceof Error ? error.message : String(error) });
@@ -163,7 +170,8 @@ export class DatabaseService {
     };
   }
 
-  async resolveRedis(input: DatabaseTarget): Promise<ResolvedRedis> {
+  /** `secret` names where the password lives when not in the default `codesign-secrets` / `redis-password`. */
+  async resolveRedis(input: DatabaseTarget, secret?: { name: string; key: string }): Promise<ResolvedRedis> {
     const namespace = input.namespace ?? this.defaults.namespace;
     const target = input.pod ?? this.defaults.redis.pod;
     const port = input.port ?? this.defaults.redis.port;
@@ -173,14 +181,14 @@ export class DatabaseService {
     } catch (error) {
       throw explainRedisError(error, { address: `${target}:${port}`, target });
     }
-    const secret = await this.password('redis', input.context, namespace, target);
+    const found = await this.password('redis', input.context, namespace, target, secret);
     return {
       context: input.context,
       namespace,
       target,
       address: `${endpoint.host}:${endpoint.port}`,
-      credential: secret.credential,
-      options: { host: endpoint.host, port: endpoint.port, ...(secret.user ? { username: secret.user } : {}), ...(secret.password !== undefined ? { password: secret.password } : {}) },
+      credential: found.credential,
+      options: { host: endpoint.host, port: endpoint.port, ...(found.user ? { username: found.user } : {}), ...(found.password !== undefined ? { password: found.password } : {}) },
     };
   }
 

@@ -248,6 +248,15 @@ describe('Redis diagnostics through the drill port-forward', () => {
     expect(JSON.stringify(overview)).not.toContain(drill.passwords.redis);
   });
 
+  it('runs the redis.info action with the password from the named Secret key', async () => {
+    const actions = new DatabaseActions(service);
+    const prepared = await actions.prepare('drill', { type: 'redis.info', params: { namespace: NS, pod: 'redis-0', section: 'memory', passwordSecret: { name: 'codesign-secrets', key: 'redis-password' } } });
+    const result = await prepared.execute(() => undefined, new AbortController().signal);
+    expect(result.output).toMatch(/^memory: used \d+ B, peak \d+ B, fragmentation [0-9.]+, maxmemory unlimited \(noeviction\)/);
+    expect(result.output).toContain('used_memory:');
+    expect(result.output).not.toContain(drill.passwords.redis);
+  });
+
   it('says wrong password specifically', async () => {
     service.setCredentials({ context: 'drill', kind: 'redis', password: 'not-the-password' });
     await expect(service.redisOverview({ context: 'drill' })).rejects.toMatchObject({ code: 'Unauthorized', message: expect.stringContaining('wrong password for Redis') });
