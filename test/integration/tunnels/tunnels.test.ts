@@ -161,6 +161,29 @@ describe('tunnels through the drill cluster to real servers', () => {
     }
   });
 
+  it('re-checks its target after the machine slept (a 1 s timer that ticked late) and stays open when the pod is still there', async () => {
+    const events: Array<{ event: string; fields?: Record<string, unknown> }> = [];
+    const logger = { info: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), warn: () => undefined, error: () => undefined };
+    const service = new TunnelService({ kubeConfig: async () => drill.kubeConfig, logger, timings: { probeMs: 150, wakeGapMs: 1_500 } });
+    try {
+      const info = await service.open({ context: CONTEXT, namespace: NS, target: { kind: 'pod', name: 'redis-0' }, remotePort: 6379 });
+      // Block the event loop for 2.5 s, as a suspended laptop would look to the process.
+      const until = Date.now() + 2_500;
+      while (Date.now() < until) {
+        /* asleep */
+      }
+      await expect.poll(() => events.find((e) => e.event === 'tunnel.woke'), { timeout: 5_000 }).toBeTruthy();
+      expect(Number(events.find((e) => e.event === 'tunnel.woke')!.fields!.gapMs)).toBeGreaterThan(1_500);
+      const client = new Redis({ host: '127.0.0.1', port: info.localPort, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+      expect(service.list()[0]).toMatchObject({ state: 'open', reconnects: 0 });
+    } finally {
+      service.dispose();
+    }
+  });
+
   it('says why it cannot open: pod not found, nothing listening on the port, a port the service lacks, a bad port name', async () => {
     const service = newService();
     try {
