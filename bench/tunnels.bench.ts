@@ -22,22 +22,29 @@ const SECONDS = Number(process.env.BENCH_TUNNEL_SECONDS ?? 8);
 const CLIENTS = Number(process.env.BENCH_TUNNEL_CLIENTS ?? 4);
 const ROUNDS = Number(process.env.BENCH_TUNNEL_ROUNDS ?? 2);
 const PINGS = Number(process.env.BENCH_TUNNEL_PINGS ?? 3000);
+const CONNECTS = Number(process.env.BENCH_TUNNEL_CONNECTS ?? 50);
 const RESTARTS = Number(process.env.BENCH_TUNNEL_RESTARTS ?? 3);
 const CLI = path.resolve(import.meta.dirname, '../packages/drill-cluster/src/cli.ts');
 
-async function startDrillProcess(dir: string, postgres: string, redis: string): Promise<{ child: ChildProcess; kubeconfigPath: string }> {
-  const kubeconfigPath = path.join(dir, 'kubeconfig');
-  // Speed 60: a deleted statefulset pod is replaced and Ready in about a second of real time.
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--speed', '60', '--kubeconfig', kubeconfigPath, '--postgres', postgres, '--redis', redis], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts a child and resolves once its stdout says `ready`; rejects with what it printed if it exits first. */
+async function spawnUntil(command: string, args: string[], ready: string): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes('Kubeconfig')) resolve();
+      if (out.includes(ready)) resolve();
     });
     child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`the drill exited (${code}): ${out}`)));
+    child.once('exit', (code) => reject(new Error(`${path.basename(command)} exited (${code}): ${out}`)));
   });
+  return child;
+}
+
+async function startDrillProcess(dir: string, postgres: string, redis: string): Promise<{ child: ChildProcess; kubeconfigPath: string }> {
+  const kubeconfigPath = path.join(dir, 'kubeconfig');
+  // Speed 60: a deleted statefulset pod is replaced and Ready in about a second of real time.
+  const child = await spawnUntil(process.execPath, ['--import', 'tsx', CLI, '--speed', '60', '--kubeconfig', kubeconfigPath, '--postgres', postgres, '--redis', redis], 'Kubeconfig');
   return { child, kubeconfigPath };
 }
 
@@ -52,16 +59,7 @@ async function pgbench(port: number, seconds: number): Promise<number> {
 
 async function kubectlPortForward(kubeconfigPath: string, target: string, remotePort: number): Promise<{ port: number; stop(): void }> {
   const port = await freePort();
-  const child = spawn('kubectl', ['--kubeconfig', kubeconfigPath, '-n', NS, 'port-forward', target, `${port}:${remotePort}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('Forwarding from')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`kubectl port-forward exited (${code}): ${out}`)));
-  });
+  const child = await spawnUntil('kubectl', ['--kubeconfig', kubeconfigPath, '-n', NS, 'port-forward', target, `${port}:${remotePort}`], 'Forwarding from');
   return { port, stop: () => child.kill('SIGTERM') };
 }
 
@@ -113,6 +111,29 @@ export async function run(report: Report): Promise<void> {
     samples.sort((a, b) => a - b);
     report('tunnel redis ping p50', percentile(samples, 50), 'ms', 'reference');
     report('tunnel redis ping p99', percentile(samples, 99), 'ms', 'reference');
+
+    // What one WebSocket per connection costs at connect time, against kubectl's streams
+    // multiplexed over one SPDY connection: a new connection and its first PING, one after another.
+    const kubectlRedis = await kubectlPortForward(drill.kubeconfigPath, 'svc/redis', 6379);
+    try {
+      const connectPing = async (port: number) => {
+        const times: number[] = [];
+        for (let i = 0; i < CONNECTS; i++) {
+          const started = performance.now();
+          const fresh = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+          await fresh.ping();
+          times.push(performance.now() - started);
+          fresh.disconnect();
+        }
+        return times.sort((a, b) => a - b);
+      };
+      await connectPing(redisTunnel.localPort);
+      await connectPing(kubectlRedis.port);
+      report('tunnel new connection p50', percentile(await connectPing(redisTunnel.localPort), 50), 'ms', 'reference; connect + first PING');
+      report('kubectl port-forward new connection p50', percentile(await connectPing(kubectlRedis.port), 50), 'ms', 'reference; connect + first PING');
+    } finally {
+      kubectlRedis.stop();
+    }
 
     // Reconnect: delete the pod behind the tunnel; from the moment its replacement is Ready (seen
     // by polling the API every 10 ms) to the first PING answered through the same local port.
