@@ -22,6 +22,9 @@ interface ForwardSocket {
   readonly readyState: number;
   close(code?: number): void;
   terminate?(): void;
+  /** Stop / start reading the WebSocket (ws 8): the pod's bytes wait in the kernel, not in main. */
+  pause?(): void;
+  resume?(): void;
   on(event: 'close', listener: (code: number) => void): void;
 }
 
@@ -308,7 +311,26 @@ export class Tunnel {
 
   private async forward(socket: net.Socket, target: Resolved): Promise<void> {
     const errors = collectText();
-    const ws = await this.connectForward(target, socket, errors.stream, socket);
+    // The pod's bytes go to the client through this writer: when the client reads slowly the
+    // WebSocket is paused until the socket drains, so a slow reader costs main no memory.
+    const held: { ws?: ForwardSocket; paused: boolean } = { paused: false };
+    const toClient = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        if (!socket.destroyed && !socket.write(chunk) && !held.paused) {
+          held.paused = true;
+          held.ws?.pause?.();
+        }
+        done();
+      },
+    });
+    socket.on('drain', () => {
+      if (!held.paused) return;
+      held.paused = false;
+      held.ws?.resume?.();
+    });
+    const ws = await this.connectForward(target, toClient, errors.stream, socket);
+    held.ws = ws;
+    if (held.paused) ws.pause?.();
     if (socket.destroyed || this.disposed) {
       ws.close();
       return;
@@ -324,8 +346,9 @@ export class Tunnel {
         // The stream dropped (API server restarted, network cut): check the target again.
         this.verify(`the forward's WebSocket to pod ${target.pod} dropped (code ${code})`);
       }
+      // The pod's side ended: flush what is written, then close the client's connection.
+      socket.once('finish', () => socket.destroy());
       socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
     });
     socket.once('close', () => {
       clientClosed = true;

@@ -16,6 +16,7 @@ const LogsPanel = lazy(() => import('../logs/LogsPanel').then((m) => ({ default:
 const AlertsPanel = lazy(() => import('../alerts/AlertsPanel').then((m) => ({ default: m.AlertsPanel })));
 const DatabasesPanel = lazy(() => import('../databases/DatabasesPanel').then((m) => ({ default: m.DatabasesPanel })));
 const TerminalPanel = lazy(() => import('../terminal/TerminalPanel').then((m) => ({ default: m.TerminalPanel })));
+const TunnelsPanel = lazy(() => import('../tunnels/TunnelsPanel').then((m) => ({ default: m.TunnelsPanel })));
 
 /** One panel of the cockpit: what the nav lists, the router shows and Alt+shortcut opens. */
 export interface PanelEntry<Id extends string = string> {
@@ -74,6 +75,7 @@ const ENTRIES = [
   { id: 'databases', label: 'Databases', shortcut: '7', availability: 'available', component: DatabasesPanel },
   { id: 'terminal', label: 'Terminal', shortcut: '8', availability: 'available', component: TerminalPanel },
   { id: 'evidence', label: 'Evidence', shortcut: '9', availability: 'available', component: EvidenceScreen },
+  { id: 'tunnels', label: 'Tunnels', shortcut: 't', availability: 'available', component: TunnelsPanel },
 ] as const satisfies readonly PanelEntry[];
 
 /** The ids a route can name. */

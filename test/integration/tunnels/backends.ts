@@ -6,11 +6,12 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { DrillApiServer } from '../../../packages/drill-cluster/src/server';
 import { sharedServingCertificate } from '../../../packages/drill-cluster/src/serving-certificate';
@@ -18,6 +19,7 @@ import type { PodStreamHandler } from '../../../packages/drill-cluster/src/types
 import type { Logger } from '../../../src/main/app/logger';
 
 const run = promisify(execFile);
+export { freePort };
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const NS = 'codesign-production';
 export const quietLogger: Logger = { info() {}, warn() {}, error() {} };
@@ -26,17 +28,6 @@ export interface Backend {
   host: string;
   port: number;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {

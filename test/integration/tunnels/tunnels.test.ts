@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TunnelInfo } from '../../../src/shared/contract/tunnels';
 import { DisposableStore } from '../../../src/shared/lifetimes';
+import { RESOURCE_KEYS } from '../../../packages/drill-cluster/src/resources';
 import { TunnelService } from '../../../src/main/tunnels/tunnel-service';
 import { ensureNoDisposablesAreLeakedInTestSuite } from '../../support/leak-check';
 import { hasPostgres15, NS, quietLogger, startPostgres, startRedis, startTunnelDrill, type Backend, type TunnelDrill } from './backends';
@@ -158,6 +159,58 @@ describe('tunnels through the drill cluster to real servers', () => {
       expect(service.list()[0]!.reconnects).toBe(1);
     } finally {
       service.dispose();
+    }
+  });
+
+  it('re-checks its target after the machine slept (a 1 s timer that ticked late) and stays open when the pod is still there', async () => {
+    const events: Array<{ event: string; fields?: Record<string, unknown> }> = [];
+    const logger = { info: (event: string, fields?: Record<string, unknown>) => events.push({ event, fields }), warn: () => undefined, error: () => undefined };
+    const service = new TunnelService({ kubeConfig: async () => drill.kubeConfig, logger, timings: { probeMs: 150, wakeGapMs: 1_500 } });
+    try {
+      const info = await service.open({ context: CONTEXT, namespace: NS, target: { kind: 'pod', name: 'redis-0' }, remotePort: 6379 });
+      // Block the event loop for 2.5 s, as a suspended laptop would look to the process.
+      const until = Date.now() + 2_500;
+      while (Date.now() < until) {
+        /* asleep */
+      }
+      await expect.poll(() => events.find((e) => e.event === 'tunnel.woke'), { timeout: 5_000 }).toBeTruthy();
+      expect(Number(events.find((e) => e.event === 'tunnel.woke')!.fields!.gapMs)).toBeGreaterThan(1_500);
+      const client = new Redis({ host: '127.0.0.1', port: info.localPort, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+      expect(service.list()[0]).toMatchObject({ state: 'open', reconnects: 0 });
+    } finally {
+      service.dispose();
+    }
+  });
+
+  it('fails with the reason after reconnecting too long, and tries again when a client connects', async () => {
+    const debugPod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'redis-debug', namespace: NS, labels: { app: 'redis' } },
+      spec: { containers: [{ name: 'redis', image: 'redis:7', ports: [{ name: 'redis', containerPort: 6379 }] }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    drill.cluster.store.create(RESOURCE_KEYS.pods, structuredClone(debugPod));
+    const service = new TunnelService({ kubeConfig: async () => drill.kubeConfig, logger: quietLogger, timings: { probeMs: 150, giveUpAfterMs: 500 } });
+    try {
+      const info = await service.open({ context: CONTEXT, namespace: NS, target: { kind: 'pod', name: 'redis-debug' }, remotePort: 6379 });
+      const failed = nextChange(service, (i) => i.id === info.id && i.state === 'failed');
+      // No controller owns this pod: once deleted it does not come back.
+      await drill.deletePod('redis-debug');
+      await expect.poll(() => drill.cluster.store.get(RESOURCE_KEYS.pods, NS, 'redis-debug')).toBeUndefined();
+      expect((await failed).reason).toMatch(/pod redis-debug does not exist .*gave up after 1 s; a new connection tries again/);
+      drill.cluster.store.create(RESOURCE_KEYS.pods, structuredClone(debugPod));
+      const client = new Redis({ host: '127.0.0.1', port: info.localPort, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      expect(await client.ping()).toBe('PONG');
+      client.disconnect();
+      expect(service.list()[0]).toMatchObject({ state: 'open', reconnects: 1 });
+    } finally {
+      service.dispose();
+      if (drill.cluster.store.get(RESOURCE_KEYS.pods, NS, 'redis-debug')) drill.cluster.store.delete(RESOURCE_KEYS.pods, NS, 'redis-debug');
     }
   });
 
