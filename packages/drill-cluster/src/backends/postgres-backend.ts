@@ -158,13 +158,12 @@ export class PostgresBackend {
     if (!password) throw new Error('the Secret codesign-secrets has no postgres-password for the drill\'s PostgreSQL');
     const server = new PostgresServer({
       binaries,
-      password,
       ...(this.settings.dataDir ? { dataDir: `${this.settings.dataDir.replace(/\/+$/, '')}/postgres` } : {}),
     });
     this.server = server;
     const started = await server.start();
     try {
-      await prepareDatabase(started.port, password);
+      await prepareDatabase(started.socketDir, started.port, password);
     } catch (error) {
       await server.stop();
       throw error;
@@ -220,11 +219,12 @@ export class PostgresBackend {
 }
 
 /**
- * Every start: the app's role with the Secret's password (and the superuser's), `codesign_db`
+ * Every start, over the drill's private socket: the app's role with the Secret's password (and the
+ * superuser's, for TCP clients), `codesign_db`
  * owned by it, `pg_stat_statements` and the seed. Idempotent, so a kept data folder is reused.
  */
-async function prepareDatabase(port: number, password: string): Promise<void> {
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', password });
+async function prepareDatabase(socketDir: string, port: number, password: string): Promise<void> {
+  const admin = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
   admin.on('error', () => undefined);
   await admin.connect();
   try {
@@ -237,13 +237,13 @@ async function prepareDatabase(port: number, password: string): Promise<void> {
   } finally {
     await admin.end().catch(() => undefined);
   }
-  const app = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: APP_DATABASE, password });
+  const app = new pg.Client({ host: socketDir, port, user: 'postgres', database: APP_DATABASE });
   app.on('error', () => undefined);
   await app.connect();
   try {
     await app.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await app.query(SEED_SQL);
-    await app.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}; GRANT pg_read_all_stats TO ${APP_ROLE}`);
+    await app.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}; GRANT pg_monitor TO ${APP_ROLE}`);
   } finally {
     await app.end().catch(() => undefined);
   }
