@@ -97,6 +97,8 @@ describe.runIf(binaries !== undefined)('postgres-0 on a real PostgreSQL', () => 
     const banner = await kubectl!.run(['exec', 'postgres-0', '-n', NS, '--', 'psql', '-U', 'codesign', '-d', 'codesign_db', '-t', '-c', 'SELECT version()']);
     expect(banner.code).toBe(0);
     expect(banner.stdout).toContain(`PostgreSQL ${binaries!.serverVersion}`);
+    const dump = await kubectl!.run(['exec', 'postgres-0', '-n', NS, '--', 'pg_dump', '-U', 'codesign', '-s', 'codesign_db']);
+    expect(dump.stdout).toContain(`-- Dumped from database version ${binaries!.serverVersion}\n`);
     const status = runtime!.state().backends!.postgres;
     expect(status).toMatchObject({ state: 'running', initialised: true });
     serverDataDir = status.dataDir;

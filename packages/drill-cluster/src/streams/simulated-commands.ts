@@ -9,7 +9,7 @@ import type { PostgresEndpoint } from '../backends/postgres-backend';
 import { NO_REDIS_MESSAGE, type RedisEndpoint } from '../backends/redis-backend';
 import { formatError, formatResults, type PsqlResultSet } from './psql-format';
 import { runPythonSnippet } from './python-snippets';
-import { postgresVersion } from '../world/versions';
+import { runningPostgres } from '../world/versions';
 
 export interface CommandOutput {
   stdout(text: string): void;
@@ -307,8 +307,8 @@ async function pgDump(args: string[], ctx: CommandContext, out: CommandOutput): 
         '-- PostgreSQL database dump',
         '--',
         '',
-        `-- Dumped from database version ${postgresVersion()}`,
-        `-- Dumped by pg_dump version ${postgresVersion()}`,
+        `-- Dumped from database version ${runningPostgres().serverVersion}`,
+        `-- Dumped by pg_dump version ${runningPostgres().serverVersion}`,
         '',
         "SET statement_timeout = 0;",
         "SET lock_timeout = 0;",
