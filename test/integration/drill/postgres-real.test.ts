@@ -153,6 +153,15 @@ describe.runIf(binaries !== undefined)('postgres-0 on a real PostgreSQL', () => 
     expect(runtime!.state().scenarios.find((s) => s.name === 'db-connection-exhaustion')).toMatchObject({ active: false });
   });
 
+  it('closes a pod’s held sessions when the runbook’s other fix replaces the codesign-api pods', async () => {
+    runtime!.setScenario('db-connection-exhaustion', true);
+    await until('the held sessions', async () => (await idleAppSessions()) === HELD_IDLE_CONNECTIONS);
+    const restart = await kubectl!.run(['rollout', 'restart', 'deployment/codesign-api', '-n', NS]);
+    expect(restart.code, restart.stderr).toBe(0);
+    await until('the old pods’ sessions to close', async () => (await idleAppSessions()) === 0, 60_000);
+    await until('the scenario to end itself', async () => runtime!.state().scenarios.find((s) => s.name === 'db-connection-exhaustion')?.ended);
+  });
+
   it('reuses its data folder across restarts, also after the postmaster was SIGKILLed', async () => {
     const pid = runtime!.cluster.databases!.postgres.serverPid!;
     process.kill(pid, 'SIGKILL');
