@@ -127,7 +127,14 @@ export class PostgresBackend {
 
   /** The backend's address, starting it on first use; undefined when configured `none`. */
   address(): Promise<PostgresEndpoint | undefined> {
-    this.starting ??= this.start();
+    if (!this.starting) {
+      const starting = this.start();
+      this.starting = starting;
+      // A failed start (its reason in status().problem) is tried again on the next use.
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+    }
     return this.starting;
   }
 
@@ -146,6 +153,7 @@ export class PostgresBackend {
     try {
       const endpoint = this.binaries ? await this.startReal(this.binaries) : await this.startPglite();
       this.update({ state: 'running', port: endpoint.port });
+      delete this.current.problem;
       return endpoint;
     } catch (error) {
       this.update({ state: 'failed', problem: error instanceof Error ? error.message : String(error) });
@@ -161,11 +169,13 @@ export class PostgresBackend {
       ...(this.settings.dataDir ? { dataDir: `${this.settings.dataDir.replace(/\/+$/, '')}/postgres` } : {}),
     });
     this.server = server;
-    const started = await server.start();
+    let started: PostgresServerStart;
     try {
+      started = await server.start();
       await prepareDatabase(started.socketDir, started.port, password);
     } catch (error) {
-      await server.stop();
+      await server.stop().catch(() => undefined);
+      if (this.server === server) this.server = undefined;
       throw error;
     }
     this.update({ dataDir: started.dataDir, startMs: started.ms, initialised: started.initialised, ...(started.recovered ? { recovered: started.recovered } : {}) });

@@ -32,4 +32,14 @@ describe('Debian PostgreSQL binaries', () => {
     expect(new PostgresBackend('auto').plan()).toEqual({ kind: 'postgresql', version: found.version, serverVersion: found.serverVersion });
     expect(new PostgresBackend('pglite').plan().kind).toBe('pglite');
   });
+
+  it.runIf(findPostgresBinaries() !== undefined)('says why a start failed, and tries again on the next use', async () => {
+    let password: string | undefined;
+    const backend = new PostgresBackend('auto', { password: () => password });
+    await expect(backend.address()).rejects.toThrow(/codesign-secrets has no postgres-password/);
+    expect(backend.status()).toMatchObject({ kind: 'postgresql', state: 'failed', problem: expect.stringMatching(/no postgres-password/) });
+    password = '';
+    await expect(backend.address()).rejects.toThrow(/no postgres-password/);
+    await backend.close();
+  });
 });
