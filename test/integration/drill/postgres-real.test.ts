@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DrillDatabases, HELD_IDLE_CONNECTIONS } from '../../../packages/drill-cluster/src/backends/drill-databases';
 import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { findPostgresBinaries } from '../../../packages/drill-cluster/src/backends/postgres-server';
+import { DrillControlClient } from '../../../packages/drill-cluster/src/control-client';
+import { DrillControlServer } from '../../../packages/drill-cluster/src/control-server';
 import { DrillRuntime } from '../../../packages/drill-cluster/src/drill-runtime';
 import { POSTGRES_BACKEND_ANNOTATION } from '../../../packages/drill-cluster/src/world/versions';
 import { KubectlHarness } from './kubectl-harness';
@@ -89,8 +91,13 @@ describe.runIf(binaries !== undefined)('postgres-0 on a real PostgreSQL', () => 
     const pod = await kubectl!.json<{ metadata: { annotations: Record<string, string> }; spec: { containers: Array<{ image: string }> } }>(['get', 'pod', 'postgres-0', '-n', NS, '-o', 'json']);
     expect(pod.metadata.annotations[POSTGRES_BACKEND_ANNOTATION]).toBe(`postgresql-${version}`);
     expect(pod.spec.containers[0]!.image).toBe(`postgres:${version}`);
-    const state = runtime!.state();
-    expect(state.backends?.postgres).toMatchObject({ kind: 'postgresql', version, serverVersion: binaries!.serverVersion, annotation: `postgresql-${version}`, state: 'not started', heldIdleConnections: 0 });
+    const control = await DrillControlServer.listen(runtime!);
+    try {
+      const state = await new DrillControlClient(control.url, control.token).state();
+      expect(state.backends?.postgres).toMatchObject({ kind: 'postgresql', version, serverVersion: binaries!.serverVersion, annotation: `postgresql-${version}`, state: 'not started', heldIdleConnections: 0 });
+    } finally {
+      await control.close();
+    }
   });
 
   it('is started by the drill on first use, and psql in postgres-0 and pg through kubectl port-forward see codesign_db and pg_stat_statements', async () => {
