@@ -72,6 +72,11 @@ describe('kubectl drain and PodDisruptionBudgets', () => {
     expect(drained.stdout).toContain('pod/postgres-0 evicted');
     expect(drained.stdout).toContain('node/drill-node-3 drained');
     expect(await run(['get', 'node', 'drill-node-3', '--no-headers'])).toMatch(/Ready,SchedulingDisabled/);
+    const described = await until('the unschedulable taint', async () => {
+      const text = await run(['describe', 'node', 'drill-node-3']);
+      return /Taints:\s+node\.kubernetes\.io\/unschedulable:NoSchedule/.test(text) ? text : undefined;
+    });
+    expect(described).toMatch(/Unschedulable:\s+true/);
 
     await until('the evicted pods to run elsewhere', async () => {
       const pods = await kubectl.json<PodList>(['get', 'pods', '-n', NS, '-o', 'json']);
@@ -83,6 +88,7 @@ describe('kubectl drain and PodDisruptionBudgets', () => {
     const postgres = await kubectl.json<PodList['items'][number]>(['get', 'pod', 'postgres-0', '-n', NS, '-o', 'json']);
     expect(postgres.spec.nodeName).not.toBe('drill-node-3');
     await run(['uncordon', 'drill-node-3']);
+    await until('the taint to go', async () => !/unschedulable:NoSchedule/.test(await run(['describe', 'node', 'drill-node-3'])));
   });
 
   it('refuses an eviction that would violate a budget with 429 and the real message', async () => {

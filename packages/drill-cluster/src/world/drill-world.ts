@@ -14,6 +14,7 @@ import {
 } from '../types';
 import { API_APP, API_NAMESPACE, AppModel } from './app-model';
 import { reconcileDisruptionBudgets } from './disruption-budgets';
+import { reconcileCordonTaints } from './node-cordon';
 import { CertificateController } from './certificate-controller';
 import type { StoppableDrillClock } from './clock';
 import { readObjects, type ControllerContext } from './controller-context';
@@ -439,6 +440,7 @@ export class SimulatedWorld implements DrillWorld {
     }
     this.drain();
     reconcileDisruptionBudgets(this.store, this.clock.now());
+    reconcileCordonTaints(this.store, this.clock.now());
     this.exporter.accumulate();
     this.endFixedScenarios();
   }
