@@ -109,6 +109,8 @@ export class DrillCluster {
           },
           ...(postgres ? { postgres } : {}),
           ...(options.redis !== undefined ? { redis: options.redis } : {}),
+          // redis-0 runs `redis-server --requirepass $(REDIS_PASSWORD)`: the Secret's redis-password.
+          redisPassword: () => DrillDatabases.secretValue(store, 'redis-password'),
         });
     const makeToken = () => randomBytes(32).toString('base64url');
     try {

@@ -127,7 +127,14 @@ export class PostgresBackend {
 
   /** The backend's address, starting it on first use; undefined when configured `none`. */
   address(): Promise<PostgresEndpoint | undefined> {
-    this.starting ??= this.start();
+    if (!this.starting) {
+      const starting = this.start();
+      this.starting = starting;
+      // A failed start (its reason in status().problem) is tried again on the next use.
+      starting.catch(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+    }
     return this.starting;
   }
 
@@ -146,6 +153,7 @@ export class PostgresBackend {
     try {
       const endpoint = this.binaries ? await this.startReal(this.binaries) : await this.startPglite();
       this.update({ state: 'running', port: endpoint.port });
+      delete this.current.problem;
       return endpoint;
     } catch (error) {
       this.update({ state: 'failed', problem: error instanceof Error ? error.message : String(error) });
@@ -158,15 +166,16 @@ export class PostgresBackend {
     if (!password) throw new Error('the Secret codesign-secrets has no postgres-password for the drill\'s PostgreSQL');
     const server = new PostgresServer({
       binaries,
-      password,
       ...(this.settings.dataDir ? { dataDir: `${this.settings.dataDir.replace(/\/+$/, '')}/postgres` } : {}),
     });
     this.server = server;
-    const started = await server.start();
+    let started: PostgresServerStart;
     try {
-      await prepareDatabase(started.port, password);
+      started = await server.start();
+      await prepareDatabase(started.socketDir, started.port, password);
     } catch (error) {
-      await server.stop();
+      await server.stop().catch(() => undefined);
+      if (this.server === server) this.server = undefined;
       throw error;
     }
     this.update({ dataDir: started.dataDir, startMs: started.ms, initialised: started.initialised, ...(started.recovered ? { recovered: started.recovered } : {}) });
@@ -220,11 +229,12 @@ export class PostgresBackend {
 }
 
 /**
- * Every start: the app's role with the Secret's password (and the superuser's), `codesign_db`
+ * Every start, over the drill's private socket: the app's role with the Secret's password (and the
+ * superuser's, for TCP clients), `codesign_db`
  * owned by it, `pg_stat_statements` and the seed. Idempotent, so a kept data folder is reused.
  */
-async function prepareDatabase(port: number, password: string): Promise<void> {
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', password });
+async function prepareDatabase(socketDir: string, port: number, password: string): Promise<void> {
+  const admin = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres' });
   admin.on('error', () => undefined);
   await admin.connect();
   try {
@@ -237,13 +247,13 @@ async function prepareDatabase(port: number, password: string): Promise<void> {
   } finally {
     await admin.end().catch(() => undefined);
   }
-  const app = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: APP_DATABASE, password });
+  const app = new pg.Client({ host: socketDir, port, user: 'postgres', database: APP_DATABASE });
   app.on('error', () => undefined);
   await app.connect();
   try {
     await app.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     await app.query(SEED_SQL);
-    await app.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}; GRANT pg_read_all_stats TO ${APP_ROLE}`);
+    await app.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}; GRANT pg_monitor TO ${APP_ROLE}`);
   } finally {
     await app.end().catch(() => undefined);
   }

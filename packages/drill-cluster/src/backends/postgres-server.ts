@@ -1,7 +1,9 @@
 /**
  * A real PostgreSQL server from Debian's packages (`/usr/lib/postgresql/<major>/bin`) for
  * postgres-0: initdb once in its data folder (kept across restarts), then the postmaster on a free
- * 127.0.0.1 port with `pg_stat_statements` preloaded and scram password auth, stopped with
+ * 127.0.0.1 port with `pg_stat_statements` preloaded and scram password auth over TCP (the drill
+ * itself comes in as `postgres` over a private unix socket, so a kept folder works whatever the
+ * freshly seeded Secret says; the caller then sets the passwords from it), stopped with
  * `pg_ctl stop -m fast`. A postmaster left behind by a killed drill is stopped, and a stale
  * `postmaster.pid` removed, before the next start.
  */
@@ -21,7 +23,6 @@ const STOP_TIMEOUT_S = 10;
 /** The server settings the drill runs with (the runbook's thresholds are read against `max_connections`). */
 export const DRILL_POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
   listen_addresses: '127.0.0.1',
-  unix_socket_directories: '',
   shared_preload_libraries: 'pg_stat_statements',
   'pg_stat_statements.track': 'all',
   max_connections: '200',
@@ -116,13 +117,20 @@ export interface PostgresServerOptions {
   binaries: PostgresBinaries;
   /** Where the cluster lives (`<data>/drill/postgres`); a temp dir, removed on stop, when absent. */
   dataDir?: string;
-  /** The password of `postgres` (set at initdb) and of the app's role. */
-  password: string;
 }
+
+/** Only the drill's own admin connection uses the socket; every TCP client needs its password. */
+const PG_HBA = `# Written by the drill cluster at every start.
+local all postgres trust
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+`;
 
 /** The outcome of a start, for the control API and the measurements. */
 export interface PostgresServerStart {
   port: number;
+  /** The private directory of the unix socket the drill administers the server through (trust, superuser). */
+  socketDir: string;
   dataDir: string;
   initialised: boolean;
   /** A postmaster of an earlier, killed drill that had to be stopped, or a stale pid file removed. */
@@ -134,6 +142,7 @@ export class PostgresServer {
   private child: ChildProcess | undefined;
   private dir: string | undefined;
   private tempRoot: string | undefined;
+  private socketDir: string | undefined;
   private readonly user = serverUser();
   private readonly onExit = (): void => {
     // The drill's own exit path (process.exit): a fast shutdown, without waiting.
@@ -155,9 +164,18 @@ export class PostgresServer {
     this.dir = dir;
     const initialised = await this.initdbIfNeeded(dir);
     const recovered = await this.clearStalePostmaster(dir);
+    await writeFile(path.join(dir, 'pg_hba.conf'), PG_HBA, { mode: 0o600 });
+    this.owned(path.join(dir, 'pg_hba.conf'));
+    // Short (a socket path has ~107 bytes), private (0700, the server user's), one per data folder
+    // (so a killed drill leaves none behind to pile up).
+    const socketDir = path.join(tmpdir(), `drill-pg-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
+    await rm(socketDir, { recursive: true, force: true });
+    await mkdir(socketDir, { mode: 0o700 });
+    this.owned(socketDir);
+    this.socketDir = socketDir;
     const port = await freePort();
     const logFile = await open(`${dir}.log`, 'a', 0o600);
-    const args = ['-D', dir, '-c', `port=${port}`];
+    const args = ['-D', dir, '-c', `port=${port}`, '-c', `unix_socket_directories=${socketDir}`];
     for (const [name, value] of Object.entries(DRILL_POSTGRES_SETTINGS)) args.push('-c', `${name}=${value}`);
     const child = spawn(path.join(this.options.binaries.binDir, 'postgres'), args, {
       stdio: ['ignore', logFile.fd, logFile.fd],
@@ -168,8 +186,8 @@ export class PostgresServer {
     this.child = child;
     child.on('error', () => undefined);
     process.on('exit', this.onExit);
-    await this.waitUntilReady(port, child, dir);
-    return { port, dataDir: dir, initialised, ...(recovered ? { recovered } : {}), ms: Date.now() - began };
+    await this.waitUntilReady(port, socketDir, child, dir);
+    return { port, socketDir, dataDir: dir, initialised, ...(recovered ? { recovered } : {}), ms: Date.now() - began };
   }
 
   /** `pg_ctl stop -m fast`; SIGKILL if it does not stop in time. Removes a temp data dir. */
@@ -190,6 +208,8 @@ export class PostgresServer {
     }
     if (this.tempRoot) await rm(this.tempRoot, { recursive: true, force: true });
     this.tempRoot = undefined;
+    if (this.socketDir) await rm(this.socketDir, { recursive: true, force: true });
+    this.socketDir = undefined;
   }
 
   /** The postmaster's pid while it runs (tests kill it to play a crash). */
@@ -238,19 +258,12 @@ export class PostgresServer {
     }
     await mkdir(dir, { recursive: true, mode: 0o700 });
     this.owned(dir);
-    const pwfile = path.join(path.dirname(dir), `.initdb-pw-${process.pid}`);
-    await writeFile(pwfile, `${this.options.password}\n`, { mode: 0o600 });
-    this.owned(pwfile);
-    try {
-      const result = spawnSync(
-        path.join(this.options.binaries.binDir, 'initdb'),
-        ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
-        { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }, ...this.user },
-      );
-      if (result.status !== 0) throw new Error(`initdb failed: ${(result.stderr || result.stdout || String(result.error ?? '')).trim().split('\n').slice(-3).join(' ')}`);
-    } finally {
-      await rm(pwfile, { force: true });
-    }
+    const result = spawnSync(
+      path.join(this.options.binaries.binDir, 'initdb'),
+      ['-D', dir, '-U', 'postgres', '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      { encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }, ...this.user },
+    );
+    if (result.status !== 0) throw new Error(`initdb failed: ${(result.stderr || result.stdout || String(result.error ?? '')).trim().split('\n').slice(-3).join(' ')}`);
     return true;
   }
 
@@ -272,7 +285,7 @@ export class PostgresServer {
     return 'stale-pid-removed';
   }
 
-  private async waitUntilReady(port: number, child: ChildProcess, dir: string): Promise<void> {
+  private async waitUntilReady(port: number, socketDir: string, child: ChildProcess, dir: string): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let last = '';
     while (Date.now() < deadline) {
@@ -280,7 +293,7 @@ export class PostgresServer {
         const log = await readFile(`${dir}.log`, 'utf8').catch(() => '');
         throw new Error(`postgres exited (${child.exitCode ?? child.signalCode}): ${log.trim().split('\n').slice(-3).join(' ')}`);
       }
-      const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', password: this.options.password, connectionTimeoutMillis: 2000 });
+      const client = new pg.Client({ host: socketDir, port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2000 });
       client.on('error', () => undefined);
       try {
         await client.connect();

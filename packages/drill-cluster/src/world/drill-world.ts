@@ -13,6 +13,8 @@ import {
   type StoreEvent,
 } from '../types';
 import { API_APP, API_NAMESPACE, AppModel } from './app-model';
+import { reconcileDisruptionBudgets } from './disruption-budgets';
+import { reconcileCordonTaints } from './node-cordon';
 import { CertificateController } from './certificate-controller';
 import type { StoppableDrillClock } from './clock';
 import { readObjects, type ControllerContext } from './controller-context';
@@ -437,6 +439,8 @@ export class SimulatedWorld implements DrillWorld {
       this.enqueue('deployment', key.slice(0, slash), key.slice(slash + 1));
     }
     this.drain();
+    reconcileDisruptionBudgets(this.store, this.clock.now());
+    reconcileCordonTaints(this.store, this.clock.now());
     this.exporter.accumulate();
     this.endFixedScenarios();
   }
