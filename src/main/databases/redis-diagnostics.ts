@@ -32,14 +32,14 @@ export async function openRedis(options: RedisConnectOptions): Promise<Redis> {
     commandTimeout: options.commandTimeoutMs ?? 10_000,
     connectionName: 'incident-cockpit',
   });
-  // The AUTH refusal arrives as an 'error' event; connect() then only says the connection closed.
+  // The cause (refused, AUTH rejected) arrives as an 'error' event; connect() then only says the connection closed.
   let lastError: unknown;
   client.on('error', (error: unknown) => (lastError = error));
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw lastError && /WRONGPASS|NOAUTH|NOPERM|invalid password/i.test(String(lastError)) ? lastError : error;
+    throw lastError ?? error;
   }
   return client;
 }

@@ -7,6 +7,7 @@ import { loadRunbookFile } from '../../../src/main/runbook/loader';
 import type { Runbook } from '../../../src/shared/runbook/schema';
 import type { CockpitFailure } from '../../../src/shared/result';
 import { startDrillDatabases, NS, type DrillDatabases } from './drill-databases';
+import { freePort } from './servers';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const RUNBOOK = 'resources/runbooks/codesign-playground.yaml';
@@ -188,14 +189,29 @@ describe('PostgreSQL diagnostics through the drill port-forward', () => {
     expect(dump).not.toContain(drill.passwords.postgres);
   });
 
-  it('gives specific errors: wrong password, missing database, pod not found', async () => {
+  it('gives specific errors: wrong password, missing database, TLS required, pod not found', async () => {
     service.setCredentials({ context: 'drill', kind: 'postgres', password: 'wrong-password' });
     const wrong = await service.postgresOverview({ context: 'drill' }).catch((e: CockpitFailure) => e);
     expect(wrong).toMatchObject({ code: 'Unauthorized', message: expect.stringContaining('wrong password for PostgreSQL user "codesign"') });
     expect(String((wrong as Error).message)).not.toContain('wrong-password');
     service.setCredentials({ context: 'drill', kind: 'postgres', password: null });
     await expect(service.postgresOverview({ context: 'drill', database: 'nope_db' })).rejects.toMatchObject({ code: 'NotFound', message: 'database "nope_db" does not exist on postgres-0' });
+    service.setCredentials({ context: 'drill', kind: 'postgres', user: 'tlsonly', password: 'tls-only-password' });
+    await expect(service.postgresOverview({ context: 'drill' })).rejects.toMatchObject({ code: 'Unauthorized', message: expect.stringContaining('the server requires TLS for user "tlsonly"') });
+    service.setCredentials({ context: 'drill', kind: 'postgres', password: null });
     await expect(service.postgresOverview({ context: 'drill', pod: 'postgres-9' })).rejects.toMatchObject({ code: 'NotFound', message: expect.stringMatching(/pod postgres-9 (does not exist|not found)/) });
+  });
+});
+
+describe('nothing listening', () => {
+  it('says connection refused at the address, for PostgreSQL and Redis', async () => {
+    const port = await freePort();
+    const direct = new DatabaseService({
+      endpoints: { endpoint: async () => ({ host: '127.0.0.1', port }), readSecretKey: async () => 'x' },
+      logger: quiet,
+    });
+    await expect(direct.postgresOverview({ context: 'drill' })).rejects.toMatchObject({ code: 'Unreachable', message: `connection refused at 127.0.0.1:${port}: PostgreSQL on postgres-0 is not listening there (is the server running, the port right?)` });
+    await expect(direct.redisOverview({ context: 'drill' })).rejects.toMatchObject({ code: 'Unreachable', message: expect.stringContaining(`connection refused at 127.0.0.1:${port}`) });
   });
 });
 

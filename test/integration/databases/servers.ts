@@ -4,7 +4,7 @@
  * on a free 127.0.0.1 port, stopped after. The drill's postgres-0 and redis-0 forward to them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chown, mkdtemp, rm, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,6 +69,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     path.join(data, 'postgresql.conf'),
     [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, "shared_preload_libraries = 'pg_stat_statements'", 'max_connections = 100', 'fsync = off', ''].join('\n'),
   );
+  // Role `tlsonly` may connect over TLS only: a plain connection is refused with "no encryption".
+  const hba = path.join(data, 'pg_hba.conf');
+  await writeFile(hba, `hostssl all tlsonly 127.0.0.1/32 scram-sha-256\nhost all tlsonly 127.0.0.1/32 reject\n${await readFile(hba, 'utf8')}`);
   const child = spawn(path.join(PG_BIN, 'postgres'), ['-D', data], { stdio: 'ignore', ...(AS ?? {}) });
   await waitForPort(port, child, 'postgres');
   const admin = async (database = 'postgres') => {
@@ -86,6 +89,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   };
   const setup = await admin();
   await setup.query("CREATE ROLE codesign LOGIN PASSWORD 'not-yet'");
+  await setup.query("CREATE ROLE tlsonly LOGIN PASSWORD 'tls-only-password'");
   await setup.query('CREATE DATABASE codesign_db OWNER codesign');
   await setup.end();
   const db = await admin('codesign_db');
