@@ -86,6 +86,26 @@ describe('web host: the Databases panel on the drill', () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
       await expect.poll(() => total(page), { timeout: 30_000, interval: 1000 }).toBeLessThan(high - 100);
       await shoot('05-after-terminate');
+
+      // The read-only console: a named query, then a write it refuses.
+      const sqlConsole = page.getByRole('region', { name: 'SQL console' });
+      await sqlConsole.getByRole('button', { name: 'Connections by state' }).click();
+      await sqlConsole.getByRole('table', { name: 'Query result' }).getByRole('columnheader', { name: 'active_connections' }).waitFor();
+      await sqlConsole.getByLabel('SQL').fill('DELETE FROM users');
+      await sqlConsole.getByRole('button', { name: 'Run', exact: true }).click();
+      await sqlConsole.getByRole('alert').filter({ hasText: /\[Forbidden\] the console is read-only/ }).waitFor();
+      expect(await sqlConsole.getByRole('table', { name: 'Query result' }).count()).toBe(1);
+      await shoot('06-console-read-only');
+
+      // A typed wrong Redis password: its specific error, the last reading kept; then back to the Secret.
+      const redisCard = page.getByRole('article', { name: 'Redis' });
+      await redisCard.getByLabel('Redis password').fill('not-the-password');
+      await redisCard.getByRole('button', { name: 'Use', exact: true }).click();
+      await redisCard.getByRole('alert', { name: 'Redis error' }).filter({ hasText: /\[Unauthorized\] wrong password for Redis on redis-0/ }).waitFor();
+      expect(await redisCard.getByRole('group', { name: 'Cache hit rate' }).count()).toBe(1);
+      await shoot('07-redis-wrong-password');
+      await redisCard.getByRole('button', { name: 'Use the Secret' }).click();
+      await expect.poll(() => redisCard.getByRole('alert', { name: 'Redis error' }).count(), { timeout: 15_000 }).toBe(0);
     });
   });
 });
