@@ -10,14 +10,15 @@ import { IncidentId, request } from './define';
 
 const ContextName = z.string().min(1).max(253);
 const K8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'is not a Kubernetes name');
-const SqlName = z.string().min(1).max(63).regex(/^[A-Za-z_][A-Za-z0-9_$-]*$/, 'is not a PostgreSQL name');
+// Bounded quantifiers: a huge bad string fails after a few characters, not after scanning it all.
+const SqlName = z.string().min(1).max(63).regex(/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/, 'is not a PostgreSQL name');
 
 /** Which database server a request is about: a pod (or the pod behind a service) in a namespace. */
 export const DatabaseTargetSchema = z.strictObject({
   context: ContextName,
   namespace: K8sName.optional(),
   /** The pod, or `service/NAME` / `statefulset/NAME`; defaults: postgres-0, redis-0. */
-  pod: z.string().min(1).max(300).regex(/^((pod|service|statefulset|deployment)\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'is not a pod or kind/name').optional(),
+  pod: z.string().min(1).max(300).regex(/^((pod|service|statefulset|deployment)\/)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'is not a pod or kind/name').optional(),
   port: z.number().int().min(1).max(65535).optional(),
 });
 export type DatabaseTarget = z.infer<typeof DatabaseTargetSchema>;
