@@ -78,6 +78,7 @@ export interface ResolvedRedis {
 
 const PG_READ_QUERIES: ReadonlySet<PgNamedQuery> = new Set(['connections-by-state', 'slow-statements', 'slow-statements-over-1s', 'index-usage']);
 const KEPT_RESULTS = 50;
+const MAX_TYPED_CREDENTIALS = 64;
 
 /** The runbook's threshold for PostgreSQL connections (warning 150, critical 190 in the bundled one). */
 export function connectionThresholds(runbook: Runbook | undefined): { warning: number; critical: number; source: string } {
@@ -120,7 +121,10 @@ export class DatabaseService {
       this.deps.logger.info('databases.credentials-forgotten', { kind: input.kind, context: input.context, namespace, target });
       return { credential: 'secret' };
     }
+    this.typed.delete(key);
     this.typed.set(key, { user: input.user, password: input.password });
+    // Bounded: the oldest typed password goes first (a runaway renderer cannot fill main's memory).
+    while (this.typed.size > MAX_TYPED_CREDENTIALS) this.typed.delete(this.typed.keys().next().value!);
     this.deps.logger.info('databases.credentials-typed', { kind: input.kind, context: input.context, namespace, target });
     return { credential: 'typed' };
   }
