@@ -94,6 +94,17 @@ describe('PostgreSQL diagnostics through the drill port-forward', () => {
     expect(JSON.stringify(overview)).not.toContain(drill.passwords.postgres);
   });
 
+  it('says when pg_stat_statements is not installed in the database, and how to enable it', async () => {
+    const overview = await service.postgresOverview({ context: 'drill', database: 'postgres' });
+    expect(overview.slowStatements).toEqual({
+      ok: true,
+      value: { available: false, reason: 'pg_stat_statements is not installed in database "postgres"', howToEnable: expect.stringContaining('shared_preload_libraries') },
+    });
+    const named = await service.query({ context: 'drill', database: 'postgres', named: 'slow-statements' });
+    expect(named.note).toMatch(/not installed in database "postgres"; to enable it: add pg_stat_statements to shared_preload_libraries/);
+    expect(overview.connections.ok).toBe(true);
+  });
+
   it('shows who blocks whom with pg_blocking_pids', async () => {
     const holder = await loadClient();
     const waiter = await loadClient();
