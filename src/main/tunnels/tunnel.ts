@@ -88,6 +88,7 @@ export class Tunnel {
   private reconnecting: Promise<void> | undefined;
   private nudge: (() => void) | undefined;
   private lostAt = 0;
+  private retriedAt = 0;
   private waiters = new Set<() => void>();
   private totalConnections = 0;
   private droppedConnections = 0;
@@ -359,12 +360,15 @@ export class Tunnel {
 
   /** The target to forward to once the tunnel is open, or undefined at the deadline / on close. */
   private async waitOpen(deadline: number): Promise<Resolved | undefined> {
-    if (this.phase.state === 'failed') this.retry();
     while (!this.disposed && this.phase.state !== 'open') {
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
+      // A failed tunnel tries again for the waiting client, at most once a second (a forbidden one fails at once).
+      const nextRetry = this.retriedAt + 1_000 - Date.now();
+      if (this.phase.state === 'failed' && nextRetry <= 0) this.retry();
+      const wait = this.phase.state === 'failed' ? Math.min(left, Math.max(nextRetry, 50)) : left;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        const timer = setTimeout(done, wait);
         const waiters = this.waiters;
         function done() {
           clearTimeout(timer);
@@ -413,6 +417,7 @@ export class Tunnel {
   }
 
   private retry(): void {
+    this.retriedAt = Date.now();
     this.apply({ type: 'retry' });
     this.lostAt = Date.now();
     this.reconnect();
