@@ -85,6 +85,7 @@ export class Tunnel {
   /** The pods' label selector (workload targets) or field selector (a pod), for the watch. */
   private podQuery = '';
   private watch: WatchHandle | undefined;
+  private watchRestart: NodeJS.Timeout | undefined;
   private reconnecting: Promise<void> | undefined;
   private nudge: (() => void) | undefined;
   private lostAt = 0;
@@ -106,6 +107,7 @@ export class Tunnel {
       toDisposable(() => {
         this.disposed = true;
         this.watch?.abort();
+        clearTimeout(this.watchRestart);
         clearTimeout(this.countsTimer);
         this.nudge?.();
         for (const wake of this.waiters) wake();
@@ -486,11 +488,11 @@ export class Tunnel {
         this.watch = undefined;
         if (this.disposed) return;
         // The watch ended (server timeout, restart, cut): we may have missed events, so check too.
-        const timer = setTimeout(() => {
+        clearTimeout(this.watchRestart);
+        this.watchRestart = setTimeout(() => {
           this.verify('the pod watch was cut');
           this.startWatch();
         }, 1_000);
-        this.store.add(toDisposable(() => clearTimeout(timer)));
       });
   }
 
