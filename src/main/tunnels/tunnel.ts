@@ -22,6 +22,8 @@ interface ForwardSocket {
   readonly readyState: number;
   close(code?: number): void;
   terminate?(): void;
+  /** Bytes queued to send (ws): the client is paused above a high-water mark. */
+  readonly bufferedAmount?: number;
   /** Stop / start reading the WebSocket (ws 8): the pod's bytes wait in the kernel, not in main. */
   pause?(): void;
   resume?(): void;
@@ -67,6 +69,10 @@ interface Resolved {
   pod: string;
   port: number;
 }
+
+/** Unsent client bytes above which the client is paused, and below which it reads again. */
+const UPLOAD_HIGH_WATER = 4 * 1024 * 1024;
+const UPLOAD_LOW_WATER = 1024 * 1024;
 
 /** A failure that retrying will not fix (forbidden, a port name no pod has, a service without selector). */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['Forbidden', 'Unauthorized', 'Invalid']);
@@ -331,7 +337,9 @@ export class Tunnel {
       held.paused = false;
       held.ws?.resume?.();
     });
-    const ws = await this.connectForward(target, toClient, errors.stream, socket);
+    // The client's bytes go to the pod through this stream (client-node sends what it emits).
+    const fromClient = new PassThrough();
+    const ws = await this.connectForward(target, toClient, errors.stream, fromClient);
     held.ws = ws;
     if (held.paused) ws.pause?.();
     if (socket.destroyed || this.disposed) {
@@ -353,8 +361,25 @@ export class Tunnel {
       socket.once('finish', () => socket.destroy());
       socket.end();
     });
+    // A pod (or API server) slower than the client: stop reading the client above the
+    // high-water mark of unsent bytes, until the WebSocket has sent most of them.
+    let drainPoll: NodeJS.Timeout | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      fromClient.write(chunk);
+      if ((ws.bufferedAmount ?? 0) <= UPLOAD_HIGH_WATER || drainPoll) return;
+      socket.pause();
+      drainPoll = setInterval(() => {
+        if ((ws.bufferedAmount ?? 0) > UPLOAD_LOW_WATER && ws.readyState === 1) return;
+        clearInterval(drainPoll);
+        drainPoll = undefined;
+        socket.resume();
+      }, 10);
+    });
+    socket.once('end', () => fromClient.end());
     socket.once('close', () => {
       clientClosed = true;
+      clearInterval(drainPoll);
+      fromClient.destroy();
       if (ws.readyState <= 1) ws.close();
     });
     socket.resume();
