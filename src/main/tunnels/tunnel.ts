@@ -22,6 +22,8 @@ interface ForwardSocket {
   readonly readyState: number;
   close(code?: number): void;
   terminate?(): void;
+  /** Bytes queued to send (ws): the client is paused above a high-water mark. */
+  readonly bufferedAmount?: number;
   /** Stop / start reading the WebSocket (ws 8): the pod's bytes wait in the kernel, not in main. */
   pause?(): void;
   resume?(): void;
@@ -68,6 +70,10 @@ interface Resolved {
   port: number;
 }
 
+/** Unsent client bytes above which the client is paused, and below which it reads again. */
+const UPLOAD_HIGH_WATER = 4 * 1024 * 1024;
+const UPLOAD_LOW_WATER = 1024 * 1024;
+
 /** A failure that retrying will not fix (forbidden, a port name no pod has, a service without selector). */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['Forbidden', 'Unauthorized', 'Invalid']);
 
@@ -85,9 +91,11 @@ export class Tunnel {
   /** The pods' label selector (workload targets) or field selector (a pod), for the watch. */
   private podQuery = '';
   private watch: WatchHandle | undefined;
+  private watchRestart: NodeJS.Timeout | undefined;
   private reconnecting: Promise<void> | undefined;
   private nudge: (() => void) | undefined;
   private lostAt = 0;
+  private retriedAt = 0;
   private waiters = new Set<() => void>();
   private totalConnections = 0;
   private droppedConnections = 0;
@@ -105,6 +113,7 @@ export class Tunnel {
       toDisposable(() => {
         this.disposed = true;
         this.watch?.abort();
+        clearTimeout(this.watchRestart);
         clearTimeout(this.countsTimer);
         this.nudge?.();
         for (const wake of this.waiters) wake();
@@ -328,7 +337,9 @@ export class Tunnel {
       held.paused = false;
       held.ws?.resume?.();
     });
-    const ws = await this.connectForward(target, toClient, errors.stream, socket);
+    // The client's bytes go to the pod through this stream (client-node sends what it emits).
+    const fromClient = new PassThrough();
+    const ws = await this.connectForward(target, toClient, errors.stream, fromClient);
     held.ws = ws;
     if (held.paused) ws.pause?.();
     if (socket.destroyed || this.disposed) {
@@ -350,8 +361,25 @@ export class Tunnel {
       socket.once('finish', () => socket.destroy());
       socket.end();
     });
+    // A pod (or API server) slower than the client: stop reading the client above the
+    // high-water mark of unsent bytes, until the WebSocket has sent most of them.
+    let drainPoll: NodeJS.Timeout | undefined;
+    socket.on('data', (chunk: Buffer) => {
+      fromClient.write(chunk);
+      if ((ws.bufferedAmount ?? 0) <= UPLOAD_HIGH_WATER || drainPoll) return;
+      socket.pause();
+      drainPoll = setInterval(() => {
+        if ((ws.bufferedAmount ?? 0) > UPLOAD_LOW_WATER && ws.readyState === 1) return;
+        clearInterval(drainPoll);
+        drainPoll = undefined;
+        socket.resume();
+      }, 10);
+    });
+    socket.once('end', () => fromClient.end());
     socket.once('close', () => {
       clientClosed = true;
+      clearInterval(drainPoll);
+      fromClient.destroy();
       if (ws.readyState <= 1) ws.close();
     });
     socket.resume();
@@ -359,12 +387,15 @@ export class Tunnel {
 
   /** The target to forward to once the tunnel is open, or undefined at the deadline / on close. */
   private async waitOpen(deadline: number): Promise<Resolved | undefined> {
-    if (this.phase.state === 'failed') this.retry();
     while (!this.disposed && this.phase.state !== 'open') {
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
+      // A failed tunnel tries again for the waiting client, at most once a second (a forbidden one fails at once).
+      const nextRetry = this.retriedAt + 1_000 - Date.now();
+      if (this.phase.state === 'failed' && nextRetry <= 0) this.retry();
+      const wait = this.phase.state === 'failed' ? Math.min(left, Math.max(nextRetry, 50)) : left;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
+        const timer = setTimeout(done, wait);
         const waiters = this.waiters;
         function done() {
           clearTimeout(timer);
@@ -413,6 +444,7 @@ export class Tunnel {
   }
 
   private retry(): void {
+    this.retriedAt = Date.now();
     this.apply({ type: 'retry' });
     this.lostAt = Date.now();
     this.reconnect();
@@ -481,11 +513,11 @@ export class Tunnel {
         this.watch = undefined;
         if (this.disposed) return;
         // The watch ended (server timeout, restart, cut): we may have missed events, so check too.
-        const timer = setTimeout(() => {
+        clearTimeout(this.watchRestart);
+        this.watchRestart = setTimeout(() => {
           this.verify('the pod watch was cut');
           this.startWatch();
         }, 1_000);
-        this.store.add(toDisposable(() => clearTimeout(timer)));
       });
   }
 

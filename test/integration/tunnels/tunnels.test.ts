@@ -191,9 +191,14 @@ describe('tunnels through the drill cluster to real servers', () => {
       kind: 'Pod',
       metadata: { name: 'redis-debug', namespace: NS, labels: { app: 'redis' } },
       spec: { containers: [{ name: 'redis', image: 'redis:7', ports: [{ name: 'redis', containerPort: 6379 }] }] },
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    const podReady = () => {
+      const pod = drill.cluster.store.get(RESOURCE_KEYS.pods, NS, 'redis-debug') as { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined;
+      return pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     };
     drill.cluster.store.create(RESOURCE_KEYS.pods, structuredClone(debugPod));
+    // The drill starts the pod as a kubelet would (ContainerCreating, then Ready).
+    await expect.poll(podReady, { timeout: 10_000 }).toBe(true);
     const service = new TunnelService({ kubeConfig: async () => drill.kubeConfig, logger: quietLogger, timings: { probeMs: 150, giveUpAfterMs: 500 } });
     try {
       const info = await service.open({ context: CONTEXT, namespace: NS, target: { kind: 'pod', name: 'redis-debug' }, remotePort: 6379 });
@@ -203,6 +208,7 @@ describe('tunnels through the drill cluster to real servers', () => {
       await expect.poll(() => drill.cluster.store.get(RESOURCE_KEYS.pods, NS, 'redis-debug')).toBeUndefined();
       expect((await failed).reason).toMatch(/pod redis-debug does not exist .*gave up after 1 s; a new connection tries again/);
       drill.cluster.store.create(RESOURCE_KEYS.pods, structuredClone(debugPod));
+      // The client connects while the pod is still starting: the tunnel retries for it until it serves.
       const client = new Redis({ host: '127.0.0.1', port: info.localPort, maxRetriesPerRequest: 0, retryStrategy: () => null });
       client.on('error', () => undefined);
       expect(await client.ping()).toBe('PONG');
