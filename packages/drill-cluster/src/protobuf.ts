@@ -42,14 +42,6 @@ const OBJECT_META: Schema = {
   14: { name: 'finalizers', type: 'string', repeated: true },
 };
 
-const DELETE_OPTIONS: Schema = {
-  1: { name: 'gracePeriodSeconds', type: 'int64' },
-  2: { name: 'preconditions', type: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
-  3: { name: 'orphanDependents', type: 'bool' },
-  4: { name: 'propagationPolicy', type: 'string' },
-  5: { name: 'dryRun', type: 'string', repeated: true },
-};
-
 /** The kinds whose protobuf bodies the drill server reads, by `apiVersion/kind`. */
 const SCHEMAS: Record<string, Schema> = {
   'v1/Secret': {
@@ -68,15 +60,6 @@ const SCHEMAS: Record<string, Schema> = {
   'v1/Namespace': {
     1: { name: 'metadata', type: OBJECT_META },
     2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } },
-  },
-  // kubectl drain's POST to pods/eviction.
-  'policy/v1/Eviction': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'deleteOptions', type: DELETE_OPTIONS },
-  },
-  'policy/v1beta1/Eviction': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'deleteOptions', type: DELETE_OPTIONS },
   },
   'v1/ServiceAccount': {
     1: { name: 'metadata', type: OBJECT_META },
