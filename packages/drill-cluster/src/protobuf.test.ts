@@ -1,5 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
+import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { decodeProtobufObject, isProtobufEnvelope, ProtobufDecodeError } from './protobuf';
+import { kubernetesProtoJson } from './protobuf/extract-kubernetes-protos';
+import descriptors from './protobuf/kubernetes-protos.json' with { type: 'json' };
 
 function varint(value: number): Buffer {
   const bytes: number[] = [];
@@ -48,6 +52,8 @@ describe('Kubernetes protobuf bodies', () => {
       metadata: { name: 'codesign-secrets', namespace: 'codesign-production', labels: { app: 'codesign' } },
       data: { 'postgres-password': Buffer.from('s3cret').toString('base64'), 'redis-password': 'AAEC/w==' },
       type: 'Opaque',
+      // a pointer field gogo-protobuf wrote because it was set: kept, unlike unset empty strings
+      immutable: false,
     });
   });
 
@@ -59,8 +65,74 @@ describe('Kubernetes protobuf bodies', () => {
   });
 
   it('refuses kinds it has no schema for, and bodies without the magic', () => {
-    expect(() => decodeProtobufObject(envelope('apps/v1', 'Deployment', field(1, field(1, 'd'))))).toThrow(ProtobufDecodeError);
+    expect(() => decodeProtobufObject(envelope('example.com/v1', 'Widget', field(1, field(1, 'd'))))).toThrow(ProtobufDecodeError);
     expect(() => decodeProtobufObject(Buffer.from('{"kind":"Secret"}'))).toThrow(ProtobufDecodeError);
     expect(isProtobufEnvelope(Buffer.from('{}'))).toBe(false);
+  });
+
+  it('decodes a Deployment with the upstream types: IntOrString, Quantity, Time, maps and nested lists', () => {
+    const root = protobuf.Root.fromJSON(descriptors as protobuf.INamespace);
+    const Deployment = root.lookupType('k8s.io.api.apps.v1.Deployment');
+    const raw = Deployment.encode(
+      Deployment.fromObject({
+        metadata: { name: 'web', namespace: 'ns', generateName: '', labels: { app: 'web' }, creationTimestamp: { seconds: 0 } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'web' } },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: { type: 1, strVal: '25%' }, maxUnavailable: { type: 0, intVal: 1 } } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { limits: { cpu: { string: '500m' } } } }],
+            },
+          },
+        },
+        status: { conditions: [{ type: 'Available', status: 'True', lastUpdateTime: { seconds: 1767225600 } }] },
+      }),
+    ).finish();
+    const decoded = decodeProtobufObject(envelope('apps/v1', 'Deployment', Buffer.from(raw)));
+    expect(decoded).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'ns', labels: { app: 'web' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'web' } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], resources: { limits: { cpu: '500m' } } }] },
+        },
+      },
+      status: { conditions: [{ type: 'Available', status: 'True', lastUpdateTime: '2026-01-01T00:00:00Z' }] },
+    });
+  });
+
+  it('decodes DeleteOptions sent under any group version, without metadata', () => {
+    const root = protobuf.Root.fromJSON(descriptors as protobuf.INamespace);
+    const Options = root.lookupType('k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions');
+    const raw = Buffer.from(Options.encode({ gracePeriodSeconds: 0, propagationPolicy: 'Foreground', preconditions: { uid: 'u-1' } }).finish());
+    expect(decodeProtobufObject(envelope('apps/v1', 'DeleteOptions', raw))).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'DeleteOptions',
+      gracePeriodSeconds: 0,
+      propagationPolicy: 'Foreground',
+      preconditions: { uid: 'u-1' },
+    });
+  });
+
+  it('reports truncated bytes as a decode error', () => {
+    expect(() => decodeProtobufObject(envelope('v1', 'Pod', Buffer.from([0x0a, 0x10, 0x01])))).toThrow(ProtobufDecodeError);
+  });
+});
+
+describe('the committed descriptors', () => {
+  const kubectl = process.env.KUBECTL ?? '/usr/bin/kubectl';
+  it.skipIf(!existsSync(kubectl))('are the generated.proto descriptors of the installed kubectl (run npm run generate:protos after an upgrade)', () => {
+    expect(kubernetesProtoJson(readFileSync(kubectl))).toEqual(JSON.parse(JSON.stringify(descriptors)));
+    const root = protobuf.Root.fromJSON(descriptors as protobuf.INamespace);
+    for (const kind of ['k8s.io.api.core.v1.Pod', 'k8s.io.api.batch.v1.Job', 'k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler', 'k8s.io.api.policy.v1.Eviction']) {
+      expect(root.lookupType(kind).fieldsArray.length).toBeGreaterThan(1);
+    }
   });
 });

@@ -1,87 +1,18 @@
 /**
- * Just enough of the Kubernetes protobuf encoding to read what kubectl's typed clients send as
- * request bodies (`kubectl create secret|configmap|namespace` post
- * `application/vnd.kubernetes.protobuf`, and client-go never falls back to JSON for those).
- * Envelope: the magic `k8s\0`, then a `runtime.Unknown` carrying TypeMeta and the raw message.
+ * Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`): kubectl's typed
+ * clients send them for `create deployment|job|secret|...`, `autoscale` and the DeleteOptions of
+ * `delete`, and client-go never falls back to JSON. Envelope: the magic `k8s\0`, then a
+ * `runtime.Unknown` carrying TypeMeta and the raw message, decoded with protobufjs against the
+ * upstream `generated.proto` descriptors (protobuf/kubernetes-protos.json, extracted from kubectl
+ * by protobuf/extract-kubernetes-protos.ts), then turned into the JSON form the API uses.
  */
+import protobuf from 'protobufjs';
+import descriptors from './protobuf/kubernetes-protos.json' with { type: 'json' };
 import type { KubeObject } from './types';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
-
-type FieldType = 'string' | 'bytes' | 'int64' | 'bool' | 'time' | 'map<string,string>' | 'map<string,bytes>';
-interface Field {
-  name: string;
-  type: FieldType | Schema;
-  repeated?: boolean;
-}
-type Schema = Record<number, Field>;
-
-const TIME: Schema = { 1: { name: 'seconds', type: 'int64' }, 2: { name: 'nanos', type: 'int64' } };
-
-const OWNER_REFERENCE: Schema = {
-  1: { name: 'kind', type: 'string' },
-  3: { name: 'name', type: 'string' },
-  4: { name: 'uid', type: 'string' },
-  5: { name: 'apiVersion', type: 'string' },
-  6: { name: 'controller', type: 'bool' },
-  7: { name: 'blockOwnerDeletion', type: 'bool' },
-};
-
-const OBJECT_META: Schema = {
-  1: { name: 'name', type: 'string' },
-  2: { name: 'generateName', type: 'string' },
-  3: { name: 'namespace', type: 'string' },
-  5: { name: 'uid', type: 'string' },
-  6: { name: 'resourceVersion', type: 'string' },
-  7: { name: 'generation', type: 'int64' },
-  8: { name: 'creationTimestamp', type: 'time' },
-  11: { name: 'labels', type: 'map<string,string>' },
-  12: { name: 'annotations', type: 'map<string,string>' },
-  13: { name: 'ownerReferences', type: OWNER_REFERENCE, repeated: true },
-  14: { name: 'finalizers', type: 'string', repeated: true },
-};
-
-const DELETE_OPTIONS: Schema = {
-  1: { name: 'gracePeriodSeconds', type: 'int64' },
-  2: { name: 'preconditions', type: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
-  3: { name: 'orphanDependents', type: 'bool' },
-  4: { name: 'propagationPolicy', type: 'string' },
-  5: { name: 'dryRun', type: 'string', repeated: true },
-};
-
-/** The kinds whose protobuf bodies the drill server reads, by `apiVersion/kind`. */
-const SCHEMAS: Record<string, Schema> = {
-  'v1/Secret': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'data', type: 'map<string,bytes>' },
-    3: { name: 'type', type: 'string' },
-    4: { name: 'stringData', type: 'map<string,string>' },
-    5: { name: 'immutable', type: 'bool' },
-  },
-  'v1/ConfigMap': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'data', type: 'map<string,string>' },
-    3: { name: 'binaryData', type: 'map<string,bytes>' },
-    4: { name: 'immutable', type: 'bool' },
-  },
-  'v1/Namespace': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'spec', type: { 1: { name: 'finalizers', type: 'string', repeated: true } } },
-  },
-  // kubectl drain's POST to pods/eviction.
-  'policy/v1/Eviction': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'deleteOptions', type: DELETE_OPTIONS },
-  },
-  'policy/v1beta1/Eviction': {
-    1: { name: 'metadata', type: OBJECT_META },
-    2: { name: 'deleteOptions', type: DELETE_OPTIONS },
-  },
-  'v1/ServiceAccount': {
-    1: { name: 'metadata', type: OBJECT_META },
-  },
-};
+const META_PACKAGE = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
 /** A protobuf body the server cannot read (unknown kind or malformed bytes). */
 export class ProtobufDecodeError extends Error {
@@ -91,108 +22,96 @@ export class ProtobufDecodeError extends Error {
   }
 }
 
-class Reader {
-  offset = 0;
-  constructor(private readonly buffer: Buffer) {}
+let root: protobuf.Root | undefined;
 
-  get done(): boolean {
-    return this.offset >= this.buffer.length;
+function kubernetesRoot(): protobuf.Root {
+  root ??= protobuf.Root.fromJSON(descriptors as protobuf.INamespace);
+  return root;
+}
+
+/** The protobuf package of an API group version: `k8s.io.api.apps.v1`, `k8s.io.api.core.v1`. */
+function packageOf(apiVersion: string): string {
+  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  if (group === 'meta.k8s.io') return `${META_PACKAGE.slice(0, -3)}.${version}`;
+  return `k8s.io.api.${group === '' ? 'core' : group.replace(/\.k8s\.io$/, '')}.${version}`;
+}
+
+/** The message type of `apiVersion`/`kind`; meta kinds (DeleteOptions) are sent under any group version. */
+function messageTypeOf(apiVersion: string, kind: string): protobuf.Type | undefined {
+  for (const name of [`${packageOf(apiVersion)}.${kind}`, `${META_PACKAGE}.${kind}`]) {
+    const found = kubernetesRoot().lookup(name);
+    if (found instanceof protobuf.Type) return found;
   }
+  return undefined;
+}
 
-  varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      if (this.offset >= this.buffer.length) throw new ProtobufDecodeError('truncated varint');
-      const byte = this.buffer[this.offset++] as number;
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7n;
-      if (shift > 70n) throw new ProtobufDecodeError('varint too long');
-    }
-  }
+function rfc3339(seconds: number, nanos: number, micro: boolean): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  if (!micro) return iso.replace(/\.\d{3}Z$/, 'Z');
+  return iso.replace(/\.\d{3}Z$/, `.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`);
+}
 
-  bytes(): Buffer {
-    const length = Number(this.varint());
-    if (this.offset + length > this.buffer.length) throw new ProtobufDecodeError('truncated field');
-    const slice = this.buffer.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return slice;
-  }
-
-  skip(wireType: number): void {
-    if (wireType === 0) this.varint();
-    else if (wireType === 1) this.offset += 8;
-    else if (wireType === 2) this.bytes();
-    else if (wireType === 5) this.offset += 4;
-    else throw new ProtobufDecodeError(`unsupported wire type ${wireType}`);
+function parseRawJson(raw: unknown): unknown {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'base64') : Buffer.from(raw as Uint8Array);
+  if (bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    throw new ProtobufDecodeError('an embedded object is not JSON');
   }
 }
 
-function decodeMapEntry(bytes: Buffer, valueAsBytes: boolean): [string, string] {
-  const reader = new Reader(bytes);
-  let key = '';
-  let value = '';
-  while (!reader.done) {
-    const tag = Number(reader.varint());
-    const field = tag >> 3;
-    if ((tag & 7) !== 2) {
-      reader.skip(tag & 7);
-      continue;
+/**
+ * A decoded message as the API's JSON: Time and MicroTime as RFC 3339, Quantity and Duration as
+ * strings, IntOrString as a number or string, RawExtension and FieldsV1 as their JSON, bytes as
+ * base64. Empty strings and zero Times are the unset fields gogo-protobuf writes anyway.
+ */
+function toJson(type: protobuf.Type, message: Record<string, unknown>): unknown {
+  switch (type.fullName.slice(1)) {
+    case `${META_PACKAGE}.Time`:
+    case `${META_PACKAGE}.MicroTime`: {
+      const seconds = Number(message.seconds ?? 0);
+      const nanos = Number(message.nanos ?? 0);
+      if (seconds === 0 && nanos === 0) return undefined;
+      return rfc3339(seconds, nanos, type.name === 'MicroTime');
     }
-    const raw = reader.bytes();
-    if (field === 1) key = raw.toString('utf8');
-    else if (field === 2) value = valueAsBytes ? raw.toString('base64') : raw.toString('utf8');
+    case 'k8s.io.apimachinery.pkg.api.resource.Quantity':
+      return message.string ?? '0';
+    case `${META_PACKAGE}.Duration`:
+      return message.duration;
+    case 'k8s.io.apimachinery.pkg.util.intstr.IntOrString':
+      return Number(message.type ?? 0) === 1 ? (message.strVal ?? '') : Number(message.intVal ?? 0);
+    case 'k8s.io.apimachinery.pkg.runtime.RawExtension':
+      return parseRawJson(message.raw);
+    case `${META_PACKAGE}.FieldsV1`:
+      return parseRawJson(message.Raw);
   }
-  return [key, value];
-}
-
-function decodeMessage(bytes: Buffer, schema: Schema): Record<string, unknown> {
-  const reader = new Reader(bytes);
   const out: Record<string, unknown> = {};
-  while (!reader.done) {
-    const tag = Number(reader.varint());
-    const wireType = tag & 7;
-    const field = schema[tag >> 3];
-    if (!field) {
-      reader.skip(wireType);
-      continue;
-    }
-    let value: unknown;
-    if (typeof field.type === 'object') {
-      value = decodeMessage(reader.bytes(), field.type);
-    } else {
-      switch (field.type) {
-        case 'string':
-          value = reader.bytes().toString('utf8');
-          break;
-        case 'bytes':
-          value = reader.bytes().toString('base64');
-          break;
-        case 'int64':
-          value = Number(BigInt.asIntN(64, reader.varint()));
-          break;
-        case 'bool':
-          value = reader.varint() !== 0n;
-          break;
-        case 'time': {
-          const time = decodeMessage(reader.bytes(), TIME) as { seconds?: number };
-          value = new Date((time.seconds ?? 0) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-          break;
-        }
-        case 'map<string,string>':
-        case 'map<string,bytes>': {
-          const [key, entry] = decodeMapEntry(reader.bytes(), field.type === 'map<string,bytes>');
-          const map = (out[field.name] ??= {}) as Record<string, string>;
-          map[key] = entry;
-          continue;
-        }
-      }
-    }
-    if (field.repeated) ((out[field.name] ??= []) as unknown[]).push(value);
-    else if (value !== '' && value !== 0 && value !== false) out[field.name] = value;
+  for (const field of type.fieldsArray) {
+    const value = message[field.name];
+    if (value === undefined || value === null) continue;
+    const converted = field.map
+      ? convertMap(field, value as Record<string, unknown>)
+      : field.repeated
+        ? (value as unknown[]).map((item) => convertValue(field, item))
+        : convertValue(field, value);
+    if (converted === undefined || converted === '') continue;
+    if (Array.isArray(converted) && converted.length === 0) continue;
+    out[field.name] = converted;
   }
   return out;
+}
+
+function convertMap(field: protobuf.Field, value: Record<string, unknown>): Record<string, unknown> | undefined {
+  const entries = Object.entries(value).map(([key, item]) => [key, convertValue(field, item)] as const);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+function convertValue(field: protobuf.Field, value: unknown): unknown {
+  const resolved = field.resolve().resolvedType;
+  if (resolved instanceof protobuf.Type) return toJson(resolved, value as Record<string, unknown>);
+  if (typeof value === 'object' && value !== null && 'low' in value) return Number(value.toString());
+  return value;
 }
 
 /** True when `body` starts with the Kubernetes protobuf magic. */
@@ -200,17 +119,24 @@ export function isProtobufEnvelope(body: Buffer): boolean {
   return body.length >= 4 && body.subarray(0, 4).equals(MAGIC);
 }
 
+function decodeMessage(type: protobuf.Type, bytes: Uint8Array): Record<string, unknown> {
+  try {
+    return type.toObject(type.decode(bytes), { longs: Number, bytes: String, defaults: false, arrays: false, objects: false }) as Record<string, unknown>;
+  } catch (error) {
+    throw new ProtobufDecodeError(`malformed protobuf body: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Decodes a `k8s\0` + runtime.Unknown body into the JSON object it stands for. */
 export function decodeProtobufObject(body: Buffer): KubeObject {
   if (!isProtobufEnvelope(body)) throw new ProtobufDecodeError('missing the k8s protobuf magic prefix');
-  const unknown = decodeMessage(body.subarray(4), {
-    1: { name: 'typeMeta', type: { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } } },
-    2: { name: 'raw', type: 'bytes' },
-  }) as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: string };
+  const unknownType = kubernetesRoot().lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
+  const unknown = unknownType.decode(body.subarray(4)) as unknown as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: Uint8Array };
   const apiVersion = unknown.typeMeta?.apiVersion ?? '';
   const kind = unknown.typeMeta?.kind ?? '';
-  const schema = SCHEMAS[`${apiVersion}/${kind}`];
-  if (!schema) throw new ProtobufDecodeError(`protobuf bodies of ${apiVersion}/${kind} are not supported by the drill cluster; send JSON`);
-  const object = decodeMessage(Buffer.from(unknown.raw ?? '', 'base64'), schema);
-  return { apiVersion, kind, metadata: { name: '' }, ...object } as KubeObject;
+  const type = messageTypeOf(apiVersion, kind);
+  if (!type) throw new ProtobufDecodeError(`protobuf bodies of ${apiVersion}/${kind} are not supported by the drill cluster; send JSON`);
+  const object = toJson(type, decodeMessage(type, unknown.raw ?? new Uint8Array())) as Record<string, unknown>;
+  if (type.fields.metadata) object.metadata = { name: '', ...((object.metadata as object | undefined) ?? {}) };
+  return { apiVersion, kind, ...object } as KubeObject;
 }

@@ -111,7 +111,7 @@ describe('auth and routing', () => {
     const missing = await call('GET', '/apis/nope.example.com/v1/widgets');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ kind: 'Status', reason: 'NotFound', message: 'the server could not find the requested resource' });
-    expect((await call('GET', '/openapi/v2')).status).toBe(404);
+    expect((await call('GET', '/openapi/v3/apis/nope.example.com/v1')).status).toBe(404);
     expect((await call('POST', '/api')).status).toBe(405);
   });
 });
@@ -327,18 +327,39 @@ describe('writes', () => {
     expect(negative.status).toBe(422);
   });
 
-  it('refuses apply patches with 415 and stale resourceVersions in a patch with 409', async () => {
+  it('refuses an apply patch without a fieldManager (400) and stale resourceVersions in a patch with 409', async () => {
     const apply = await call('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/codesign-api`, {
       body: 'spec: {}',
       headers: { 'Content-Type': 'application/apply-patch+yaml' },
     });
-    expect(apply.status).toBe(415);
-    expect(apply.body.reason).toBe('UnsupportedMediaType');
+    expect(apply.status).toBe(400);
+    expect(apply.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', details: {} });
+    expect(apply.body.message).toContain('fieldManager is required');
     const stale = await call('PATCH', `/apis/apps/v1/namespaces/${NS}/deployments/codesign-api`, {
       body: { metadata: { resourceVersion: '1' }, spec: { replicas: 1 } },
       headers: { 'Content-Type': 'application/merge-patch+json' },
     });
     expect(stale.status).toBe(409);
+  });
+
+  it('server-side applies as ?fieldManager=, creating the object, and answers bad apply bodies with a BadRequest Status', async () => {
+    const path = `/api/v1/namespaces/${NS}/configmaps/applied?fieldManager=ops`;
+    const created = await call('PATCH', path, { body: 'apiVersion: v1\nkind: ConfigMap\ndata: {a: "1"}\n', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    expect(created.status).toBe(201);
+    expect(created.body.metadata.managedFields).toEqual([expect.objectContaining({ manager: 'ops', operation: 'Apply', fieldsV1: { 'f:data': { '.': {}, 'f:a': {} } } })]);
+    const updated = await call('PATCH', `/api/v1/namespaces/${NS}/configmaps/applied`, { body: { data: { a: '2' } }, headers: { 'Content-Type': 'application/merge-patch+json', 'User-Agent': 'kubectl/v1.32.4 (linux/amd64)' } });
+    expect(updated.body.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'ops', operation: 'Apply', fieldsV1: { 'f:data': {} } }),
+      expect.objectContaining({ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:data': { 'f:a': {} } } }),
+    ]);
+    const stale = await call('PATCH', path, { body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {resourceVersion: "1"}\n', headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ reason: 'Conflict', details: { name: 'applied', kind: 'configmaps' } });
+    for (const body of ['a: [unclosed', '- just\n- a list\n', 'apiVersion: v1\nkind: Secret\n']) {
+      const bad = await call('PATCH', path, { body, headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'BadRequest', code: 400, details: {} });
+    }
   });
 
   it('dry-run create, patch and delete store nothing', async () => {

@@ -20,6 +20,7 @@ import {
   SERVER_VERSION,
 } from './discovery';
 import { evictPod } from './eviction';
+import { serveOpenApi } from './openapi/openapi-routes';
 import { applyPatch, PatchError, patchTypeOf } from './patch';
 import { decodeProtobufObject, isProtobufEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
 import { apiVersionOf, findResource, RESOURCE_KEYS, type ResourceDescriptor, type SubresourceName } from './resources';
@@ -35,7 +36,11 @@ import {
   type LabelRequirement,
   type LabelSelectorObject,
 } from './selectors';
-import { ApiError, failureStatus, statusErrors, type KubeStatus } from './status';
+import { ApiError, failureStatus, qualifiedName, statusErrors, type KubeStatus } from './status';
+import { previewUpdate } from './apply/dry-run';
+import { applyAnswering409 } from './apply/conflict-status';
+import { ApplyBodyError, APPLY_PATCH_CONTENT_TYPE, fieldManagerOf, parseApplyBody, recordUpdate, serverSideApply } from './apply/server-side-apply';
+import { schemaForKind } from './apply/kind-schema';
 import type { MemoryObjectStore, PropagationPolicy, StoreChange } from './store';
 import { buildTable, tableColumns, tableRow, type IncludeObject } from './tables';
 import {
@@ -77,7 +82,7 @@ interface ResourceRequest {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', APPLY_PATCH_CONTENT_TYPE];
 const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 const WATCH_BUFFER_LIMIT = 64 * 1024 * 1024;
 /** The namespaces the real API server's NamespaceLifecycle admission refuses to delete. */
@@ -316,6 +321,7 @@ export class DrillApiServer {
   private statusOf(error: unknown): KubeStatus {
     if (error instanceof ApiError) return error.status;
     if (error instanceof SelectorError) return failureStatus(400, 'BadRequest', error.message);
+    if (error instanceof ApplyBodyError) return failureStatus(400, 'BadRequest', error.message);
     if (error instanceof PatchError) return failureStatus(error.code, error.code === 400 ? 'BadRequest' : 'Invalid', error.message);
     if (error instanceof StoreError) {
       const codes = { NotFound: 404, AlreadyExists: 409, Conflict: 409, Invalid: 422, BadRequest: 400 } as const;
@@ -342,6 +348,7 @@ export class DrillApiServer {
       return;
     }
     if (path.startsWith('/drill/')) return this.handleControl(res, path, method);
+    if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, path, url.searchParams);
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
     if (proxy) return this.serveProxy(req, res, proxy[2] as 'pods' | 'services', decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`);
     if (path === '/api' || path === '/apis') {
@@ -765,7 +772,7 @@ export class DrillApiServer {
   // ---------------------------------------------------------------------------------------------
   // Writes
 
-  private async readBody(req: IncomingMessage): Promise<unknown> {
+  private async readBytes(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req) {
@@ -773,7 +780,11 @@ export class DrillApiServer {
       if (size > MAX_BODY_BYTES) throw new ApiError(failureStatus(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 16777216'));
       chunks.push(chunk as Buffer);
     }
-    const body = Buffer.concat(chunks);
+    return Buffer.concat(chunks);
+  }
+
+  private async readBody(req: IncomingMessage): Promise<unknown> {
+    const body = await this.readBytes(req);
     if (isProtobufEnvelope(body) || (req.headers['content-type'] ?? '').startsWith(PROTOBUF_CONTENT_TYPE)) {
       try {
         return decodeProtobufObject(body);
@@ -845,14 +856,24 @@ export class DrillApiServer {
   }
 
   private async serveCreate(req: IncomingMessage, res: ServerResponse, request: ResourceRequest): Promise<void> {
+    const object = this.asObject(await this.readBody(req), request.descriptor);
+    object.metadata.managedFields = undefined;
+    this.createObject(res, request, object, fieldManagerOf(request.query, req.headers['user-agent']));
+  }
+
+  /** Creates `object` (or previews it for dry-run); `manager` records an Update, else managedFields are kept. */
+  private createObject(res: ServerResponse, request: ResourceRequest, object: KubeObject, manager?: string): void {
     const { descriptor } = request;
-    const object = this.asObject(await this.readBody(req), descriptor);
     this.fixNamespace(request, object);
     if (request.namespace && descriptor.kind !== 'Namespace' && !this.store.get(RESOURCE_KEYS.namespaces, undefined, request.namespace)) {
       throw statusErrors.notFound({ group: '', plural: 'namespaces' }, request.namespace);
     }
     delete object.metadata.resourceVersion;
+    const managedFields = object.metadata.managedFields;
     this.admit(descriptor, object);
+    object.metadata.managedFields = manager
+      ? recordUpdate(undefined, object, manager, apiVersionOf(descriptor.group, descriptor.version), schemaForKind(descriptor), this.now())
+      : managedFields;
     const stored = this.toStorage(descriptor, object);
     if (this.dryRun(request)) {
       const name = stored.metadata.name || `${stored.metadata.generateName ?? ''}${randomUUID().slice(0, 5)}`;
@@ -877,7 +898,7 @@ export class DrillApiServer {
   /** Writes `next` over `current` (compare-and-swap on current's resourceVersion) unless dry-run. */
   private commit(request: ResourceRequest, current: KubeObject, next: KubeObject, dryRun: boolean): KubeObject {
     const { descriptor } = request;
-    if (dryRun) return next;
+    if (dryRun) return previewUpdate(current, next);
     try {
       return this.store.update(descriptor.storageKey, next);
     } catch (error) {
@@ -957,6 +978,7 @@ export class DrillApiServer {
     }
     if (part !== 'scale') this.fixNamespace(request, written);
     const next = this.merge(request, current, written, part);
+    this.recordManager(req, request, current, next, part);
     const saved = this.commit(request, current, next, this.dryRun(request));
     this.answerWrite(res, request, saved, part);
   }
@@ -964,6 +986,7 @@ export class DrillApiServer {
   private async servePatch(req: IncomingMessage, res: ServerResponse, request: ResourceRequest, part: 'main' | 'status' | 'scale'): Promise<void> {
     const contentType = req.headers['content-type'] ?? '';
     const type = patchTypeOf(contentType);
+    if ((contentType.split(';')[0] ?? '').trim() === APPLY_PATCH_CONTENT_TYPE) return this.serveApply(req, res, request, part);
     if (!type) throw statusErrors.unsupportedMediaType(contentType.split(';')[0] ?? '', PATCH_TYPES);
     const patch = await this.readBody(req);
     if (patch === undefined) throw statusErrors.badRequest('the body of the request was empty');
@@ -986,6 +1009,52 @@ export class DrillApiServer {
       );
     }
     const next = this.merge(request, current, written, part);
+    this.recordManager(req, request, current, next, part);
+    const saved = this.commit(request, current, next, this.dryRun(request));
+    this.answerWrite(res, request, saved, part);
+  }
+
+  /** managedFields after a non-apply write: the request's manager owns what it changed. */
+  private recordManager(req: IncomingMessage, request: ResourceRequest, current: KubeObject, next: KubeObject, part: 'main' | 'status' | 'scale'): void {
+    const { descriptor } = request;
+    const manager = fieldManagerOf(request.query, req.headers['user-agent']);
+    const subresource = part === 'main' ? undefined : part;
+    next.metadata.managedFields = recordUpdate(current, next, manager, apiVersionOf(descriptor.group, descriptor.version), schemaForKind(descriptor), this.now(), subresource);
+  }
+
+  /**
+   * `PATCH` with `application/apply-patch+yaml`: server-side apply as `?fieldManager=` (required),
+   * creating the object when it does not exist; conflicts answer 409 with one cause per field.
+   */
+  private async serveApply(req: IncomingMessage, res: ServerResponse, request: ResourceRequest, part: 'main' | 'status' | 'scale'): Promise<void> {
+    const { descriptor } = request;
+    const manager = request.query.get('fieldManager');
+    if (!manager) throw statusErrors.badRequest('PATCH is not supported for apply requests without fieldManager: fieldManager is required for apply requests');
+    if (part === 'scale') throw statusErrors.methodNotAllowed();
+    const applied = parseApplyBody(await this.readBytes(req));
+    const apiVersion = apiVersionOf(descriptor.group, descriptor.version);
+    if (applied.apiVersion !== apiVersion || applied.kind !== descriptor.kind) {
+      throw statusErrors.badRequest(`the API version in the data (${String(applied.apiVersion)}) does not match the expected API version (${apiVersion}) or kind ${String(applied.kind)} does not match ${descriptor.kind}`);
+    }
+    if (applied.metadata?.name && applied.metadata.name !== request.name) throw statusErrors.badRequest('the name of the object does not match the name on the URL');
+    const force = isTrue(request.query.get('force'));
+    const current = this.store.get(descriptor.storageKey, request.namespace, request.name as string);
+    const precondition = applied.metadata?.resourceVersion;
+    if (current && precondition && precondition !== current.metadata.resourceVersion) {
+      throw statusErrors.conflict(descriptor, current.metadata.name, `Operation cannot be fulfilled on ${qualifiedName(descriptor)} "${current.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
+    const input = { applied, manager, force, apiVersion, schema: schemaForKind(descriptor), now: this.now(), ...(part === 'status' ? { subresource: 'status' } : {}) };
+    const written = applyAnswering409(descriptor, request.name as string, () =>
+      serverSideApply({ ...input, live: current ? (structuredClone(this.present(descriptor, current)) as KubeObject) : undefined }),
+    );
+    if (!current) {
+      if (part !== 'main') throw statusErrors.notFound(descriptor, request.name as string);
+      written.metadata.name = request.name as string;
+      return this.createObject(res, request, written);
+    }
+    const managedFields = written.metadata.managedFields;
+    const next = this.merge(request, current, written, part);
+    next.metadata.managedFields = managedFields;
     const saved = this.commit(request, current, next, this.dryRun(request));
     this.answerWrite(res, request, saved, part);
   }

@@ -67,7 +67,7 @@ function randomNameSuffix(): string {
 }
 
 /** Everything but metadata and status, serialised: what a generation bump is judged on. */
-function specFingerprint(object: KubeObject): string {
+export function specFingerprint(object: KubeObject): string {
   const { metadata: _metadata, status: _status, ...rest } = object;
   return JSON.stringify(rest);
 }
