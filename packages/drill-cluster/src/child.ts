@@ -37,7 +37,9 @@ async function main(): Promise<void> {
   const config = readConfig();
   const runtime = await DrillRuntime.start({
     kubeconfigPath: path.join(config.dir, 'kubeconfig'),
-    ...(config.persist !== false ? { stateFile: path.join(config.dir, 'state.json'), identityFile: path.join(config.dir, 'identity.json') } : {}),
+    ...(config.persist !== false
+      ? { stateFile: path.join(config.dir, 'state.json'), identityFile: path.join(config.dir, 'identity.json'), dataDir: config.dir }
+      : {}),
     ...(config.speed !== undefined ? { speed: config.speed } : {}),
     ...(config.logLinesPerSecond !== undefined ? { logLinesPerSecond: config.logLinesPerSecond } : {}),
     ...(config.postgres ? { postgres: config.postgres } : {}),

@@ -19,7 +19,9 @@ const USAGE = `Usage: npm run drill -- [--port N] [--speed X] [--kubeconfig PATH
   --kubeconfig PATH  where to write the kubeconfig (default: a new temp file, or DIR/kubeconfig)
   --data-dir DIR     keep the cluster's state in DIR/state.json across runs (default: none, seeded fresh)
   --log-rate N       log lines per second a followed pod writes
-  --postgres H:P     front postgres-0 with this PostgreSQL (default: embedded PGlite; none: no server)
+  --postgres H:P     front postgres-0 with this PostgreSQL (default: Debian's server from
+                     /usr/lib/postgresql/*/bin in DIR/postgres, else embedded PGlite;
+                     pglite: always PGlite; none: no server)
   --redis H:P        front redis-0 with this Redis (default: redis-server from PATH, if any; none: no server)
   --scenario NAME    switch a fault scenario on at start (repeatable):
 ${SCENARIO_NAMES.map((name) => `                       ${name.padEnd(25)} ${SCENARIO_SUMMARIES[name]}`).join('\n')}
@@ -34,9 +36,10 @@ function scenarios(names: string[] | undefined): ScenarioName[] {
   return picked;
 }
 
-function address(text: string | undefined, flag: string): { host: string; port: number } | 'none' | undefined {
+function address(text: string | undefined, flag: string): { host: string; port: number } | 'none' | 'pglite' | undefined {
   if (text === undefined) return undefined;
   if (text === 'none') return 'none';
+  if (text === 'pglite' && flag === '--postgres') return 'pglite';
   const match = /^(127\.0\.0\.1|localhost|\[::1\]|::1):(\d+)$/.exec(text);
   if (!match) throw new Error(`${flag} must be 127.0.0.1:PORT (got ${text})`);
   return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) };
@@ -84,12 +87,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
   const runtime = await DrillRuntime.start({
     kubeconfigPath,
-    ...(dataDir ? { stateFile: path.join(dataDir, 'state.json'), identityFile: path.join(dataDir, 'identity.json') } : {}),
+    ...(dataDir ? { stateFile: path.join(dataDir, 'state.json'), identityFile: path.join(dataDir, 'identity.json'), dataDir } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(logLinesPerSecond !== undefined ? { logLinesPerSecond } : {}),
     ...(postgres ? { postgres } : {}),
-    ...(redis ? { redis } : {}),
+    ...(redis && redis !== 'pglite' ? { redis } : {}),
     scenarios: initialScenarios,
   });
   const control = await DrillControlServer.listen(runtime);

@@ -15,6 +15,8 @@ import { createPodStreamHandler } from './streams/index';
 import type { DrillBackendAddress, DrillWorld, ObjectStore, PodStreamHandler } from './types';
 import { createDrillWorld, SimulatedWorld } from './world/index';
 import { ClusterStateWriter, readClusterState } from './persistence';
+import { PostgresBackend, type PostgresBackendOption } from './backends/postgres-backend';
+import { DrillDatabases } from './backends/drill-databases';
 
 export interface DrillClusterOptions {
   /** 0 or absent: a free port. */
@@ -24,8 +26,11 @@ export interface DrillClusterOptions {
   /** Simulated seconds per real second (default 1). */
   speed?: number;
   logLinesPerSecond?: number;
-  postgres?: DrillBackendAddress | 'pglite' | 'none';
+  /** `auto` (default): Debian's PostgreSQL server when installed, else PGlite. */
+  postgres?: PostgresBackendOption;
   redis?: DrillBackendAddress | 'auto' | 'none';
+  /** `<data>/drill`: the real PostgreSQL keeps its cluster in `postgres/` here (a temp dir when absent). */
+  dataDir?: string;
   /** Watch history size of the store (default 10,000 changes). */
   historySize?: number;
   /** Replaces the simulated world (tests that need an empty or hand-built cluster). */
@@ -56,6 +61,8 @@ export class DrillCluster {
     readonly persistence: { file?: string; restored: boolean; problem?: string; writer?: ClusterStateWriter },
     /** Where monitoring/prometheus and monitoring/alertmanager lead: `register` a real one. */
     readonly monitoring: MonitoringProxy,
+    /** The PostgreSQL behind postgres-0 and the sessions the connection-exhaustion scenario holds in it (absent with `createStreams`). */
+    readonly databases?: DrillDatabases,
   ) {}
 
   /** Seeds the world, starts the API server on 127.0.0.1 and resolves once it listens. */
@@ -68,7 +75,14 @@ export class DrillCluster {
       ...(options.logLinesPerSecond !== undefined ? { logLinesPerSecond: options.logLinesPerSecond } : {}),
       ...(saved.state ? { startAt: saved.state.clock } : {}),
     };
+    const postgres = options.createStreams ? undefined : new PostgresBackend(options.postgres ?? 'auto', {
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      password: () => DrillDatabases.secretValue(store, 'postgres-password'),
+    });
+    // Before the seed: the image, psql's banner and the backend annotation come from it.
+    DrillDatabases.announce(postgres);
     const world = (options.createWorld ?? createDrillWorld)(store, worldOptions);
+    const databases = postgres ? new DrillDatabases(postgres, world, store) : undefined;
     store.useClock(() => world.clock.now());
     if (!store.get(RESOURCE_KEYS.customresourcedefinitions, undefined, 'certificates.cert-manager.io')) {
       store.create(RESOURCE_KEYS.customresourcedefinitions, certificateCrd());
@@ -95,10 +109,13 @@ export class DrillCluster {
           podLookup: (namespace, name) => world.podRef(namespace, name),
           appMetrics: () => world.prometheusText(),
           onSqlExecuted: (sql) => {
-            if (/pg_terminate_backend/i.test(sql)) world.terminateIdleConnections?.();
+            // With a real server the held sessions themselves say which ones went.
+            if (/pg_terminate_backend/i.test(sql) && !databases?.holdsRealSessions) world.terminateIdleConnections?.();
           },
-          ...(options.postgres !== undefined ? { postgres: options.postgres } : {}),
+          ...(postgres ? { postgres } : {}),
           ...(options.redis !== undefined ? { redis: options.redis } : {}),
+          // redis-0 runs `redis-server --requirepass $(REDIS_PASSWORD)`: the Secret's redis-password.
+          redisPassword: () => DrillDatabases.secretValue(store, 'redis-password'),
         });
     const monitoring = options.monitoring ?? new MonitoringProxy();
     monitoring.attach(store);
@@ -120,8 +137,10 @@ export class DrillCluster {
         server = await listen(options.port);
       }
       if (identity && options.identityFile && identity.port !== server.port) await saveIdentity(options.identityFile, { ...identity, port: server.port });
-      return new DrillCluster(store, world, streams, server, token, tls.cert, persistence, monitoring);
+      databases?.start();
+      return new DrillCluster(store, world, streams, server, token, tls.cert, persistence, monitoring, databases);
     } catch (error) {
+      await databases?.close();
       await writer?.close().catch(() => undefined);
       await streams.close();
       await world.stop();
@@ -170,6 +189,7 @@ export class DrillCluster {
   async stop(): Promise<void> {
     this.monitoring.close();
     await this.server.close();
+    await this.databases?.close();
     await this.streams.close();
     await this.world.stop();
     await this.persistence.writer?.close();

@@ -104,6 +104,7 @@ export class DrillRuntime {
       ...(this.current.persistence.file ? { stateFile: this.current.persistence.file } : {}),
       ...(this.current.persistence.problem ? { restoreProblem: this.current.persistence.problem } : {}),
       resetDescription: RESET_DESCRIPTION,
+      ...(this.current.databases ? { backends: this.current.databases.status() } : {}),
       scenarios: SCENARIO_NAMES.map((name) => {
         const since = active.has(name) ? scenarios.since?.(name) : undefined;
         const ended = active.has(name) ? undefined : endings.get(name);
@@ -150,7 +151,12 @@ export class DrillRuntime {
   }
 
   private watchWorld(): void {
-    this.unsubscribeWorld = this.current.world.scenarios.onDidChange?.(() => this.changed());
+    const unsubscribeScenarios = this.current.world.scenarios.onDidChange?.(() => this.changed());
+    const unsubscribeDatabases = this.current.databases?.onDidChange(() => this.changed());
+    this.unsubscribeWorld = () => {
+      unsubscribeScenarios?.();
+      unsubscribeDatabases?.();
+    };
   }
 
   private changed(): void {

@@ -63,6 +63,35 @@ export interface DrillControlState {
   restoreProblem?: string;
   /** What "reset" puts back, for the UI to say before it is asked. */
   resetDescription: string;
+  /** The servers behind postgres-0 (and which kind), when the drill runs its own. */
+  backends?: DrillBackendsState;
+}
+
+/**
+ * `DrillControlState.backends`: which PostgreSQL answers for postgres-0. `kind` is `postgresql`
+ * (Debian's server binaries), `pglite` (the embedded fallback) or `external` (an address given to
+ * the drill); `annotation` is the value of the postgres-0 pod's `drill.incident-cockpit/backend`.
+ */
+export interface DrillBackendsState {
+  postgres: {
+    kind: 'postgresql' | 'pglite' | 'external';
+    /** `15.18` */
+    version: string;
+    /** `15.18 (Debian 15.18-0+deb12u1)`, as `SHOW server_version` says. */
+    serverVersion: string;
+    /** `postgresql-15.18` | `pglite-18.6` */
+    annotation: string;
+    /** The server starts on first use (a port-forward, an exec'd psql, the connection-exhaustion scenario). */
+    state: 'not started' | 'starting' | 'running' | 'failed' | 'stopped' | 'none';
+    port?: number;
+    dataDir?: string;
+    startMs?: number;
+    initialised?: boolean;
+    recovered?: 'orphan-stopped' | 'stale-pid-removed';
+    problem?: string;
+    /** Idle sessions db-connection-exhaustion holds open in the real server now. */
+    heldIdleConnections: number;
+  };
 }
 
 /** Messages from the drill's process to the parent that forked it (IPC / parentPort). */
@@ -76,8 +105,8 @@ export interface DrillChildConfig {
   dir: string;
   speed?: number;
   logLinesPerSecond?: number;
-  /** `none` for tests that need no PGlite. */
-  postgres?: 'pglite' | 'none';
+  /** `none` for tests that need no PostgreSQL; `auto` (default) is Debian's server when installed, else PGlite. */
+  postgres?: 'auto' | 'postgresql' | 'pglite' | 'none';
   redis?: 'auto' | 'none';
   /** Keep state across restarts in `dir` (default true). */
   persist?: boolean;

@@ -4,7 +4,7 @@
  */
 import type { ResourceKey } from './types';
 
-export type SubresourceName = 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward';
+export type SubresourceName = 'status' | 'scale' | 'log' | 'exec' | 'attach' | 'portforward' | 'eviction';
 
 export interface SubresourceDescriptor {
   name: SubresourceName;
@@ -68,6 +68,8 @@ function subresource(owner: { group: string; version: string; kind: string }, na
       return { name, kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: STATUS_VERBS };
     case 'log':
       return { name, kind: 'Pod', group: '', version: 'v1', verbs: ['get'] };
+    case 'eviction':
+      return { name, kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] };
     case 'exec':
     case 'attach':
     case 'portforward':
@@ -135,7 +137,7 @@ export const RESOURCES: readonly ResourceDescriptor[] = [
     plural: 'pods',
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'log', 'exec', 'attach', 'portforward'],
+    subresources: ['status', 'log', 'exec', 'attach', 'portforward', 'eviction'],
   }),
   describe({ kind: 'Service', plural: 'services', shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   describe({ kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] }),

@@ -19,6 +19,7 @@ import {
   coreApiVersions,
   SERVER_VERSION,
 } from './discovery';
+import { evictPod } from './eviction';
 import { serveOpenApi } from './openapi/openapi-routes';
 import { applyPatch, PatchError, patchTypeOf } from './patch';
 import type { MonitoringProxy } from './monitoring-proxy';
@@ -486,6 +487,10 @@ export class DrillApiServer {
     if (STREAM_SUBRESOURCES.has(name)) {
       this.requirePod(request);
       throw statusErrors.badRequest('Upgrade request required');
+    }
+    if (name === 'eviction') {
+      if (method !== 'POST') throw statusErrors.methodNotAllowed();
+      return this.serveEviction(req, res, request);
     }
     if (name === 'scale') {
       if (method === 'GET') return this.sendJson(res, 200, this.scaleOf(request, this.requireStored(request)));
@@ -1140,6 +1145,17 @@ export class DrillApiServer {
     });
     if (!deleted) throw statusErrors.notFound(request.descriptor, current.metadata.name);
     this.sendJson(res, 200, this.present(request.descriptor, deleted));
+  }
+
+  /** pods/eviction (eviction.ts decides); an allowed one deletes the pod as a DELETE would. */
+  private async serveEviction(req: IncomingMessage, res: ServerResponse, request: ResourceRequest): Promise<void> {
+    const body = await this.readBody(req);
+    const pod = this.requireStored(request);
+    const outcome = evictPod(this.store, pod, body, request.query, this.now());
+    if (outcome.deleteOptions && !this.markTerminating(request, pod, outcome.deleteOptions)) {
+      this.store.delete(request.descriptor.storageKey, request.namespace, pod.metadata.name);
+    }
+    this.sendJson(res, 201, outcome.status);
   }
 
   private async serveDeleteCollection(req: IncomingMessage, res: ServerResponse, request: ResourceRequest): Promise<void> {

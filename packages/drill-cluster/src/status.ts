@@ -18,6 +18,7 @@ export type StatusReason =
   | 'Invalid'
   | 'NotAcceptable'
   | 'RequestEntityTooLarge'
+  | 'TooManyRequests'
   | 'ServiceUnavailable'
   | 'InternalError';
 

@@ -184,6 +184,11 @@ export interface DrillWorld {
   readonly terminatesPods?: boolean;
   /** `pg_terminate_backend` on idle sessions: what the runbook's "kill idle connections" does. Answers how many. */
   terminateIdleConnections?(): number;
+  /** db-connection-exhaustion with a real PostgreSQL: the leak is `total` real sessions (see backends/idle-connection-holder.ts). */
+  holdRealConnections?(total: number): void;
+  leakedConnectionsByPod?(): ReadonlyMap<string, number>;
+  releaseLeakedConnection?(podName: string): void;
+  recordTerminationRun?(count: number): void;
   readonly scenarios: {
     inject(name: ScenarioName): void;
     clear(name: ScenarioName): void;

@@ -15,7 +15,7 @@ let cluster: DrillCluster;
 let kc: k8s.KubeConfig;
 
 beforeAll(async () => {
-  cluster = await DrillCluster.start({});
+  cluster = await DrillCluster.start({ postgres: 'pglite' });
   kc = new k8s.KubeConfig();
   kc.loadFromString(cluster.kubeconfig());
 });

@@ -21,7 +21,7 @@ let cluster: DrillCluster;
 let kubectl: KubectlHarness;
 
 beforeAll(async () => {
-  cluster = await DrillCluster.start({ logLinesPerSecond: 400 });
+  cluster = await DrillCluster.start({ logLinesPerSecond: 400, postgres: 'pglite' });
   kubectl = await KubectlHarness.create(cluster);
   // Let every pod accumulate more history than the largest tail asked for below.
   await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
-import { POSTGRES_VERSION } from '../../../packages/drill-cluster/src/world/versions';
+import { postgresVersion } from '../../../packages/drill-cluster/src/world/versions';
 import { KubectlHarness } from './kubectl-harness';
 
 const NS = 'codesign-production';
@@ -32,11 +32,11 @@ async function run(args: string[]): Promise<string> {
 
 describe('versions and names agree', () => {
   it('the image, psql, pg_dump and the forwarded server all say the same PostgreSQL, and codesign_db exists', async () => {
-    expect(await run(['get', 'statefulset', 'postgres', '-n', NS, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(`postgres:${POSTGRES_VERSION}`);
+    expect(await run(['get', 'statefulset', 'postgres', '-n', NS, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe(`postgres:${postgresVersion()}`);
     const version = await run(['exec', '-n', NS, 'postgres-0', '--', 'psql', '-U', 'codesign', '-d', 'codesign_db', '-t', '-c', 'SELECT version()']);
-    expect(version).toContain(`PostgreSQL ${POSTGRES_VERSION}`);
+    expect(version).toContain(`PostgreSQL ${postgresVersion()}`);
     const dump = await run(['exec', '-n', NS, 'postgres-0', '--', 'pg_dump', '-U', 'codesign', '-s', 'codesign_db']);
-    expect(dump).toContain(`-- Dumped from database version ${POSTGRES_VERSION}`);
+    expect(dump).toContain(`-- Dumped from database version ${postgresVersion()}`);
 
     const localPort = await freePort();
     const forward = kubectl.spawn(['port-forward', '-n', NS, 'pod/postgres-0', `${localPort}:5432`], { requestTimeout: false });
@@ -49,7 +49,7 @@ describe('versions and names agree', () => {
       await client.connect();
       try {
         const row = (await client.query<{ version: string; db: string }>('SELECT version() AS version, current_database() AS db')).rows[0]!;
-        expect(row.version).toMatch(new RegExp(`^PostgreSQL ${POSTGRES_VERSION.replace('.', '\\.')}\\b`));
+        expect(row.version).toMatch(new RegExp(`^PostgreSQL ${postgresVersion().replace('.', '\\.')}\\b`));
         expect(row.db).toBe('codesign_db');
         const names = (await client.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname);
         expect(names).toContain('codesign_db');

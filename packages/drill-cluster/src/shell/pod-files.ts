@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import type { DrillPodRef } from '../types';
 import { ContainerLog } from '../streams/pod-logs';
-import { POSTGRES_MAJOR, POSTGRES_VERSION } from '../world/versions';
+import { postgresMajor, postgresVersion } from '../world/versions';
 import { VirtualFileSystem, type FileFollower } from './virtual-fs';
 
 const MiB = 1024 * 1024;
@@ -37,7 +37,7 @@ export function logFilePath(app: string, container: string): string {
     case 'celery-worker':
       return '/var/log/app/celery.log';
     case 'postgres':
-      return `/var/log/postgresql/postgresql-${POSTGRES_MAJOR}-main.log`;
+      return `/var/log/postgresql/postgresql-${postgresMajor()}-main.log`;
     case 'redis':
       return '/var/log/redis/redis-server.log';
     default:
@@ -80,7 +80,7 @@ function logFollower(source: PodFilesSource, transform?: LineTransform): FileFol
         if (due - next > FOLLOW_LINES_PER_TICK) next = due - FOLLOW_LINES_PER_TICK;
         let text = '';
         for (; next < due; next++) {
-          const entry = log.entryText(next, log.timeOf(next), false);
+          const entry = log.entryText(next, false);
           if (!transform) text += entry;
           else {
             for (const line of entry.split('\n')) {
@@ -158,8 +158,8 @@ export function buildPodFileSystem(source: PodFilesSource): VirtualFileSystem {
       for (const [path, content] of Object.entries(APP_SOURCES)) fs.addFile(path, content, 0o644, started - 86_400_000 * 2);
       break;
     case 'postgres':
-      fs.addFile('/var/lib/postgresql/data/PG_VERSION', `${POSTGRES_MAJOR}\n`, 0o600, started - 86_400_000 * 40);
-      fs.addFile('/var/lib/postgresql/data/postgresql.conf', `# PostgreSQL ${POSTGRES_VERSION} configuration\nlisten_addresses = '*'\nmax_connections = 200\nshared_buffers = 512MB\nshared_preload_libraries = 'pg_stat_statements'\nlog_min_duration_statement = 1000\n`, 0o600, started - 86_400_000 * 40);
+      fs.addFile('/var/lib/postgresql/data/PG_VERSION', `${postgresMajor()}\n`, 0o600, started - 86_400_000 * 40);
+      fs.addFile('/var/lib/postgresql/data/postgresql.conf', `# PostgreSQL ${postgresVersion()} configuration\nlisten_addresses = '*'\nmax_connections = 200\nshared_buffers = 512MB\nshared_preload_libraries = 'pg_stat_statements'\nlog_min_duration_statement = 1000\n`, 0o600, started - 86_400_000 * 40);
       fs.addFile('/var/lib/postgresql/data/pg_hba.conf', 'local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\n', 0o600, started - 86_400_000 * 40);
       fs.addGenerated('/var/lib/postgresql/data/postmaster.pid', () => `1\n/var/lib/postgresql/data\n${Math.floor(started / 1000)}\n5432\n/var/run/postgresql\n*\n`, {}, started);
       fs.mkdirp('/var/lib/postgresql/data/base', started - 86_400_000 * 40);

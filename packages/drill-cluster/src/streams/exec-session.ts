@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { TerminalSize } from './channel-protocol';
 import { commandName, runSimpleCommand, type CommandContext, type CommandOutput, type PsqlInteractive } from './simulated-commands';
-import { POSTGRES_VERSION } from '../world/versions';
+import { postgresVersion } from '../world/versions';
 import { EMPTY_SOURCE, type ByteSink, type ByteSource } from '../shell/byte-streams';
 import { containerShellHost, processEnvironment } from '../shell/container-tools';
 import { ShellInterpreter, type ShellHost } from '../shell/shell-interpreter';
@@ -308,7 +308,7 @@ export class ExecSession {
     return async (run, database) => {
       const out = this.output();
       const reader = new LineReader(this.stdinBuffer, this.io.tty, (text) => this.io.write('stdout', text));
-      out.stdout(`psql (${POSTGRES_VERSION}, simulated by the drill cluster)\nType "help" for help.\n\n`);
+      out.stdout(`psql (${postgresVersion()}, simulated by the drill cluster)\nType "help" for help.\n\n`);
       let buffer = '';
       for (;;) {
         this.io.write('stdout', `${database}${buffer ? '-#' : '=#'} `);

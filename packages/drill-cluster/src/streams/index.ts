@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { PostgresBackend } from '../backends/postgres-backend';
+import { PostgresBackend, type PostgresBackendOption } from '../backends/postgres-backend';
 import { NO_REDIS_MESSAGE, RedisBackend } from '../backends/redis-backend';
 import type { DrillBackendAddress, DrillClock, DrillPodRef, PodStreamHandler } from '../types';
 import { ExecSpdyEndpoint } from './exec-spdy';
@@ -18,8 +18,8 @@ import { rejectUpgrade } from './status';
 
 export interface PodStreamHandlerOptions {
   clock: DrillClock;
-  /** The PostgreSQL that postgres pods front: a given address, embedded PGlite (default), or none. */
-  postgres?: DrillBackendAddress | 'pglite' | 'none';
+  /** The PostgreSQL that postgres pods front: a started backend (the cluster's), or an option for one (default PGlite). */
+  postgres?: PostgresBackendOption | PostgresBackend;
   /** The Redis that redis pods front: a given address, a `redis-server` from PATH (default), or none. */
   redis?: DrillBackendAddress | 'auto' | 'none';
   /**
@@ -51,7 +51,7 @@ function redisPasswordOf(pod: DrillPodRef): string | undefined {
 
 /** Builds the pods/log, exec, attach and portforward handler; backends start on first use, `close()` stops them. */
 export function createPodStreamHandler(options: PodStreamHandlerOptions): PodStreamHandler {
-  const postgres = new PostgresBackend(options.postgres ?? 'pglite');
+  const postgres = options.postgres instanceof PostgresBackend ? options.postgres : new PostgresBackend(options.postgres ?? 'pglite');
   let redisPod: DrillPodRef | undefined;
   const redis = new RedisBackend(options.redis ?? 'auto', () => options.redisPassword?.() ?? (redisPod ? redisPasswordOf(redisPod) : undefined));
   const redisFor = (pod: DrillPodRef) => {

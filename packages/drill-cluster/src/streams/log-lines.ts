@@ -4,7 +4,7 @@
  * request; follow mode keeps counting from where the history ended.
  */
 import type { DrillPodRef, LogProfile } from '../types';
-import { POSTGRES_VERSION } from '../world/versions';
+import { runningPostgres } from '../world/versions';
 
 /** FNV-1a, 32 bits: seeds from names. */
 export function hashString(text: string, seed = 0x811c9dc5): number {
@@ -446,7 +446,7 @@ export function postgresModel(profile: LogProfile): AppLogModel {
     startup(timeMs, out) {
       const ts = stamp(timeMs);
       out.push(
-        `${ts} [1] LOG:  starting PostgreSQL ${POSTGRES_VERSION} on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit`,
+        `${ts} [1] LOG:  starting PostgreSQL ${runningPostgres().serverVersion} on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14+deb12u1) 12.2.0, 64-bit`,
         `${ts} [1] LOG:  listening on IPv4 address "0.0.0.0", port 5432`,
         `${ts} [1] LOG:  listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"`,
         `${ts} [1] LOG:  database system is ready to accept connections`,

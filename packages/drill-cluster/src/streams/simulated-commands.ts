@@ -10,7 +10,7 @@ import type { PostgresEndpoint } from '../backends/postgres-backend';
 import { NO_REDIS_MESSAGE, type RedisEndpoint } from '../backends/redis-backend';
 import { formatError, formatResults, type PsqlResultSet } from './psql-format';
 import { runPythonSnippet } from './python-snippets';
-import { POSTGRES_VERSION } from '../world/versions';
+import { runningPostgres } from '../world/versions';
 
 export interface CommandOutput {
   stdout(text: string): void;
@@ -321,8 +321,8 @@ async function pgDump(args: string[], ctx: CommandContext, out: CommandOutput): 
         '-- PostgreSQL database dump',
         '--',
         '',
-        `-- Dumped from database version ${POSTGRES_VERSION}`,
-        `-- Dumped by pg_dump version ${POSTGRES_VERSION}`,
+        `-- Dumped from database version ${runningPostgres().serverVersion}`,
+        `-- Dumped by pg_dump version ${runningPostgres().serverVersion}`,
         '',
         "SET statement_timeout = 0;",
         "SET lock_timeout = 0;",
@@ -395,10 +395,14 @@ function formatRedisReply(value: unknown, raw: boolean, indent = ''): string {
 
 async function redisCli(args: string[], ctx: CommandContext, out: CommandOutput): Promise<number> {
   const options = parseOptions(args, { '-h': 'host', '-p': 'port', '-a': 'password', '--pass': 'password', '-n': 'db', '-u': 'uri', '--user': 'user' }, true);
-  const password = options.flags.get('password');
-  if (typeof password === 'string' && !options.flags.has('no-auth-warning')) {
+  const uri = options.flags.get('uri');
+  const uriPassword = typeof uri === 'string' ? /^rediss?:\/\/(?:[^:@/]*:)?([^@/]*)@/.exec(uri)?.[1] : undefined;
+  const given = options.flags.get('password') ?? (uriPassword ? decodeURIComponent(uriPassword) : undefined);
+  if (typeof given === 'string' && !options.flags.has('no-auth-warning')) {
     out.stderr("Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.\n");
   }
+  // As the real redis-cli: -a / -u, else the REDISCLI_AUTH environment variable.
+  const password = typeof given === 'string' ? given : envValue(ctx, 'REDISCLI_AUTH');
   const command = options.rest;
   if (command.length === 0) {
     out.stderr('simulated redis-cli: the interactive prompt is not available in the drill cluster; pass a command, e.g. redis-cli info memory\n');

@@ -256,11 +256,23 @@ export class AppModel {
     const struck = this.apiPods().filter((p) => p.phase === 'Running');
     for (const pod of struck) pod.leakedConnections = 0;
     const normal = this.dbConnections().total;
-    const each = Math.ceil(Math.max(0, EXHAUSTED_CONNECTIONS - normal) / Math.max(1, struck.length));
-    for (const pod of struck) {
-      pod.leakedConnections = each;
+    const total = this.heldConnections ?? Math.ceil(Math.max(0, EXHAUSTED_CONNECTIONS - normal) / Math.max(1, struck.length)) * struck.length;
+    struck.forEach((pod, i) => {
+      // Exactly `total` between them (the real sessions held are one per leaked connection).
+      pod.leakedConnections = Math.floor(total / struck.length) + (i < total % struck.length ? 1 : 0);
       pod.affected.add('db-connection-exhaustion');
-    }
+    });
+  }
+
+  /**
+   * With a real PostgreSQL the leak is real sessions: this many in all (set by the cluster), so
+   * the server's pg_stat_activity and the model count the same connections.
+   */
+  heldConnections: number | undefined;
+
+  /** The server ended one of `pod`'s leaked sessions (pg_terminate_backend). */
+  releaseLeakedConnection(pod: PodSim): void {
+    if (pod.leakedConnections > 0) pod.leakedConnections--;
   }
 
   /**

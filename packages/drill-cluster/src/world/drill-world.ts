@@ -13,6 +13,8 @@ import {
   type StoreEvent,
 } from '../types';
 import { API_APP, API_NAMESPACE, AppModel } from './app-model';
+import { reconcileDisruptionBudgets } from './disruption-budgets';
+import { reconcileCordonTaints } from './node-cordon';
 import { CertificateController } from './certificate-controller';
 import type { StoppableDrillClock } from './clock';
 import { readObjects, type ControllerContext } from './controller-context';
@@ -197,6 +199,36 @@ export class SimulatedWorld implements DrillWorld {
     this.lastTerminated = terminated;
     this.lifecycle.wakeAll();
     return terminated;
+  }
+
+  /** A real PostgreSQL holds the leak: db-connection-exhaustion leaks exactly `total` sessions. */
+  holdRealConnections(total: number): void {
+    this.app.heldConnections = total;
+  }
+
+  /** Leaked connections per codesign-api pod that should be open as real sessions now. */
+  leakedConnectionsByPod(): Map<string, number> {
+    const wanted = new Map<string, number>();
+    if (!this.app.active.has('db-connection-exhaustion')) return wanted;
+    for (const pod of this.lifecycle.pods.values()) {
+      if (pod.phase === 'Running' && pod.leakedConnections > 0) wanted.set(pod.name, pod.leakedConnections);
+    }
+    return wanted;
+  }
+
+  /** The real server ended one of `podName`'s leaked sessions. */
+  releaseLeakedConnection(podName: string): void {
+    for (const pod of this.lifecycle.pods.values()) {
+      if (pod.name === podName && pod.app === API_APP) this.app.releaseLeakedConnection(pod);
+    }
+  }
+
+  /** One `pg_terminate_backend` run on the real server ended `count` leaked sessions. */
+  recordTerminationRun(count: number): void {
+    this.terminationRuns++;
+    this.lastTerminated = count;
+    this.lifecycle.wakeAll();
+    this.tick();
   }
 
   /** The scenario state a restart must keep (the objects are the store's). */
@@ -407,6 +439,8 @@ export class SimulatedWorld implements DrillWorld {
       this.enqueue('deployment', key.slice(0, slash), key.slice(slash + 1));
     }
     this.drain();
+    reconcileDisruptionBudgets(this.store, this.clock.now());
+    reconcileCordonTaints(this.store, this.clock.now());
     this.exporter.accumulate();
     this.endFixedScenarios();
   }

@@ -189,7 +189,8 @@ export class PodLifecycle {
   }
 
   private schedule(sim: PodSim, now: number): void {
-    const slots = this.nodes();
+    // A cordoned node (`kubectl cordon` / `drain`: spec.unschedulable) takes no new pods.
+    const slots = this.nodes().filter((n) => (this.store.get(RESOURCE_KEYS.nodes, undefined, n.name)?.spec as { unschedulable?: boolean } | undefined)?.unschedulable !== true);
     if (slots.length === 0) return;
     const load = new Map<string, number>(slots.map((n) => [n.name, 0]));
     const sameApp = new Map<string, number>(slots.map((n) => [n.name, 0]));

@@ -15,7 +15,7 @@ import { COMPLETES_AFTER_ANNOTATION, jobPodLabels } from './job-controllers';
 import { podTemplateHash, POD_TEMPLATE_HASH_LABEL, randomNameSuffix, rfc3339, utcDateStamp } from './object-names';
 import type { NodeSlot } from './pod-lifecycle';
 import { controllerRef, podFromTemplate, type ContainerSpec, type PodTemplate } from './workloads';
-import { POSTGRES_CLIENT_IMAGE, POSTGRES_IMAGE } from './versions';
+import { POSTGRES_BACKEND_ANNOTATION, postgresBackendLabel, postgresClientImage, postgresImage } from './versions';
 
 const DAY = 24 * 60 * 60 * 1000;
 const HOUR = 60 * 60 * 1000;
@@ -237,6 +237,8 @@ interface StatefulSetSeed {
   resources: ContainerSpec['resources'];
   command?: string[];
   nodeIndex: number;
+  /** On the pod template, so every postgres-0 the controller makes carries them. */
+  podAnnotations?: Record<string, string>;
 }
 
 function seedStatefulSet(ctx: SeedContext, seed: StatefulSetSeed): void {
@@ -259,6 +261,7 @@ function seedStatefulSet(ctx: SeedContext, seed: StatefulSetSeed): void {
       volumeMounts: [{ name: 'data', mountPath: seed.name === 'postgres' ? '/var/lib/postgresql/data' : '/data' }],
     },
   ]);
+  if (seed.podAnnotations) podTemplate.metadata = { ...podTemplate.metadata, annotations: { ...seed.podAnnotations } };
   const sts = create(ctx, RESOURCE_KEYS.statefulsets, {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -363,7 +366,7 @@ function backupJobTemplate(): { metadata: Record<string, unknown>; spec: Record<
           containers: [
             {
               name: 'backup',
-              image: POSTGRES_CLIENT_IMAGE,
+              image: postgresClientImage(),
               command: ['/bin/sh', '-c', 'pg_dump -h postgres -U codesign -d codesign_db -Fc -f /backup/codesign_db_$(date +%Y%m%d).dump && ls -l /backup'],
               env: [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'codesign-secrets', key: 'postgres-password' } } }],
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -429,7 +432,7 @@ function seedBackupJob(ctx: SeedContext, cronJob: KubeObject, scheduledAt: numbe
         lastState: {},
         ready: false,
         restartCount: 0,
-        image: POSTGRES_CLIENT_IMAGE,
+        image: postgresClientImage(),
         imageID: '',
         started: false,
       },
@@ -662,7 +665,8 @@ export function seedWorld(store: ObjectStore, clockNow: () => number): { certifi
 
   seedStatefulSet(ctx, {
     name: 'postgres',
-    image: POSTGRES_IMAGE,
+    image: postgresImage(),
+    podAnnotations: { [POSTGRES_BACKEND_ANNOTATION]: postgresBackendLabel() },
     port: 5432,
     portName: 'postgres',
     storage: '20Gi',
