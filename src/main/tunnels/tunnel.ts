@@ -6,7 +6,11 @@
  * reconnect by itself; connections accepted meanwhile wait (bounded) for it.
  */
 import { PortForward, type KubeConfig } from '@kubernetes/client-node';
+// Not re-exported by the package's index; PortForward takes one to open its WebSockets with.
+import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import net from 'node:net';
+import https from 'node:https';
+import WebSocket from 'ws';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import type { TunnelInfo, TunnelRequest, TunnelTarget } from '../../shared/contract/tunnels';
 import type { KubeObject } from '../../shared/k8s/objects';
@@ -96,6 +100,7 @@ export class Tunnel {
   private nudge: (() => void) | undefined;
   private lostAt = 0;
   private retriedAt = 0;
+  private tlsAgent: { material: string; agent: https.Agent } | undefined;
   private waiters = new Set<() => void>();
   private totalConnections = 0;
   private droppedConnections = 0;
@@ -106,7 +111,7 @@ export class Tunnel {
 
   constructor(private readonly deps: TunnelDeps) {
     this.client = new KubeClient(deps.request.context, deps.kubeConfig, { requestTimeoutMs: 10_000 });
-    this.portForward = new PortForward(deps.kubeConfig, true);
+    this.portForward = new PortForward(deps.kubeConfig, true, new WebSocketHandler(deps.kubeConfig, (uri, protocols, options) => this.openWebSocket(uri, protocols, options)));
     this.server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => void this.accept(socket));
     this.server.on('error', (error) => deps.logger.warn('tunnel.server-error', { id: deps.id, message: error.message }));
     this.store.add(
@@ -121,6 +126,7 @@ export class Tunnel {
         for (const socket of this.sockets) socket.destroy();
         this.server.close();
         this.client.dispose();
+        this.tlsAgent?.agent.destroy();
       }),
     );
   }
@@ -287,6 +293,28 @@ export class Tunnel {
   }
 
   // --- connections -----------------------------------------------------------------------------
+
+  /**
+   * The WebSocket of one forward, as client-node would open it, but through one https.Agent per
+   * tunnel (rebuilt when the TLS material changes, e.g. an exec plugin's new client certificate):
+   * its session cache resumes TLS, so a new connection costs an abbreviated handshake. No
+   * per-message compression: the bytes are the database's.
+   */
+  private openWebSocket(uri: string, protocols: string[], options: WebSocket.ClientOptions): WebSocket {
+    const given = options.agent as (https.Agent & { options?: https.AgentOptions }) | undefined;
+    let agent = given;
+    // Only a plain https.Agent is replaced: a proxy agent (proxy-url) is kept as given.
+    if (given?.options && Object.getPrototypeOf(given) === https.Agent.prototype) {
+      const tlsOptions = given.options;
+      const material = [tlsOptions.ca, tlsOptions.cert, tlsOptions.key, tlsOptions.pfx, tlsOptions.rejectUnauthorized, tlsOptions.servername].map((v) => (v === undefined ? '' : String(v))).join('\u0000');
+      if (this.tlsAgent?.material !== material) {
+        this.tlsAgent?.agent.destroy();
+        this.tlsAgent = { material, agent: new https.Agent({ ...tlsOptions, keepAlive: false, maxCachedSessions: 16 }) };
+      }
+      agent = this.tlsAgent.agent;
+    }
+    return new WebSocket(uri, protocols, { ...options, ...(agent ? { agent } : {}), perMessageDeflate: false });
+  }
 
   private async accept(socket: net.Socket): Promise<void> {
     if (this.disposed) return void socket.destroy();
