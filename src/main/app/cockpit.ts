@@ -148,10 +148,11 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       })
     : undefined;
   const procedureSlice = procedureHandlers(procedures, runbookError);
-  const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger });
+  const tunnels = new TunnelService({ kubeConfig: (name) => contexts.kubeConfig(name), contextScope: (name) => (name === contexts.current ? contexts.scope : undefined), logger });
+  // A tab exports the open tunnels' ports (PGHOST/PGPORT, REDIS_HOST/REDIS_PORT).
+  const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger, tunnels });
   await terminal.start();
   const terminalSlice = terminalHandlers(terminal);
-  const tunnels = new TunnelService({ kubeConfig: (name) => contexts.kubeConfig(name), contextScope: (name) => (name === contexts.current ? contexts.scope : undefined), logger });
   const databases = new DatabaseService({ endpoints: tunnelEndpoints(tunnels), runbook, evidence, logger });
   const databaseActions = new DatabaseActions(databases);
 
