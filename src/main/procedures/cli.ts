@@ -13,6 +13,10 @@ import { defaultDataDir } from '../app/paths';
 import { EvidenceStore } from '../evidence/evidence-store';
 import { EvidenceVault } from '../evidence/evidence-vault';
 import { loadRunbookFile } from '../runbook/loader';
+import { DatabaseActions } from '../databases/database-actions';
+import { DatabaseService } from '../databases/database-service';
+import { tunnelEndpoints } from '../databases/endpoints';
+import { TunnelService } from '../tunnels/tunnel-service';
 import { ClusterActions } from './cluster-actions';
 import { ProcedureService, type RunRecorder } from './procedure-service';
 
@@ -207,6 +211,10 @@ export async function runbookCli(argv: string[], io: RunbookCliIo): Promise<numb
     io.err(`cannot open the evidence store: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.usage;
   }
+  // pg.* and redis.* steps reach their servers through port-forwards, as the app's do; the
+  // tunnels live as long as this command.
+  const tunnels = new TunnelService({ kubeConfig: async () => kubeConfig, logger: quiet });
+  const databaseActions = new DatabaseActions(new DatabaseService({ endpoints: tunnelEndpoints(tunnels), runbook, logger: quiet }));
   const service = new ProcedureService({
     runbook,
     currentContext: async () => context,
@@ -214,7 +222,7 @@ export async function runbookCli(argv: string[], io: RunbookCliIo): Promise<numb
     recorder: recording.recorder,
     actor: io.env.USER ?? 'cli',
     logger: quiet,
-    createActions: (kc) => new ClusterActions(kc),
+    createActions: (kc) => new ClusterActions(kc, { prepare: (ctx, action) => databaseActions.prepare(ctx, action) }),
   });
   try {
     const isProcedure = runbook.procedures.some((p) => p.id === id);
@@ -253,6 +261,7 @@ export async function runbookCli(argv: string[], io: RunbookCliIo): Promise<numb
     return code === 'Forbidden' || code === 'Unauthorized' ? EXIT.forbidden : EXIT.failed;
   } finally {
     service.dispose();
+    tunnels.dispose();
   }
 }
 

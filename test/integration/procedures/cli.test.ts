@@ -89,6 +89,14 @@ describe('runbook command line', () => {
     expect(missing.code).toBe(EXIT.failed);
   });
 
+  it('runs pg.* steps through a port-forward of its own (this drill fronts no PostgreSQL, so it says so)', async () => {
+    const run = await cli('run', 'high-error-rates.pg-ready', '--kubeconfig', kubeconfig);
+    const text = `${run.out}\n${run.err}`;
+    expect(text).not.toContain('does not run pg.ready steps yet');
+    expect(run.code).toBe(EXIT.failed);
+    expect(text).toMatch(/forward to pod postgres-0 port 5432.*no PostgreSQL backend/);
+  });
+
   it('records the run into the session log of the evidence store when given its passphrase', async () => {
     const dataDir = path.join(dir, 'data');
     const passphraseFile = path.join(dir, 'passphrase');
