@@ -17,71 +17,116 @@ const TOTAL_BYTES = Number(process.env.BENCH_TERMINAL_MB ?? 50) * 1024 * 1024;
 const ECHO_SAMPLES = Number(process.env.BENCH_TERMINAL_ECHOES ?? 100);
 const PROMPT = 'oncall$';
 
-/** `TOTAL_BYTES` of printable 100-byte lines, as a log file a responder would `cat`. */
-async function writeFlood(file: string): Promise<void> {
-  const line = 'GET /api/v1/designs/42/sign 200 12ms upstream=codesign-api-7d9f pool=12/20 trace=0af7651916cd43dd\n'.slice(0, 99) + '\n';
-  const block = Buffer.from(line.repeat(10_000));
+/** A log line a responder would `cat`: exactly 100 bytes with its newline. */
+const FLOOD_LINE = 'GET /api/v1/designs/42/sign 200 12ms upstream=codesign-api-7d9f pool=12/20 trace=0af7651916cd43dd'.padEnd(99, ' ').slice(0, 99) + '\n';
+
+/**
+ * `TOTAL_BYTES` of whole lines (the last one ends with its newline: a cut line would carry the
+ * marker echoed after it, and the marker would never stand on a row of its own).
+ */
+async function writeFlood(file: string): Promise<number> {
+  const lines = Math.floor(TOTAL_BYTES / FLOOD_LINE.length);
+  const block = Buffer.from(FLOOD_LINE.repeat(10_000));
   const handle = await open(file, 'w');
-  for (let written = 0; written < TOTAL_BYTES; written += block.length) await handle.write(block, 0, Math.min(block.length, TOTAL_BYTES - written));
+  for (let left = lines; left > 0; left -= 10_000) await handle.write(block, 0, Math.min(10_000, left) * FLOOD_LINE.length);
   await handle.close();
+  return lines * FLOOD_LINE.length;
 }
 
-/** The same bytes through a pty, read by this process and dropped. */
-async function rawPtySeconds(file: string): Promise<number> {
-  return new Promise((resolve) => {
+/** The same bytes through a pty, read by this process and dropped (the peer: no IPC, no xterm). */
+async function rawPtySeconds(file: string, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
     const started = performance.now();
-    let bytes = 0;
+    let read = 0;
     const pty = spawnPty('/bin/cat', [file], { cols: 160, rows: 45, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    pty.onData((data) => (bytes += data.length));
+    const timer = setTimeout(() => {
+      pty.kill('SIGKILL');
+      reject(new Error(`raw pty: read ${read} of ${bytes} bytes within ${STEP_TIMEOUT_MS / 1000} s`));
+    }, STEP_TIMEOUT_MS);
+    pty.onData((data) => (read += data.length));
     pty.onExit(() => {
-      if (bytes < TOTAL_BYTES) console.warn(`raw pty: read ${bytes} of ${TOTAL_BYTES} bytes`);
-      resolve((performance.now() - started) / 1000);
+      clearTimeout(timer);
+      // The pty turns each \n into \r\n: one more byte a line.
+      if (read < bytes) reject(new Error(`raw pty: read ${read} of ${bytes} bytes`));
+      else resolve((performance.now() - started) / 1000);
     });
   });
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-/** The page-side watcher, as plain JavaScript (kept out of the TypeScript transform on purpose). */
-const WATCHER = `(({ check, marker, prompt }) => new Promise((resolve) => {
-  const screen = document.querySelector('[aria-label="Terminal screen"]');
-  function rowsText() {
-    return Array.from(screen.querySelectorAll('.xterm-rows > div')).map((r) => (r.textContent || '').replace(/\\u00a0/g, ' ').trimEnd());
-  }
-  let t0;
-  function done() {
-    const rows = rowsText();
-    const filled = rows.filter((r) => r !== '');
-    const last = filled[filled.length - 1] || '';
-    if (check === 'echo') return last === prompt + ' x';
-    if (check === 'marker') return rows.some((r) => r === marker);
-    if (check === 'prompt') return last === prompt;
-    return last === prompt && filled.some((r) => r.includes('^C'));
-  }
-  if (check === 'prompt' && done()) return resolve(0);
-  const observer = new MutationObserver(() => {
-    if ((t0 !== undefined || check === 'prompt') && done()) {
-      observer.disconnect();
-      resolve(performance.now() - (t0 ?? performance.now()));
-    }
-  });
-  observer.observe(screen, { subtree: true, childList: true, characterData: true });
-  document.addEventListener('keydown', () => { t0 = performance.now(); }, { capture: true, once: true });
-}))`;
+type Check = 'echo' | 'ctrl-c' | 'marker' | 'prompt';
 
 /**
- * Resolves with the milliseconds, measured in the page, from the next keydown until the
- * terminal screen shows what `check` waits for (checked on every DOM change).
+ * The page-side watcher, as plain JavaScript (kept out of the TypeScript transform on purpose).
+ * Installed before the key is pressed (Playwright's input and evaluate travel separately, so a
+ * watcher sent with the key may miss its keydown); `window.__terminalBenchWatch` then answers
+ * `{ ms }` from that keydown (or from arming, for `prompt`) until the screen shows what `check`
+ * waits for, checked on every DOM change; or `{ timeout, rows }` after `timeoutMs`.
  */
-function armTimer(page: Page, check: 'echo' | 'ctrl-c' | 'marker', marker = ''): Promise<number> {
-  return page.evaluate(`${WATCHER}(${JSON.stringify({ check, marker, prompt: PROMPT })})`) as Promise<number>;
+const WATCHER = `(({ check, marker, prompt, timeoutMs }) => {
+  window.__terminalBenchWatch = new Promise((resolve) => {
+    const screen = document.querySelector('[aria-label="Terminal screen"]');
+    if (!screen) return resolve({ timeout: true, rows: ['(no terminal screen on the page)'] });
+    function rowsText() {
+      return Array.from(screen.querySelectorAll('.xterm-rows > div')).map((r) => (r.textContent || '').replace(/\\u00a0/g, ' ').trimEnd());
+    }
+    let t0 = check === 'prompt' ? performance.now() : undefined;
+    function done() {
+      const rows = rowsText();
+      const filled = rows.filter((r) => r !== '');
+      const last = filled[filled.length - 1] || '';
+      if (check === 'echo') return last === prompt + ' x';
+      if (check === 'marker') return rows.some((r) => r === marker);
+      if (check === 'prompt') return last === prompt;
+      return last === prompt && filled.some((r) => r.includes('^C'));
+    }
+    const observer = new MutationObserver(() => {
+      if (t0 !== undefined && done()) finish({ ms: performance.now() - t0 });
+    });
+    const timer = setTimeout(() => finish({ timeout: true, rows: rowsText().filter((r) => r !== '').slice(-5) }), timeoutMs);
+    function onKey() { t0 = performance.now(); }
+    function finish(result) {
+      observer.disconnect();
+      clearTimeout(timer);
+      document.removeEventListener('keydown', onKey, { capture: true });
+      resolve(result);
+    }
+    if (check !== 'prompt') document.addEventListener('keydown', onKey, { capture: true, once: true });
+    if (check === 'prompt' && done()) return finish({ ms: 0 });
+    observer.observe(screen, { subtree: true, childList: true, characterData: true });
+  });
+})`;
+
+/** No step of this bench takes longer than this on a healthy run; past it the step fails, named. */
+const STEP_TIMEOUT_MS = Number(process.env.BENCH_TERMINAL_STEP_TIMEOUT_MS ?? 120_000);
+
+/**
+ * Arms the page's watcher for `check` and answers a function whose promise gives the
+ * milliseconds from the next keydown, or rejects naming the step and what the screen showed.
+ */
+async function armTimer(page: Page, step: string, check: Check, options: { marker?: string; timeoutMs?: number } = {}): Promise<() => Promise<number>> {
+  const timeoutMs = options.timeoutMs ?? STEP_TIMEOUT_MS;
+  await page.evaluate(`${WATCHER}(${JSON.stringify({ check, marker: options.marker ?? '', prompt: PROMPT, timeoutMs })})`);
+  const watched = page.evaluate('window.__terminalBenchWatch') as Promise<{ ms?: number; timeout?: boolean; rows?: string[] }>;
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    // A page that stops answering (hung renderer) is caught here, a little after the page's own timeout.
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${step}: the page did not answer within ${(timeoutMs + 10_000) / 1000} s`)), timeoutMs + 10_000);
+    });
+    try {
+      const result = await Promise.race([watched, stalled]);
+      if (result.ms !== undefined) return result.ms;
+      throw new Error(`${step}: not seen within ${timeoutMs / 1000} s; the screen's last rows: ${JSON.stringify(result.rows ?? [])}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
-async function waitForPrompt(page: Page): Promise<void> {
-  await Promise.race([
-    page.evaluate(`${WATCHER}(${JSON.stringify({ check: 'prompt', marker: '', prompt: PROMPT })})`),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('no prompt within 60 s')), 60_000)),
-  ]);
+async function waitForPrompt(page: Page, step: string): Promise<void> {
+  await (await armTimer(page, `${step} (waiting for the prompt)`, 'prompt', { timeoutMs: 60_000 }))();
 }
 
 export async function run(report: Report): Promise<void> {
@@ -90,7 +135,7 @@ export async function run(report: Report): Promise<void> {
   const flood = path.join(work, 'flood.log');
   await mkdir(home);
   await writeFile(path.join(home, '.bashrc'), `PS1='${PROMPT} '\n`);
-  await writeFlood(flood);
+  const floodBytes = await writeFlood(flood);
   // Playwright's pipe does not keep Node alive while the page measures: this does.
   const keepAlive = setInterval(() => {}, 1000);
   const host = await startWebHost({ env: { HOME: home, SHELL: '/bin/bash', COCKPIT_DRILL: 'on' } });
@@ -103,32 +148,32 @@ export async function run(report: Report): Promise<void> {
     page.on('crash', () => console.error('terminal bench: the page crashed'));
     page.on('pageerror', (e) => console.error('terminal bench: page error', e.message));
     await page.goto(`${host.url}#/terminal`);
-    await page.getByRole('button', { name: 'New terminal' }).click();
-    await page.getByRole('region', { name: 'Terminal screen' }).click();
-    await waitForPrompt(page);
+    await page.getByRole('button', { name: 'New terminal' }).click({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Terminal screen' }).click({ timeout: 30_000 });
+    await waitForPrompt(page, 'the first prompt');
 
-    // Throughput: Enter to the marker line after 50 MB, every byte parsed by xterm on the way.
-    const marker = 'flood-done-marker';
-    await page.keyboard.type(`cat ${flood}; echo ${marker}`);
-    const throughput = armTimer(page, 'marker', marker);
+    // Throughput: Enter to the marker line after the flood, every byte parsed by xterm on the
+    // way. The shell computes the marker, so the command line itself never matches it.
+    await page.keyboard.type(`cat ${flood}; echo flood-done-$((6*7))`);
+    const throughput = await armTimer(page, `cat of ${(floodBytes / 1e6).toFixed(0)} MB`, 'marker', { marker: 'flood-done-42' });
     await page.keyboard.press('Enter');
-    const intoXterm = (await throughput) / 1000;
-    await waitForPrompt(page);
-    const raw = await rawPtySeconds(flood);
-    const mb = TOTAL_BYTES / (1024 * 1024);
-    report('terminal MB/s into xterm', mb / intoXterm, 'MB/s', `${mb} MB pty -> main -> renderer -> xterm write callback`);
+    const intoXterm = (await throughput()) / 1000;
+    await waitForPrompt(page, 'after the flood');
+    const raw = await rawPtySeconds(flood, floodBytes);
+    const mb = floodBytes / (1024 * 1024);
+    report('terminal MB/s into xterm', mb / intoXterm, 'MB/s', `${mb.toFixed(0)} MB pty -> main -> renderer -> xterm write callback`);
     report('terminal MB/s raw pty', mb / raw, 'MB/s', 'the same bytes through a pty into nothing');
-    report('terminal ratio vs raw pty', (mb / intoXterm) / (mb / raw), '', '>= 0.5');
+    report('terminal ratio vs raw pty', raw / intoXterm, '', '>= 0.5');
 
     await page.keyboard.press('Control+L');
-    await waitForPrompt(page);
+    await waitForPrompt(page, 'after clearing the screen');
     const echoes: number[] = [];
     for (let i = 0; i < ECHO_SAMPLES; i++) {
-      const echoed = armTimer(page, 'echo');
+      const echoed = await armTimer(page, `echo ${i + 1}`, 'echo', { timeoutMs: 10_000 });
       await page.keyboard.press('x');
-      echoes.push(await echoed);
+      echoes.push(await echoed());
       await page.keyboard.press('Backspace');
-      await waitForPrompt(page);
+      await waitForPrompt(page, `echo ${i + 1}`);
     }
     echoes.sort((a, b) => a - b);
     report('terminal echo p50', percentile(echoes, 50), 'ms', 'keystroke to echo on screen');
@@ -137,15 +182,17 @@ export async function run(report: Report): Promise<void> {
     await page.keyboard.type('yes');
     await page.keyboard.press('Enter');
     await page.waitForTimeout(1500);
-    const interrupted = armTimer(page, 'ctrl-c');
+    const interrupted = await armTimer(page, 'Ctrl-C during yes', 'ctrl-c', { timeoutMs: 30_000 });
     await page.keyboard.press('Control+C');
-    report('terminal ctrl-c during flood', await interrupted, 'ms', '<= 200 ms');
+    report('terminal ctrl-c during flood', await interrupted(), 'ms', '<= 200 ms');
   } catch (error) {
-    console.error('terminal bench failed:', error, host.output().slice(-3000));
+    console.error('terminal bench failed:', error instanceof Error ? error.message : error, '\nweb host output:\n', host.output().slice(-3000));
     throw error;
   } finally {
-    await browser.close();
-    await host.stop();
+    const bounded = (what: string, step: Promise<unknown>) =>
+      Promise.race([step, new Promise((resolve) => setTimeout(resolve, 15_000).unref()).then(() => console.error(`terminal bench: ${what} did not finish within 15 s`))]);
+    await bounded('closing Chromium', browser.close());
+    await bounded('stopping the web host', host.stop());
     await rm(work, { recursive: true, force: true });
     clearInterval(keepAlive);
   }

@@ -172,3 +172,33 @@ describe('web host: alerts with nothing configured', () => {
     await shot('04-saved-unreachable');
   }, 180_000);
 });
+
+describe.skipIf(!PROMETHEUS_BIN || !ALERTMANAGER_BIN)('web host: the drill’s own Prometheus behind its service', () => {
+  let host: RunningWebHost;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    // As `npm start` runs it: nothing set, the drill starts Debian's Prometheus and Alertmanager itself.
+    host = await startWebHost({ env: { KUBECONFIG: '/nonexistent/kubeconfig', COCKPIT_PROMETHEUS_URL: '', COCKPIT_ALERTMANAGER_URL: '', COCKPIT_DRILL_MONITORING: 'on', COCKPIT_DRILL_SCRAPE_SECONDS: '1', COCKPIT_ALERTS_INTERVAL_SECONDS: '2' } });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('discovers monitoring/prometheus and monitoring/alertmanager and reads the runbook thresholds through the service proxy', async () => {
+    const shot = screenshotter(page, 'alerts-drill-monitoring');
+    const cockpit = new CockpitPage(page);
+    await page.goto(host.url);
+    await cockpit.openPanel('Alerts');
+    await page.getByText('monitoring/prometheus:9090 via the API server (discovered) · Alertmanager monitoring/alertmanager:9093 via the API server', { exact: false }).waitFor({ timeout: 90_000 });
+    const panel = alertsPanel(page);
+    // Values come once Prometheus has scraped twice (rate needs two samples).
+    await expect.poll(() => panel.threshold('Error Rate').getAttribute('aria-label'), { timeout: 90_000 }).toMatch(/^Error Rate: [\d.]+ %, ok$/);
+    expect(await panel.threshold('API Response Time (P95)').getAttribute('aria-label')).toMatch(/^API Response Time \(P95\): [\d.]+ s, ok$/);
+    expect(await page.getByRole('alert').filter({ hasText: 'Stale' }).count()).toBe(0);
+    await shot('01-discovered-drill-prometheus');
+  }, 240_000);
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -10,6 +10,24 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH } from './support/browser';
 import { startWebHost, type RunningWebHost } from './support/web-host-process';
 import type { Browser } from 'playwright-core';
+import { spawn as spawnPty } from 'node-pty';
+
+/** `asciinema cat file` (it reads /dev/tty, so it runs in a pty of its own): what it printed and its exit code. */
+function asciinemaCat(file: string, home: string): Promise<{ output: string; exitCode: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnPty('asciinema', ['cat', file], { cols: 120, rows: 40, env: { ...process.env, HOME: home } as Record<string, string> });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`asciinema cat did not finish within 30 s: ${output.slice(-500)}`));
+    }, 30_000);
+    child.onData((d) => (output += d));
+    child.onExit(({ exitCode }) => {
+      clearTimeout(timer);
+      resolve({ output, exitCode });
+    });
+  });
+}
 
 /** The Terminal panel as a responder uses it, by roles and labels. */
 class TerminalPage {
@@ -59,8 +77,9 @@ describe('web host: the embedded terminal', () => {
   let host: RunningWebHost;
   let browser: Browser;
   let page: Page;
+  let home: string;
   beforeAll(async () => {
-    const home = await mkdtemp(path.join(os.tmpdir(), 'cockpit-e2e-home-'));
+    home = await mkdtemp(path.join(os.tmpdir(), 'cockpit-e2e-home-'));
     // A known prompt, and no user startup file to override KUBECONFIG.
     await writeFile(path.join(home, '.bashrc'), "PS1='oncall$ '\n");
     host = await startWebHost({ env: { HOME: home, SHELL: '/bin/bash' } });
@@ -92,7 +111,18 @@ describe('web host: the embedded terminal', () => {
     expect(pods).toMatch(/NAME\s+READY\s+STATUS/);
     expect(pods).toMatch(/postgres-0\s+1\/1\s+Running/);
     expect(await terminal.status().textContent()).toMatch(/\/bin\/bash · pid \d+ · \d+×\d+ · DOM renderer/);
+    expect(await page.getByLabel('Tunnel variables').textContent()).toMatch(/No tunnel of drill was open when this shell started/);
     await shoot('01-kubectl-get-pods');
+
+    // A narrower window: xterm refits, and the pty hears the new size (main reports it back).
+    const size = async () => /· (\d+)×(\d+) ·/.exec((await terminal.status().textContent()) ?? '')?.slice(1) ?? [];
+    const [colsBefore] = await size();
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await expect.poll(async () => (await size())[0], { timeout: 10_000 }).not.toBe(colsBefore);
+    const [cols, rows] = await size();
+    await terminal.type('clear; stty size\n');
+    await terminal.waitForText(new RegExp(`^${rows} ${cols}$`, 'm'));
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     // Recording: start, type, stop; the cast is sealed into the incident's evidence.
     await page.getByRole('button', { name: 'Record', exact: true }).click();
@@ -119,11 +149,29 @@ describe('web host: the embedded terminal', () => {
     await terminal.type('\n');
     await terminal.waitForText(/Filesystem\s+Size/);
 
+    // The appendix aliases load into the tab (pasted; the responder's Enter defines them).
+    await page.getByRole('button', { name: 'Paste runbook aliases' }).click();
+    await terminal.waitForText(/alias health-check='kubectl get pods -n codesign-production && kubectl top nodes'/);
+    await terminal.type('\nclear; type health-check\n');
+    await terminal.waitForText(/health-check is aliased to `kubectl get pods -n codesign-production && kubectl top nodes'/);
+    await shoot('04-aliases-loaded');
+
+    // A second tab, its own shell; its exit code is shown.
+    await terminal.open('drill');
+    await expect.poll(() => page.getByRole('tab').count()).toBe(2);
+    await terminal.waitForText(/^oncall\$$/m);
+    await terminal.type('exit 3\n');
+    await page.getByRole('status').filter({ hasText: 'exited with code 3' }).waitFor();
+    await page.getByRole('tab', { name: /\(exit 3\)/ }).waitFor();
+    await shoot('05-second-tab-exit-code');
+    await page.getByRole('button', { name: /^Close drill/ }).last().click();
+    await expect.poll(() => page.getByRole('tab').count()).toBe(1);
+
     // The recording is in the Evidence panel and replays in the app's player.
     await cockpit.openPanel('Evidence');
     const row = page.getByRole('row').filter({ hasText: /terminal-drill-.*\.cast/ });
     await row.waitFor();
-    await shoot('04-recording-in-evidence');
+    await shoot('06-recording-in-evidence');
     await row.getByRole('button', { name: 'Replay' }).click();
     const player = page.getByRole('region', { name: /^Recording terminal-drill-/ });
     await player.waitFor();
@@ -131,6 +179,33 @@ describe('web host: the embedded terminal', () => {
     await expect
       .poll(async () => (await page.getByRole('region', { name: 'Recording screen' }).innerText()).replace(/\u00a0/g, ' '), { timeout: 20_000 })
       .toMatch(/recorded-42/);
-    await shoot('05-recording-replayed');
+    await shoot('07-recording-replayed');
+
+    // Pause, seek back to the start (the screen is replayed from nothing), play again.
+    const position = page.getByLabel('Position');
+    await expect.poll(async () => player.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 20_000 }).toBe(1);
+    await page.getByLabel('Seek').fill('0');
+    await expect.poll(async () => (await position.textContent())?.startsWith('0.0 /')).toBe(true);
+    expect((await page.getByRole('region', { name: 'Recording screen' }).innerText()).replace(/\u00a0/g, ' ')).not.toMatch(/recorded-42/);
+    // Seek to the end: the whole session is on the screen again.
+    const end = (await page.getByLabel('Seek').getAttribute('max'))!;
+    await page.getByLabel('Seek').fill(end);
+    await expect.poll(async () => (await page.getByRole('region', { name: 'Recording screen' }).innerText()).replace(/\u00a0/g, ' ')).toMatch(/recorded-42/);
+    await shoot('08-player-seeked-to-end');
+    // Play from the end starts over; Pause holds it.
+    await player.getByRole('button', { name: 'Play', exact: true }).click();
+    await player.getByRole('button', { name: 'Pause', exact: true }).click();
+    await player.getByRole('button', { name: 'Play', exact: true }).waitFor();
+
+    // Export as .cast: Debian's asciinema prints the session.
+    const download = page.waitForEvent('download');
+    await player.getByRole('button', { name: 'Export .cast' }).click();
+    const saved = path.join(home, (await download).suggestedFilename());
+    await (await download).saveAs(saved);
+    expect(saved).toMatch(/terminal-drill-.*\.cast$/);
+    expect(JSON.parse((await readFile(saved, 'utf8')).split('\n')[0]!)).toMatchObject({ version: 2, env: { TERM: 'xterm-256color' } });
+    const { output, exitCode } = await asciinemaCat(saved, home);
+    expect(exitCode).toBe(0);
+    expect(output).toContain('recorded-42');
   });
 });

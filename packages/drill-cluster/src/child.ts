@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     ...(config.postgres ? { postgres: config.postgres } : {}),
     ...(config.redis ? { redis: config.redis } : {}),
     ...(config.scenarios ? { scenarios: config.scenarios } : {}),
+    ...(config.monitoring ? { monitoringStack: { ...config.monitoring, dir: path.join(config.dir, 'monitoring') } } : {}),
   });
   const control = await DrillControlServer.listen(runtime);
 

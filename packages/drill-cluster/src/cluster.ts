@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { certificateCrd } from './crds';
+import { MonitoringProxy } from './monitoring-proxy';
 import { RESOURCE_KEYS } from './resources';
 import { DrillApiServer } from './server';
 import { loadOrCreateIdentity, saveIdentity, sharedServingCertificate, type ServingCertificate } from './serving-certificate';
@@ -40,6 +41,8 @@ export interface DrillClusterOptions {
   identityFile?: string;
   /** Replaces the pod stream handler (tests). */
   createStreams?: (world: DrillWorld) => PodStreamHandler;
+  /** What the monitoring services proxy to (kept across a reset when the same object is passed again). */
+  monitoring?: MonitoringProxy;
 }
 
 export const DRILL_CLUSTER_NAME = 'codesign-drill';
@@ -56,6 +59,8 @@ export class DrillCluster {
     readonly caCertificate: string,
     /** Where the state is kept, and whether this start restored it (or why it could not). */
     readonly persistence: { file?: string; restored: boolean; problem?: string; writer?: ClusterStateWriter },
+    /** Where monitoring/prometheus and monitoring/alertmanager lead: `register` a real one. */
+    readonly monitoring: MonitoringProxy,
     /** The PostgreSQL behind postgres-0 and the sessions the connection-exhaustion scenario holds in it (absent with `createStreams`). */
     readonly databases?: DrillDatabases,
   ) {}
@@ -112,13 +117,15 @@ export class DrillCluster {
           // redis-0 runs `redis-server --requirepass $(REDIS_PASSWORD)`: the Secret's redis-password.
           redisPassword: () => DrillDatabases.secretValue(store, 'redis-password'),
         });
+    const monitoring = options.monitoring ?? new MonitoringProxy();
+    monitoring.attach(store);
     const makeToken = () => randomBytes(32).toString('base64url');
     try {
       const identity = options.identityFile ? await loadOrCreateIdentity(options.identityFile, makeToken) : undefined;
       const token = options.token ?? identity?.token ?? makeToken();
       const tls: ServingCertificate = identity?.tls ?? (await sharedServingCertificate());
       const listen = (port: number | undefined) =>
-        DrillApiServer.listen({ store, token, world, streams, tls, ...(port !== undefined ? { port } : {}) });
+        DrillApiServer.listen({ store, token, world, streams, tls, monitoring, ...(port !== undefined ? { port } : {}) });
       let server: DrillApiServer;
       if (options.port === undefined && identity?.port) {
         // The port it had last time, so the kubeconfig stays the same; any free one if taken.
@@ -131,7 +138,7 @@ export class DrillCluster {
       }
       if (identity && options.identityFile && identity.port !== server.port) await saveIdentity(options.identityFile, { ...identity, port: server.port });
       databases?.start();
-      return new DrillCluster(store, world, streams, server, token, tls.cert, persistence, databases);
+      return new DrillCluster(store, world, streams, server, token, tls.cert, persistence, monitoring, databases);
     } catch (error) {
       await databases?.close();
       await writer?.close().catch(() => undefined);
@@ -180,6 +187,7 @@ export class DrillCluster {
 
   /** Stops the API server (ending watches and streams), the stream backends and the world, and saves the state. */
   async stop(): Promise<void> {
+    this.monitoring.close();
     await this.server.close();
     await this.databases?.close();
     await this.streams.close();

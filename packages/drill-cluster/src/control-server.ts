@@ -7,6 +7,8 @@
  *                                      until the version is past V
  *   PUT  /v1/scenarios/{name}          body `{"active": true|false}`
  *   POST /v1/reset                     back to the seed
+ *   PUT  /v1/monitoring                body `{"prometheus"?: url, "alertmanager"?: url}` ("" removes):
+ *                                      what monitoring/prometheus and monitoring/alertmanager proxy to
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -80,6 +82,20 @@ export class DrillControlServer {
         if (method !== 'POST') throw new ControlError(405, 'MethodNotAllowed', `${method} is not allowed on /v1/reset`);
         await readBody(req);
         return this.send(res, 200, await this.runtime.reset());
+      }
+      if (url.pathname === '/v1/monitoring') {
+        if (method !== 'PUT') throw new ControlError(405, 'MethodNotAllowed', `${method} is not allowed on /v1/monitoring`);
+        const body = (await readBody(req)) as Record<string, unknown> | undefined;
+        const fields = typeof body === 'object' && body !== null ? Object.entries(body) : undefined;
+        if (!fields || fields.some(([k, v]) => (k !== 'prometheus' && k !== 'alertmanager') || typeof v !== 'string')) {
+          throw new ControlError(400, 'Invalid', 'the body must be {"prometheus"?: "http://...", "alertmanager"?: "http://..."}');
+        }
+        try {
+          this.runtime.cluster.monitoring.register(Object.fromEntries(fields) as Record<string, string>);
+        } catch (error) {
+          throw new ControlError(400, 'Invalid', (error as Error).message);
+        }
+        return this.send(res, 200, this.runtime.cluster.monitoring.registered());
       }
       const match = /^\/v1\/scenarios\/([^/]+)$/.exec(url.pathname);
       if (match) {

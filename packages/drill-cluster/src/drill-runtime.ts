@@ -6,6 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DrillCluster, type DrillClusterOptions } from './cluster';
+import { readFile } from 'node:fs/promises';
+import { MonitoringProxy } from './monitoring-proxy';
+import { findMonitoringBinaries, startMonitoringStack, type MonitoringStack } from './monitoring-stack';
 import { removeClusterState } from './persistence';
 import { SCENARIO_NAMES, type DrillControlState, type ScenarioName } from './protocol';
 
@@ -14,6 +17,12 @@ export interface DrillRuntimeOptions extends DrillClusterOptions {
   kubeconfigPath: string;
   /** Switched on once the cluster runs. */
   scenarios?: ScenarioName[];
+  /**
+   * Run a real Prometheus (and Alertmanager) behind monitoring/prometheus (and
+   * monitoring/alertmanager) when Debian's binaries are installed: scraping this cluster's
+   * exporter and evaluating `rulesFile` (the runbook's generated rules), kept in `dir`.
+   */
+  monitoringStack?: { rulesFile: string; dir: string; scrapeIntervalSeconds?: number };
 }
 
 export const RESET_DESCRIPTION =
@@ -24,6 +33,9 @@ export class DrillRuntime {
   private readonly listeners = new Set<() => void>();
   private unsubscribeWorld: (() => void) | undefined;
   private resetting: Promise<void> | undefined;
+  private monitoring: Promise<MonitoringStack | undefined> | undefined;
+  /** Why the drill's own Prometheus is not running, when it was asked for and is not. */
+  monitoringProblem: string | undefined;
 
   private constructor(
     private current: DrillCluster,
@@ -32,7 +44,9 @@ export class DrillRuntime {
     this.watchWorld();
   }
 
-  static async start(options: DrillRuntimeOptions): Promise<DrillRuntime> {
+  static async start(given: DrillRuntimeOptions): Promise<DrillRuntime> {
+    // One monitoring proxy for the runtime's life, so what is registered outlives a reset.
+    const options = { ...given, monitoring: given.monitoring ?? new MonitoringProxy() };
     const cluster = await DrillCluster.start(options);
     try {
       await mkdir(path.dirname(options.kubeconfigPath), { recursive: true, mode: 0o700 });
@@ -43,7 +57,32 @@ export class DrillRuntime {
     }
     const runtime = new DrillRuntime(cluster, options);
     for (const name of options.scenarios ?? []) runtime.setScenario(name, true);
+    // In the background: the cluster is usable before Prometheus has started.
+    if (options.monitoringStack) runtime.monitoring = runtime.startMonitoring(options.monitoringStack);
     return runtime;
+  }
+
+  private async startMonitoring(config: NonNullable<DrillRuntimeOptions['monitoringStack']>): Promise<MonitoringStack | undefined> {
+    const binaries = findMonitoringBinaries();
+    if (!binaries.prometheus) {
+      this.monitoringProblem = 'prometheus is not installed: monitoring/prometheus has nothing behind it';
+      return undefined;
+    }
+    try {
+      const rules = await readFile(config.rulesFile, 'utf8');
+      const stack = await startMonitoringStack({
+        target: { url: this.current.url, token: this.current.token, caCertificate: this.current.caCertificate },
+        rules,
+        dir: config.dir,
+        binaries,
+        ...(config.scrapeIntervalSeconds !== undefined ? { scrapeIntervalSeconds: config.scrapeIntervalSeconds } : {}),
+      });
+      this.current.monitoring.register({ prometheus: stack.prometheusUrl, ...(stack.alertmanagerUrl ? { alertmanager: stack.alertmanagerUrl } : {}) });
+      return stack;
+    } catch (error) {
+      this.monitoringProblem = `the drill's Prometheus did not start: ${error instanceof Error ? error.message : String(error)}`;
+      return undefined;
+    }
   }
 
   get cluster(): DrillCluster {
@@ -105,6 +144,7 @@ export class DrillRuntime {
 
   async stop(): Promise<void> {
     await this.resetting;
+    await (await this.monitoring)?.stop();
     this.unsubscribeWorld?.();
     this.listeners.clear();
     await this.current.stop();

@@ -19,7 +19,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** One line per scenario for `npm run drill -- --help`. */
 export const SCENARIO_SUMMARIES: Record<ScenarioName, string> = {
-  'high-latency': 'P95 over 2 s, CPU near 97%, the HPA capped at 3 (fix: raise its maxReplicas and scale up; a bare kubectl scale is undone by the HPA)',
+  'high-latency': 'a building surge: P95 over 2 s, then over 5 s as requests queue, CPU at its limit, the HPA capped at 3 (fix: raise its maxReplicas and scale up; a bare kubectl scale is undone by the HPA)',
   'error-spike': '5xx over 10% with readiness flapping (fix: kubectl rollout restart deploy/codesign-api)',
   'memory-leak': 'codesign-api memory grows until OOMKilled (fix: rollout restart, or a higher memory limit)',
   'db-connection-exhaustion': 'PostgreSQL at 190+ connections, pools exhausted (fix: restart codesign-api or terminate idle connections)',
@@ -112,6 +112,8 @@ export interface DrillChildConfig {
   persist?: boolean;
   /** Scenarios to switch on at start. */
   scenarios?: ScenarioName[];
+  /** Run Debian's prometheus / alertmanager behind the monitoring services, with these alert rules (absent: none). */
+  monitoring?: { rulesFile: string; scrapeIntervalSeconds?: number };
 }
 
 export const DRILL_CHILD_CONFIG_ENV = 'DRILL_CHILD_CONFIG';

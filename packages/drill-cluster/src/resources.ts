@@ -29,7 +29,7 @@ export interface ResourceDescriptor {
   /** Where the store keeps these objects; differs from `key` for a second version of a kind. */
   storageKey: ResourceKey;
   /** Served from the world (metrics), not from the store. */
-  computed?: 'nodeMetrics' | 'podMetrics';
+  computed?: 'nodeMetrics' | 'podMetrics' | 'selfReview';
 }
 
 const READ_WRITE = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -110,6 +110,7 @@ export const RESOURCE_KEYS = {
   pods: 'v1/pods',
   services: 'v1/services',
   endpoints: 'v1/endpoints',
+  endpointslices: 'discovery.k8s.io/v1/endpointslices',
   secrets: 'v1/secrets',
   configmaps: 'v1/configmaps',
   events: 'v1/events',
@@ -191,6 +192,7 @@ export const RESOURCES: readonly ResourceDescriptor[] = [
     subresources: ['status'],
     storageKey: RESOURCE_KEYS.horizontalpodautoscalers,
   }),
+  describe({ group: 'discovery.k8s.io', kind: 'EndpointSlice', plural: 'endpointslices' }),
   describe({ group: 'policy', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', shortNames: ['pdb'], subresources: ['status'] }),
   describe({
     group: 'apiextensions.k8s.io',
@@ -209,6 +211,9 @@ export const RESOURCES: readonly ResourceDescriptor[] = [
     categories: ['cert-manager'],
     subresources: ['status'],
   }),
+  // `kubectl auth can-i` and `auth whoami`: answered, never stored; the drill's token may do everything.
+  describe({ group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'], computed: 'selfReview' }),
+  describe({ group: 'authentication.k8s.io', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', namespaced: false, verbs: ['create'], computed: 'selfReview' }),
   describe({
     group: 'metrics.k8s.io',
     version: 'v1beta1',

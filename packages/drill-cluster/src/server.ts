@@ -22,6 +22,7 @@ import {
 import { evictPod } from './eviction';
 import { serveOpenApi } from './openapi/openapi-routes';
 import { applyPatch, PatchError, patchTypeOf } from './patch';
+import type { MonitoringProxy } from './monitoring-proxy';
 import { decodeProtobufObject, isProtobufEnvelope, PROTOBUF_CONTENT_TYPE } from './protobuf';
 import { apiVersionOf, findResource, RESOURCE_KEYS, type ResourceDescriptor, type SubresourceName } from './resources';
 import {
@@ -66,6 +67,8 @@ export interface DrillApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Serve HTTPS with this PEM certificate and key (kubectl sends tokens only over TLS). */
   tls?: { cert: string; key: string };
+  /** Answers the service proxy for monitoring/prometheus and monitoring/alertmanager. */
+  monitoring?: MonitoringProxy;
 }
 
 type Encoding =
@@ -350,6 +353,7 @@ export class DrillApiServer {
     if (path.startsWith('/drill/')) return this.handleControl(res, path, method);
     if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return serveOpenApi(req, res, path, url.searchParams);
     const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|services)\/([^/]+)\/proxy(\/.*)?$/.exec(url.pathname);
+    if (proxy?.[2] === 'services' && this.options.monitoring?.serve(req, res, decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`)) return;
     if (proxy) return this.serveProxy(req, res, proxy[2] as 'pods' | 'services', decodeURIComponent(proxy[1] as string), decodeURIComponent(proxy[3] as string), `${proxy[4] ?? '/'}${url.search}`);
     if (path === '/api' || path === '/apis') {
       if (method !== 'GET') throw statusErrors.methodNotAllowed();
@@ -422,6 +426,11 @@ export class DrillApiServer {
   private async handleResource(req: IncomingMessage, res: ServerResponse, request: ResourceRequest, encoding: Encoding): Promise<void> {
     const method = req.method ?? 'GET';
     const { descriptor, name, subresource } = request;
+    if (descriptor.computed === 'selfReview') {
+      if (method !== 'POST' || name !== undefined || subresource !== undefined) throw statusErrors.methodNotAllowed();
+      for await (const _chunk of req) void _chunk;
+      return this.sendJson(res, 201, selfReview(descriptor));
+    }
     if (descriptor.computed) {
       if (method !== 'GET' || subresource !== undefined) throw statusErrors.methodNotAllowed();
       if (isTrue(request.query.get('watch'))) throw statusErrors.methodNotAllowed();
@@ -1326,4 +1335,17 @@ export class DrillApiServer {
     else if (method !== 'GET') throw statusErrors.methodNotAllowed();
     this.sendJson(res, 200, state());
   }
+}
+
+/**
+ * The answer to `kubectl auth can-i` (SelfSubjectAccessReview) and `auth whoami`
+ * (SelfSubjectReview): the drill's bearer token is its admin, allowed every verb. The request
+ * body (protobuf from kubectl) need not be read for that.
+ */
+function selfReview(descriptor: ResourceDescriptor): KubeObject {
+  const apiVersion = `${descriptor.group}/${descriptor.version}`;
+  if (descriptor.kind === 'SelfSubjectReview') {
+    return { apiVersion, kind: descriptor.kind, metadata: { name: '', creationTimestamp: null } as unknown as KubeObject['metadata'], status: { userInfo: { username: 'drill-admin', groups: ['system:masters', 'system:authenticated'] } } };
+  }
+  return { apiVersion, kind: descriptor.kind, metadata: { name: '', creationTimestamp: null } as unknown as KubeObject['metadata'], spec: {}, status: { allowed: true, reason: 'the drill cluster grants its token every verb' } };
 }

@@ -388,6 +388,20 @@ const PRINTERS: Record<string, Printer> = {
       return [ep.metadata.name, endpoints.length > 0 ? endpoints.slice(0, 3).join(',') + (endpoints.length > 3 ? ` + ${endpoints.length - 3} more...` : '') : '<none>', age(ep, now)];
     },
   },
+  EndpointSlice: {
+    columns: [NAME, column('AddressType'), column('Ports'), column('Endpoints'), AGE],
+    cells: (slice, now) => {
+      const addresses = asList(slice.endpoints).flatMap((e) => asList(e.addresses).map((a) => str(a)));
+      const ports = asList(slice.ports).map((p) => str(p.port));
+      return [
+        slice.metadata.name,
+        str(slice.addressType, 'IPv4'),
+        ports.length > 0 ? ports.join(',') : '<unset>',
+        addresses.length > 0 ? addresses.slice(0, 3).join(',') + (addresses.length > 3 ? ` + ${addresses.length - 3} more...` : '') : '<unset>',
+        age(slice, now),
+      ];
+    },
+  },
   Secret: {
     columns: [NAME, column('Type'), column('Data', 'integer'), AGE],
     cells: (secret, now) => [

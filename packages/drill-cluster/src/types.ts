@@ -123,8 +123,17 @@ export interface DrillPodRef {
   name: string;
   /** The `app` label (`codesign-api`, `postgres`, `redis`, `celery-worker`, `backup`). */
   app: string;
-  containers: Array<{ name: string; image: string; env: Record<string, string>; ports: number[] }>;
+  containers: Array<{
+    name: string;
+    image: string;
+    env: Record<string, string>;
+    ports: number[];
+    /** ConfigMap and Secret volumes mounted in the container: their files as the kubelet writes them. */
+    mounts?: Array<{ path: string; readOnly: boolean; files: Record<string, string> }>;
+  }>;
   phase: string;
+  /** `status.podIP`, when the pod has one. */
+  podIp?: string;
   restartCount: number;
   /** Start of the current container instance (epoch ms, simulated clock). */
   startedAt: number;

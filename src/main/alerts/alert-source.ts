@@ -67,7 +67,9 @@ export class PrometheusClient {
       throw new CockpitFailure(answer.status >= 500 ? 'Unavailable' : 'Invalid', `${this.description}: Prometheus answered ${answer.status}: ${String(doc.errorType ?? '')} ${String(doc.error ?? '')}`.trim());
     }
     if (answer.status >= 400 || !isRecord(doc)) {
-      throw new CockpitFailure(answer.status === 404 ? 'NotFound' : 'Unavailable', `${this.description}: ${path.split('?')[0]} answered HTTP ${answer.status}${answer.status === 404 ? ' (no Prometheus API there: check the URL, the service and its sub-path)' : ''}`);
+      // The API server's service proxy answers with a Kubernetes Status saying why (no endpoints, connection refused).
+      const why = isRecord(doc) && doc.kind === 'Status' && typeof doc.message === 'string' ? `: ${doc.message.slice(0, 300)}` : '';
+      throw new CockpitFailure(answer.status === 404 ? 'NotFound' : 'Unavailable', `${this.description}: ${path.split('?')[0]} answered HTTP ${answer.status}${why}${answer.status === 404 ? ' (no Prometheus API there: check the URL, the service and its sub-path)' : ''}`);
     }
     return doc.data;
   }

@@ -67,6 +67,8 @@ export function drillAlertSettings(env: NodeJS.ProcessEnv): (context: string) =>
 }
 
 const SPARKLINE_WINDOW_S = 3600;
+/** How often a discovered (or missing) source is looked for again. */
+const REDISCOVER_MS = 30_000;
 const SPARKLINE_STEP_S = 60;
 
 function toError(error: unknown): CockpitError {
@@ -97,6 +99,7 @@ class ContextAlertPoller implements IDisposable {
   private recent = new Map<string, Array<[number, number]>>();
   private lastReadings = new Map<string, ThresholdReading>();
   private sparklinesAt = 0;
+  private resolvedAt = 0;
   /** Fires once the poller is gone (context changed, settings changed, last subscriber left). */
   onDispose: (() => void) | undefined;
 
@@ -121,6 +124,30 @@ class ContextAlertPoller implements IDisposable {
   }
 
   async resolved(): Promise<ResolvedSource> {
+    const now = this.deps.now?.() ?? Date.now();
+    // A source found by looking (or not found) is looked for again now and then: a Prometheus or
+    // Alertmanager that appears later (the drill's own starting up) is picked up by itself.
+    const looked = this.source && (this.source.info.origin === 'discovered' || this.source.info.origin === 'none');
+    if (looked && this.resolving && now - this.resolvedAt >= REDISCOVER_MS) {
+      const previous = this.source as ResolvedSource;
+      this.resolvedAt = now;
+      this.resolving = this.service.resolveSource(this.context).then(
+        (s) => {
+          if (this.disposed || JSON.stringify(s.info) === JSON.stringify(previous.info)) {
+            s.prometheus?.dispose();
+            s.alertmanager?.dispose();
+            return previous;
+          }
+          previous.prometheus?.dispose();
+          previous.alertmanager?.dispose();
+          this.deps.logger.info('alerts.source-changed', { context: this.context, prometheus: s.info.prometheus ?? 'none', alertmanager: s.info.alertmanager ?? 'none' });
+          this.source = s;
+          return s;
+        },
+        () => previous,
+      );
+    }
+    if (!this.resolving) this.resolvedAt = now;
     this.resolving ??= this.service.resolveSource(this.context).then((s) => {
       if (this.disposed) {
         s.prometheus?.dispose();

@@ -81,4 +81,40 @@ describe('alerts through the API server', () => {
     expect(alerts.map((a) => a.labels.alertname)).toEqual(['CodesignErrorRate']);
     expect(seen).toContain('GET /api/v1/namespaces/monitoring/services/prometheus-server:80/proxy/prometheus/api/v1/alerts Bearer proxy-token');
   });
+
+  it('looks again for a discovered source, so an Alertmanager that appears later is picked up by itself', async () => {
+    const config = await fakeApiServer([]);
+    dir = await mkdtemp(path.join(tmpdir(), 'alerts-proxy-'));
+    let now = 1_000_000;
+    let services = [{ metadata: { name: 'prometheus-server', namespace: 'monitoring' }, spec: { ports: [{ name: 'http', port: 80 }] } }];
+    const client = {
+      getJson: async () => ({ items: services }),
+      dispose: () => undefined,
+    } as unknown as KubeClient;
+    const service = new AlertsService({
+      contexts: { current: 'prod', scope: new DisposableStore(), kubeConfig: async () => config, client: async () => client },
+      settings: new AlertSettingsStore(dir, new MemoryLogger()),
+      runbook: undefined,
+      log: { append: async () => Promise.reject(new Error('unused')) },
+      logger: new MemoryLogger(),
+      now: () => now,
+      defaultIntervalMs: 20,
+    });
+    const events: Array<{ type: string; source?: { alertmanager?: string } }> = [];
+    const sink = { emit: (e: (typeof events)[number]) => events.push(e), end: () => undefined, fail: () => undefined, paused: false, closed: false, onDidPause: () => ({ dispose: () => undefined }), onDidResume: () => ({ dispose: () => undefined }) };
+    const watch = service.watch({ context: 'prod' }, sink as never);
+    const waitFor = async (check: () => boolean) => {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(check()).toBe(true);
+    };
+    await waitFor(() => events.length > 0);
+    expect(events.at(-1)?.source?.alertmanager).toBeUndefined();
+    services = [...services, { metadata: { name: 'alertmanager', namespace: 'monitoring' }, spec: { ports: [{ name: 'web', port: 9093 }] } }];
+    const before = events.length;
+    await waitFor(() => events.length > before + 2);
+    expect(events.at(-1)?.source?.alertmanager).toBeUndefined();
+    now += 31_000;
+    await waitFor(() => events.at(-1)?.source?.alertmanager === 'monitoring/alertmanager:9093 via the API server');
+    watch.dispose();
+  });
 });

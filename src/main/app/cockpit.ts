@@ -6,6 +6,10 @@ import { runbookLinks } from './link-policy';
 import { contextHandlers, contextProviders } from '../contexts/handlers';
 import { AlertSettingsStore } from '../alerts/alert-settings';
 import { AlertsService, drillAlertSettings } from '../alerts/alerts-service';
+import { CriticalAlertNotifications } from '../alerts/critical-alert-notifications';
+import { BUNDLED_ALERT_RULES, withDrillMonitoring } from '../alerts/drill-monitoring';
+import type { AlertNotification } from '../../shared/alerts/critical-alert-tracker';
+import { DisposableStore, type IDisposable } from '../../shared/lifetimes';
 import { alertHandlers, alertProviders } from '../alerts/handlers';
 import { ClusterService } from '../cluster/cluster-service';
 import { clusterProviders } from '../cluster/handlers';
@@ -57,6 +61,8 @@ export interface Cockpit {
   dispatcher: ContractDispatcher;
   /** Links the desktop shell opens without asking: the runbook's own. */
   trustedLinks: ReadonlySet<string>;
+  /** Native notifications of new critical alerts (the Electron shell; the web host's page raises its own). */
+  notifyCriticalAlerts(show: (notification: AlertNotification) => void): IDisposable;
   dispose(): Promise<void>;
 }
 
@@ -101,7 +107,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   };
 
   // COCKPIT_DRILL_SPEED (simulated seconds per real second) is read by DrillContext for its process.
-  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, options.drillOptions);
+  const drillOptions = withDrillMonitoring(options.drillOptions, process.env, path.resolve(path.dirname(options.runbookPath), '..', '..', BUNDLED_ALERT_RULES));
+  const drill = options.drill === false ? undefined : new DrillContext(options.dataDir, logger, drillOptions);
   drill?.start();
   const contexts = new ContextService({
     paths: options.kubeconfigPaths ?? kubeconfigPaths(),
@@ -119,6 +126,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     preconfigured: drillAlertSettings(process.env),
   });
   const logs = new LogService({ contexts, evidence, logger });
+  /** The shell's alert notifiers, stopped with the cockpit. */
+  const notifiers = new DisposableStore();
 
   const procedures = runbook
     ? new ProcedureService({
@@ -167,7 +176,9 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
   return {
     dispatcher,
     trustedLinks: runbookLinks(runbook),
+    notifyCriticalAlerts: (show) => notifiers.add(new CriticalAlertNotifications({ alerts, contexts, show, logger })),
     dispose: async () => {
+      notifiers.dispose();
       await terminal.dispose();
       procedures?.dispose();
       incidents?.dispose();

@@ -2,7 +2,7 @@
  * The Electron shell: one locked-down window, the contract bridged over IPC, nothing else.
  * All behaviour lives in the services (`createCockpit`), which the web host carries too.
  */
-import { app, BrowserWindow, dialog, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, Notification, protocol, session, shell, utilityProcess } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCockpit, type Cockpit } from '../app/cockpit';
@@ -127,6 +127,13 @@ async function openWindow(): Promise<void> {
   window.webContents.setWindowOpenHandler(({ url }) => {
     void openLink(url, window, cockpit?.trustedLinks ?? new Set(), logger);
     return { action: 'deny' };
+  });
+  // New critical alerts: a native notification from main (it watches even with the Alerts panel closed).
+  cockpit.notifyCriticalAlerts((n) => {
+    if (!Notification.isSupported()) return;
+    const shown = new Notification({ title: n.title, body: n.body, urgency: 'critical' });
+    shown.on('click', () => (window.isDestroyed() ? undefined : (window.show(), window.focus())));
+    shown.show();
   });
   window.once('ready-to-show', () => window.show());
   await window.loadURL(`${APP_ORIGIN}/index.html`);

@@ -20,12 +20,19 @@ export function chooseShell(env: NodeJS.ProcessEnv): string {
 /** Variables of our own process a user's shell should not inherit. */
 const NOT_INHERITED = /^(ELECTRON_|npm_|VITEST|COCKPIT_|NODE_OPTIONS$|NODE_ENV$|KUBECONFIG$)/;
 
-/** The tab's environment: the app's own, minus its internals, with the tab's KUBECONFIG and TERM. */
-export function tabEnvironment(base: NodeJS.ProcessEnv, tab: { kubeconfig: string; context: string; namespace: string; shell: string }): Record<string, string> {
+/**
+ * The tab's environment: the app's own, minus its internals, with the open tunnels' variables
+ * (`PGHOST`, `PGPORT`...), and the tab's KUBECONFIG and TERM, which nothing overrides.
+ */
+export function tabEnvironment(
+  base: NodeJS.ProcessEnv,
+  tab: { kubeconfig: string; context: string; namespace: string; shell: string; tunnels?: Record<string, string> },
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) {
     if (value !== undefined && !NOT_INHERITED.test(key)) env[key] = value;
   }
+  Object.assign(env, tab.tunnels);
   env.SHELL = tab.shell;
   env.TERM = 'xterm-256color';
   env.COLORTERM = 'truecolor';

@@ -1,15 +1,17 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import * as nodePty from 'node-pty';
 import type { IPty } from 'node-pty';
 import type { ContextList } from '../../shared/contexts';
 import type { VaultStatus } from '../../shared/evidence';
-import { DisposableStore, Emitter, toDisposable, type IDisposable } from '../../shared/lifetimes';
+import { DisposableStore, Emitter, toDisposable, type Event, type IDisposable } from '../../shared/lifetimes';
 import type { StoredRecord } from '../../shared/records';
 import { CockpitFailure } from '../../shared/result';
 import { recordingName, TERMINAL_LIMITS, type OpenedTerminal, type SealedRecording, type TerminalSessionInfo } from '../../shared/terminal/model';
+import { tunnelEnvironmentChange, tunnelVariables } from '../../shared/terminal/tunnel-environment';
 import type { Logger } from '../app/logger';
 import type { StreamSink } from '../host/dispatcher';
 import { CastRecorder } from './cast-recorder';
@@ -42,6 +44,12 @@ export interface TerminalServiceDeps {
   redactor: { redactStrings(texts: string[]): Promise<{ value: string[] }> };
   dataDir: string;
   logger: Logger;
+  /**
+   * Open tunnels (the TunnelService's `environmentFor` and `onDidChange`): their host and port
+   * variables are exported into each new tab of the context, and a running tab is told when a
+   * tunnel opened or closed after its shell started. Without it, tabs export none.
+   */
+  tunnels?: { environmentFor(context: string): Record<string, string>; onDidChange: Event<unknown> };
   /** The environment a tab starts from (default: this process's). */
   env?: NodeJS.ProcessEnv;
   /** The tabs' working directory (default: home). */
@@ -58,6 +66,8 @@ interface Session {
   early: Buffer[];
   earlyBytes: number;
   recorder?: CastRecorder;
+  /** Decodes output for the recorder (a character split across reads stays whole). */
+  recordingDecoder?: StringDecoder;
   recordingIncident?: string;
   closing?: Promise<SealedRecording | undefined>;
 }
@@ -81,6 +91,7 @@ export class TerminalService implements IDisposable {
   constructor(private readonly deps: TerminalServiceDeps) {
     this.kubeconfigs = new TabKubeconfigs(path.join(deps.dataDir, 'terminal'));
     this.lifetime.add(this.changed);
+    if (deps.tunnels) this.lifetime.add(deps.tunnels.onDidChange(() => this.onTunnelsChanged()));
   }
 
   /** The folder this run's tab kubeconfigs live in. */
@@ -118,10 +129,12 @@ export class TerminalService implements IDisposable {
     const base = this.deps.env ?? process.env;
     const shell = chooseShell(base);
     const cwd = this.deps.cwd ?? os.homedir();
-    const env = tabEnvironment(base, { kubeconfig, context: input.context, namespace, shell });
+    const tunnels = this.tunnelEnvironment(input.context);
+    const env = tabEnvironment(base, { kubeconfig, context: input.context, namespace, shell, tunnels });
     let pty: IPty;
     try {
-      pty = nodePty.spawn(shell, [], { name: 'xterm-256color', cols: input.cols, rows: input.rows, cwd, env, encoding: 'utf8' });
+      // Bytes, not strings: output goes on as it came; only a recording decodes it.
+      pty = nodePty.spawn(shell, [], { name: 'xterm-256color', cols: input.cols, rows: input.rows, cwd, env, encoding: null });
     } catch (error) {
       await this.kubeconfigs.remove(kubeconfig);
       throw new CockpitFailure('Unavailable', `cannot start ${shell}: ${error instanceof Error ? error.message : String(error)}`);
@@ -138,6 +151,7 @@ export class TerminalService implements IDisposable {
         cols: input.cols,
         rows: input.rows,
         state: 'running',
+        ...(Object.keys(tunnels).length ? { tunnelVariables: tunnels } : {}),
         openedAt: new Date().toISOString(),
       },
       key,
@@ -148,7 +162,8 @@ export class TerminalService implements IDisposable {
       earlyBytes: 0,
     };
     this.sessions.set(id, session);
-    session.lifetime.add(pty.onData((data) => this.onOutput(session, data)));
+    // With `encoding: null` node-pty hands out Buffers, though its typings say string.
+    session.lifetime.add(pty.onData((data) => this.onOutput(session, data as unknown as Buffer | string)));
     session.lifetime.add(pty.onExit(({ exitCode, signal }) => this.onExit(session, exitCode, signal)));
     const grace = setTimeout(() => {
       if (!session.sink && !session.closing) {
@@ -223,6 +238,7 @@ export class TerminalService implements IDisposable {
     if (session.info.state !== 'running') throw new CockpitFailure('Conflict', `the shell of ${id} has exited`);
     const vault = await this.deps.evidence.status();
     if (vault.state !== 'unlocked') throw new CockpitFailure('Locked', 'open the evidence store first: recordings are sealed into it');
+    session.recordingDecoder = new StringDecoder('utf8');
     session.recorder = new CastRecorder({ cols: session.info.cols, rows: session.info.rows, input, title: session.info.title, shell: session.info.shell });
     session.recordingIncident = incidentId;
     session.info.recording = { incidentId, since: session.recorder.since.toISOString(), input };
@@ -257,6 +273,33 @@ export class TerminalService implements IDisposable {
     this.lifetime.dispose();
   }
 
+  /** The open tunnels' variables for a tab of `context`; a tunnel service that fails costs the tab nothing. */
+  private tunnelEnvironment(context: string): Record<string, string> {
+    if (!this.deps.tunnels) return {};
+    try {
+      const { variables, refused } = tunnelVariables(this.deps.tunnels.environmentFor(context));
+      if (refused.length) this.deps.logger.warn('terminal.tunnel-variables-refused', { context, names: refused.join(',').slice(0, 200) });
+      return variables;
+    } catch (error) {
+      this.deps.logger.warn('terminal.tunnel-environment-failed', { context, message: error instanceof Error ? error.message : String(error) });
+      return {};
+    }
+  }
+
+  /** A tunnel opened or closed: running tabs of its context say what a new shell would get. */
+  private onTunnelsChanged(): void {
+    let changed = false;
+    for (const session of this.sessions.values()) {
+      if (session.info.state !== 'running') continue;
+      const change = tunnelEnvironmentChange(session.info.tunnelVariables ?? {}, this.tunnelEnvironment(session.info.context));
+      if (JSON.stringify(change) === JSON.stringify(session.info.tunnelChange)) continue;
+      if (change) session.info.tunnelChange = change;
+      else delete session.info.tunnelChange;
+      changed = true;
+    }
+    if (changed) this.changed.fire();
+  }
+
   private owned(id: string, key: string): Session {
     const session = this.sessions.get(id);
     if (!session) throw new CockpitFailure('NotFound', `no terminal ${id}`);
@@ -268,9 +311,9 @@ export class TerminalService implements IDisposable {
     return session;
   }
 
-  private onOutput(session: Session, data: string): void {
-    session.recorder?.output(data);
-    const bytes = Buffer.from(data, 'utf8');
+  private onOutput(session: Session, data: Buffer | string): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (session.recorder) session.recorder.output(session.recordingDecoder?.write(bytes) ?? bytes.toString('utf8'));
     if (session.sink) {
       session.sink.emit(bytes);
       return;
@@ -294,7 +337,10 @@ export class TerminalService implements IDisposable {
     const recorder = session.recorder;
     const incidentId = session.recordingIncident;
     if (!recorder || !incidentId) return undefined;
+    const tail = session.recordingDecoder?.end();
+    if (tail) recorder.output(tail);
     session.recorder = undefined;
+    session.recordingDecoder = undefined;
     session.recordingIncident = undefined;
     delete session.info.recording;
     this.changed.fire();

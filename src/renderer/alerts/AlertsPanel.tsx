@@ -320,6 +320,7 @@ export function AlertsPanel() {
   const view = useCockpit((s) => (s.alerts?.context === context ? s.alerts : undefined));
   const loadAlertSource = useCockpit((s) => s.loadAlertSource);
   const notificationsAllowed = useCockpit((s) => s.notificationsAllowed);
+  const host = useCockpit((s) => s.info?.host);
   const enableNotifications = useCockpit((s) => s.enableAlertNotifications);
   const [editing, setEditing] = useState(false);
   useEffect(() => (context ? watchAlerts() : undefined), [context, watchAlerts]);
@@ -346,7 +347,7 @@ export function AlertsPanel() {
         <button type="button" onClick={() => setEditing(!editing)}>
           Source…
         </button>
-        {!notificationsAllowed && 'Notification' in globalThis ? (
+        {!notificationsAllowed && 'Notification' in globalThis && host !== 'electron' ? (
           <button type="button" onClick={() => void enableNotifications()}>
             Notify me of new critical alerts
           </button>

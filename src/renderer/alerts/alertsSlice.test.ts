@@ -59,6 +59,16 @@ describe('alerts slice', () => {
     stop();
   });
 
+  it('leaves notifying to the main process in Electron', () => {
+    const { bridge, store } = storeWithContext();
+    store.setState({ info: { name: 'Incident Cockpit', version: '0.1.0', host: 'electron', actor: 'alice', runbookId: 'codesign-playground', platform: 'linux' } });
+    const stop = store.getState().watchAlerts();
+    bridge.emit('alerts:watch', [snapshot([])]);
+    bridge.emit('alerts:watch', [snapshot([alert('New', 'critical')])]);
+    expect(shown).toEqual([]);
+    stop();
+  });
+
   it('silences with the chosen labels and names the active incident', async () => {
     const { bridge, store } = storeWithContext();
     bridge.answer('alerts:silence', { id: 's1', state: 'active', matchers: [], startsAt: 'a', endsAt: 'b', createdBy: 'me', comment: 'c' });

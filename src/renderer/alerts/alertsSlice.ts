@@ -1,12 +1,13 @@
 import { silenceMatchersFor } from '../../shared/alerts/alert-key';
+import { CriticalAlertTracker } from '../../shared/alerts/critical-alert-tracker';
 import type { ActiveAlert, AlertsEvent, AlertSettings, AlertSourceInfo, Silence } from '../../shared/contract/alerts';
 import type { CockpitError } from '../../shared/result';
 import type { SeverityId } from '../../shared/runbook/schema';
 import { activeIncidentId } from '../incidents/incidentsSlice';
 import { asError, attempt, type CockpitSlice } from '../state/slice';
 
-/** Raises a desktop notification; the page's is the browser Notification API (Electron's renderer has it too). */
-export type AlertNotifier = (title: string, body: string) => void;
+/** Raises a desktop notification: the browser Notification API in the web host (Electron's main raises its own). */
+export type AlertNotifier = (title: string, body: string, tag: string) => void;
 
 export interface AlertsView {
   context: string;
@@ -20,8 +21,6 @@ export interface AlertsSlice {
   alerts?: AlertsView;
   silences?: { context: string; list: Silence[]; error?: CockpitError };
   alertSource?: AlertSourceInfo;
-  /** Critical firing alert keys already notified (so a notification is raised once per alert). */
-  notifiedAlerts: string[];
   notificationsAllowed: boolean;
   /** Opens the alert stream of the current context (ref-counted); answers its release. */
   watchAlerts(): () => void;
@@ -39,8 +38,8 @@ export interface AlertsSlice {
 export function browserNotifier(): AlertNotifier | undefined {
   const N = (globalThis as { Notification?: typeof Notification }).Notification;
   if (!N) return undefined;
-  return (title, body) => {
-    if (N.permission === 'granted') new N(title, { body, tag: title });
+  return (title, body, tag) => {
+    if (N.permission === 'granted') new N(title, { body, tag });
   };
 }
 
@@ -53,28 +52,22 @@ export const createAlertsSlice =
   (notifier: AlertNotifier | undefined = browserNotifier()): CockpitSlice<AlertsSlice> =>
   (bridge) =>
   (set, get) => {
-    let watcher: { context: string; refs: number; stop: () => void; first: boolean } | undefined;
+    let watcher: { context: string; refs: number; stop: () => void } | undefined;
     let reopen: ReturnType<typeof setTimeout> | undefined;
+    const tracker = new CriticalAlertTracker();
 
-    const notifyNew = (event: AlertsEvent, first: boolean): void => {
-      if (event.type !== 'snapshot' || event.stale) return;
-      const critical = event.groups.flatMap((g) => g.alerts).filter((a) => a.state === 'firing' && a.level === 'critical');
-      const known = new Set(get().notifiedAlerts);
-      const fresh = critical.filter((a) => !known.has(a.key));
-      if (!fresh.length) return;
-      set({ notifiedAlerts: [...known, ...fresh.map((a) => a.key)].slice(-1000) });
-      // What was already firing when the view opened is on screen; only new ones interrupt.
-      if (first || !notifier) return;
-      for (const a of fresh.slice(0, 3)) notifier(`Critical: ${a.name}`, a.annotations.summary ?? a.annotations.description ?? Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' '));
+    const notifyNew = (event: AlertsEvent): void => {
+      const notifications = tracker.next(event);
+      // In Electron the main process raises native notifications (it watches even with this panel closed).
+      if (!notifier || get().info?.host === 'electron') return;
+      for (const n of notifications) notifier(n.title, n.body, n.tag);
     };
 
     const open = (context: string): (() => void) =>
       bridge.subscribe('alerts:watch', { context }, {
         events: (events) => {
           for (const event of events) {
-            const first = watcher?.first ?? false;
-            if (watcher) watcher.first = false;
-            notifyNew(event, first);
+            notifyNew(event);
             set({ alerts: { context, event } });
           }
         },
@@ -87,7 +80,7 @@ export const createAlertsSlice =
             const current = get().contexts?.current;
             if (watcher && watcher.refs > 0 && current) {
               watcher.stop();
-              watcher = { context: current, refs: watcher.refs, stop: () => undefined, first: current !== watcher.context };
+              watcher = { context: current, refs: watcher.refs, stop: () => undefined };
               watcher.stop = open(current);
             }
           }, 500);
@@ -95,7 +88,6 @@ export const createAlertsSlice =
       });
 
     return {
-      notifiedAlerts: [],
       notificationsAllowed: (globalThis as { Notification?: typeof Notification }).Notification?.permission === 'granted',
 
       watchAlerts() {
@@ -107,7 +99,7 @@ export const createAlertsSlice =
         }
         if (!watcher) {
           if (get().alerts?.context !== context) set({ alerts: { context } });
-          watcher = { context, refs: 0, stop: () => undefined, first: true };
+          watcher = { context, refs: 0, stop: () => undefined };
           watcher.stop = open(context);
         }
         watcher.refs++;
@@ -124,6 +116,7 @@ export const createAlertsSlice =
             entry.stop();
             clearTimeout(reopen);
             watcher = undefined;
+            tracker.reset();
           }, 15_000);
         };
       },

@@ -9,8 +9,11 @@ import { useCockpit } from '../state/store';
  */
 export function OpenInTerminal({ step }: { step: Step }) {
   const paste = useCockpit((s) => s.pasteIntoTerminal);
+  const namespace = useCockpit((s) => s.contexts?.namespace);
   const inputs = (step.inputs ?? []).filter((i) => !i.secret);
-  const [values, setValues] = useState<Record<string, string>>({});
+  const [typed, setValues] = useState<Record<string, string>>({});
+  // A `$NAMESPACE` input starts as the namespace chosen in the top bar.
+  const values: Record<string, string> = { ...(namespace && inputs.some((i) => i.name === 'NAMESPACE') ? { NAMESPACE: namespace } : {}), ...typed };
   const [problem, setProblem] = useState<string | undefined>();
   if (!opensInTerminal(step)) return null;
   const destructive = looksDestructive(step.command, step.risk);
@@ -28,7 +31,7 @@ export function OpenInTerminal({ step }: { step: Step }) {
       {inputs.map((input) => (
         <label key={input.name} className="inline-field small">
           <span className="muted">{input.label}</span>
-          <input value={values[input.name] ?? ''} onChange={(e) => setValues({ ...values, [input.name]: e.target.value })} aria-label={input.label} />
+          <input value={values[input.name] ?? ''} onChange={(e) => setValues({ ...typed, [input.name]: e.target.value })} aria-label={input.label} />
         </label>
       ))}
       <button

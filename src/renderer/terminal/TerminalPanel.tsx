@@ -2,6 +2,7 @@ import '@xterm/xterm/css/xterm.css';
 import './terminal.css';
 import { useEffect, useRef, useState } from 'react';
 import { useActiveIncidentId, useCockpit } from '../state/store';
+import { describeVariables, exportLine } from '../../shared/terminal/tunnel-environment';
 import { CastPlayer } from './CastPlayer';
 import type { TerminalTab } from './terminalSlice';
 import { terminalScreens } from './terminalScreens';
@@ -23,6 +24,39 @@ function TerminalView({ id }: { id: string }) {
     };
   }, [id]);
   return <div ref={container} className="terminal-host" role="region" aria-label="Terminal screen" />;
+}
+
+/** Which tunnel variables the shell got, and what a tunnel opened since would add. */
+function TunnelVariables({ tab }: { tab: TerminalTab }) {
+  const pasteExports = useCockpit((s) => s.pasteTunnelExports);
+  const { info } = tab;
+  const exported = info.tunnelVariables ?? {};
+  const change = info.tunnelChange;
+  return (
+    <div className="terminal-tunnels small" aria-label="Tunnel variables">
+      {Object.keys(exported).length ? (
+        <span>
+          Exported from open tunnels: <code>{describeVariables(exported)}</code>
+        </span>
+      ) : (
+        <span className="muted">No tunnel of {info.context} was open when this shell started: no PGHOST / PGPORT / REDIS_PORT exported.</span>
+      )}
+      {change && info.state === 'running' ? (
+        <span className="terminal-notice" role="status">
+          {Object.keys(change.added).length ? (
+            <>
+              A tunnel opened since this shell started (<code>{describeVariables(change.added)}</code>): a new terminal picks it up.{' '}
+            </>
+          ) : null}
+          {change.gone.length ? <>Closed since: <code>{change.gone.join(' ')}</code>. </> : null}
+          <button type="button" className="link-button" title={exportLine(change)} onClick={() => pasteExports(tab.id)}>
+            Paste the export line
+          </button>{' '}
+          (pasted, not run)
+        </span>
+      ) : null}
+    </div>
+  );
 }
 
 function TabStatus({ tab }: { tab: TerminalTab }) {
@@ -205,6 +239,7 @@ export function TerminalPanel() {
               ) : null}
               <TerminalView key={active.id} id={active.id} />
               <TabStatus tab={active} />
+              <TunnelVariables tab={active} />
             </>
           ) : null}
         </>

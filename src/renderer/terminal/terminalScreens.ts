@@ -36,34 +36,48 @@ export interface ScreenCallbacks {
  */
 function mirrorStyleElements(root: HTMLElement): () => void {
   if (typeof CSSStyleSheet === 'undefined' || !('adoptedStyleSheets' in document)) return () => {};
-  const sheets = new Map<HTMLStyleElement, CSSStyleSheet>();
+  const sheets = new Map<HTMLStyleElement, { sheet: CSSStyleSheet; text: string | undefined }>();
   const sync = () => {
-    for (const [element, sheet] of sheets) {
+    for (const [element, mirror] of sheets) {
       if (!root.contains(element)) {
         sheets.delete(element);
-        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+        document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== mirror.sheet);
       }
     }
     for (const element of root.querySelectorAll('style')) {
-      let sheet = sheets.get(element);
-      if (!sheet) {
-        sheet = new CSSStyleSheet();
-        sheets.set(element, sheet);
-        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      let mirror = sheets.get(element);
+      if (!mirror) {
+        mirror = { sheet: new CSSStyleSheet(), text: undefined };
+        sheets.set(element, mirror);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, mirror.sheet];
       }
+      const text = element.textContent ?? '';
+      if (text === mirror.text) continue;
+      mirror.text = text;
       try {
-        sheet.replaceSync(element.textContent ?? '');
+        mirror.sheet.replaceSync(text);
       } catch {
         // a rule the browser refuses: the rest still applies
       }
     }
   };
-  const observer = new MutationObserver(sync);
+  // The screen's rows change every frame while output scrolls; only a change to a <style> (its
+  // text, or one added or removed) is worth a sync.
+  const isStyle = (node: Node | null) => node?.nodeName === 'STYLE';
+  const holdsStyle = (nodes: NodeList) => {
+    for (const node of nodes) {
+      if (isStyle(node) || (node instanceof Element && node.firstElementChild && !node.classList.contains('xterm-rows') && node.querySelector('style'))) return true;
+    }
+    return false;
+  };
+  const observer = new MutationObserver((records) => {
+    if (records.some((r) => isStyle(r.target) || isStyle(r.target.parentNode) || holdsStyle(r.addedNodes) || holdsStyle(r.removedNodes))) sync();
+  });
   observer.observe(root, { subtree: true, childList: true, characterData: true });
   sync();
   return () => {
     observer.disconnect();
-    const dropped = new Set(sheets.values());
+    const dropped = new Set([...sheets.values()].map((m) => m.sheet));
     document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => !dropped.has(s));
     sheets.clear();
   };

@@ -1,5 +1,6 @@
 import type { CockpitError } from '../../shared/result';
 import { aliasScript } from '../../shared/terminal/snippets';
+import { exportLine } from '../../shared/terminal/tunnel-environment';
 import type { SealedRecording, TerminalSessionInfo } from '../../shared/terminal/model';
 import { DisposableStore } from '../../shared/lifetimes';
 import { asError, attempt, type CockpitSlice } from '../state/slice';
@@ -52,6 +53,8 @@ export interface TerminalSlice {
   lastPaste?: PendingPaste;
   /** Pastes the runbook's appendix aliases into a tab. */
   loadAliasesIntoTerminal(id: string): void;
+  /** Pastes the `export` line of tunnels opened since the tab's shell started (not run). */
+  pasteTunnelExports(id: string): void;
   recording?: OpenRecording;
   openRecording(incidentId: string, sha256: string): Promise<void>;
   closeRecording(): void;
@@ -245,6 +248,10 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
       const aliases = get().runbook?.aliases ?? [];
       if (aliases.length === 0) return;
       terminalScreens.get(id)?.paste(aliasScript(aliases));
+    },
+    pasteTunnelExports(id) {
+      const change = tab(id)?.info.tunnelChange;
+      if (change) terminalScreens.get(id)?.paste(exportLine(change));
     },
     async openRecording(incidentId, sha256) {
       try {

@@ -10,6 +10,19 @@ const Owned = { id: SessionId, key: SessionKey };
 const Cols = z.int().min(TERMINAL_LIMITS.minCols).max(TERMINAL_LIMITS.maxCols);
 const Rows = z.int().min(TERMINAL_LIMITS.minRows).max(TERMINAL_LIMITS.maxRows);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is not a SHA-256');
+/**
+ * The terminal's pacing. VS Code pauses its pty at 100,000 unacknowledged characters so that
+ * Ctrl-C during `yes` reaches the prompt at once; ours counts bytes and batches, so a little
+ * more is in flight, but only what xterm parses in a few frames. Batches leave after at most
+ * 2 ms (VS Code buffers terminal data for 5 ms): an echo is not held for a 16 ms batch.
+ */
+export const TERMINAL_FLOW = {
+  highWaterMark: 256 * 1024,
+  lowWaterMark: 128 * 1024,
+  maxBatchBytes: 64 * 1024,
+  maxBatchWaitMs: 2,
+  maxBufferedBytes: 1024 * 1024,
+} as const;
 const Namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'is not a namespace name');
 
 export const terminalRequests = {
@@ -37,7 +50,7 @@ export const terminalStreams = {
    * while the page has not acknowledged the high-water mark; the stream ends when the shell exits.
    * Subscribed once: when this subscription ends (page reloaded or closed) the shell is closed.
    */
-  'terminal:output': stream(z.strictObject(Owned)).emitsBytes(),
+  'terminal:output': stream(z.strictObject(Owned)).emitsBytes(TERMINAL_FLOW),
   /** Every session's state (exit code, KUBECONFIG override, recording), at once and on each change. */
   'terminal:sessions': stream(NoInput).emits<TerminalSessionInfo[]>(),
 } as const;

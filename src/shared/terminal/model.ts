@@ -1,3 +1,5 @@
+import type { TunnelEnvironmentChange } from './tunnel-environment';
+
 /**
  * The terminal as the renderer sees it: sessions by id, never the kubeconfig's contents. A session
  * is one shell in a pty, bound to one context; its temporary kubeconfig stays in main.
@@ -46,6 +48,13 @@ export interface TerminalSessionInfo {
    */
   kubeconfigOverride?: string;
   recording?: TerminalRecordingInfo;
+  /** Open tunnels' variables the shell was started with (`PGHOST`, `PGPORT`, `REDIS_PORT`...). */
+  tunnelVariables?: Record<string, string>;
+  /**
+   * Tunnels of this context opened or closed after the shell started: a new tab picks them up,
+   * or the user pastes `exportLine(tunnelChange)` here (pasted, never run by the app).
+   */
+  tunnelChange?: TunnelEnvironmentChange;
   openedAt: string;
 }
 

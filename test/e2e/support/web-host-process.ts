@@ -22,7 +22,8 @@ export async function startWebHost(options: { dataDir?: string; env?: NodeJS.Pro
   const portArgs = options.port === 'previous' ? [] : ['--port', '0'];
   const child: ChildProcess = spawn(process.execPath, ['out/main/web.js', '--data-dir', dataDir, ...portArgs], {
     cwd: path.resolve(import.meta.dirname, '..', '..', '..'),
-    env: { ...process.env, ...options.env },
+    // Tests that want the drill's own Prometheus say COCKPIT_DRILL_MONITORING=on.
+    env: { ...process.env, COCKPIT_DRILL_MONITORING: 'off', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

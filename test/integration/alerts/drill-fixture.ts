@@ -3,6 +3,7 @@
  * when the drill moves to packages/drill-cluster (its own process), only this file changes.
  */
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
+import type { MonitoringAddresses } from '../../../packages/drill-cluster/src/monitoring-proxy';
 import type { ScenarioName } from '../../../packages/drill-cluster/src/types';
 
 export interface AlertsDrill {
@@ -12,6 +13,8 @@ export interface AlertsDrill {
   caCertificate: string;
   kubeconfig(contextName?: string): string;
   setScenario(name: ScenarioName, active: boolean): void;
+  /** What the drill's monitoring/prometheus and monitoring/alertmanager services proxy to ("" removes). */
+  registerMonitoring(addresses: MonitoringAddresses): void;
   stop(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function startAlertsDrill(options: { speed?: number } = {}): Promis
     caCertificate: cluster.caCertificate,
     kubeconfig: (contextName = 'drill') => cluster.kubeconfig(contextName),
     setScenario: (name, active) => (active ? cluster.world.scenarios.inject(name) : cluster.world.scenarios.clear(name)),
+    registerMonitoring: (addresses) => cluster.monitoring.register(addresses),
     stop: () => cluster.stop(),
   };
 }

@@ -56,7 +56,11 @@ describe('kubectl against the simulated world', () => {
     expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
     for (const name of ['postgres-0', 'redis-0']) expect(result.stdout).toMatch(new RegExp(`${name}\\s+1/1\\s+Running\\s+0`));
     expect(lines.filter((l) => /^codesign-api-\S+\s+1\/1\s+Running/.test(l))).toHaveLength(3);
-    expect(lines.filter((l) => /^backup-job-\d{8}-\S+\s+0\/1\s+Completed/.test(l))).toHaveLength(2);
+    // The backup CronJob's seeded history holds two runs; the drill's fast clock may add one when
+    // the run crosses its schedule, so count what the store holds rather than a fixed number.
+    const completed = cluster.store.list(RESOURCE_KEYS.pods, NS).filter((p) => /^backup-job-/.test(p.metadata.name) && (p.status as { phase?: string } | undefined)?.phase === 'Succeeded');
+    expect(completed.length).toBeGreaterThanOrEqual(2);
+    expect(lines.filter((l) => /^backup-job-\d{8}-\S+\s+0\/1\s+Completed/.test(l)).length).toBeGreaterThanOrEqual(2);
   });
 
   it('rollout history lists several revisions and shows one with --revision', async () => {

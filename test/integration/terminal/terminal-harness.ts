@@ -118,7 +118,26 @@ export async function waitUntil<T>(probe: () => T | Promise<T>, what: string, ti
   }
 }
 
-export async function terminalFixture(options: { dataDir?: string; bashrc?: string } = {}): Promise<TerminalFixture> {
+/** A stand-in for the TunnelService: what `environmentFor` answers, and a way to say it changed. */
+export class FakeTunnels {
+  private readonly changes = new Emitter<void>();
+  readonly onDidChange = this.changes.event;
+  environment: Record<string, Record<string, string>> = {};
+  failing = false;
+  environmentFor(context: string): Record<string, string> {
+    if (this.failing) throw new Error('the tunnel service is shut down');
+    return { ...this.environment[context] };
+  }
+  set(context: string, env: Record<string, string>): void {
+    this.environment[context] = env;
+    this.changes.fire();
+  }
+  dispose(): void {
+    this.changes.dispose();
+  }
+}
+
+export async function terminalFixture(options: { dataDir?: string; bashrc?: string; tunnels?: FakeTunnels } = {}): Promise<TerminalFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'terminal-it-'));
   const home = path.join(dir, 'home');
   await mkdir(path.join(dir, 'certs'), { recursive: true });
@@ -153,6 +172,7 @@ export async function terminalFixture(options: { dataDir?: string; bashrc?: stri
     redactor: evidence.store.redactor,
     dataDir: options.dataDir ?? path.join(dir, 'data'),
     logger,
+    ...(options.tunnels ? { tunnels: options.tunnels } : {}),
     env: { PATH: process.env.PATH, HOME: home, SHELL: '/bin/bash', LANG: 'C.UTF-8', USER: process.env.USER ?? 'oncall' },
     cwd: home,
   });

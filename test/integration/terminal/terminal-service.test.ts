@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { spawn as spawnPty } from 'node-pty';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { terminalFixture, waitUntil, type TerminalFixture } from './terminal-harness';
+import { FakeTunnels, terminalFixture, waitUntil, type TerminalFixture } from './terminal-harness';
 
 const run = promisify(execFile);
 
@@ -157,6 +157,64 @@ describe('terminal sessions (node-pty)', () => {
     tab.sink.resume();
     tab.type('echo after-$((40+2))\r');
     await tab.waitFor(/after-42/);
+  });
+
+  it('exports the open tunnels\' ports into a new tab, says when one opens later, and drops anything but host and port', async () => {
+    const tunnels = new FakeTunnels();
+    tunnels.environment.work = { PGHOST: '127.0.0.1', PGPORT: '54321', PGPASSWORD: 'must-not-pass', REDIS_PORT: '6380; rm -rf ~' };
+    fixture = await terminalFixture({ tunnels });
+    const tab = await fixture.openTab('work');
+    await tab.waitFor(/ready\$ $/);
+    tab.type('echo "pg=$PGHOST:$PGPORT pw=${PGPASSWORD-none} redis=${REDIS_PORT-none}"\r');
+    await tab.waitFor(/pg=127\.0\.0\.1:54321 pw=none redis=none\r\n/);
+    expect(fixture.service.list()[0]).toMatchObject({ tunnelVariables: { PGHOST: '127.0.0.1', PGPORT: '54321' } });
+    expect(fixture.service.list()[0]!.tunnelChange).toBeUndefined();
+    expect(fixture.logger.entries.find((e) => e.event === 'terminal.tunnel-variables-refused')).toMatchObject({ fields: { names: 'PGPASSWORD,REDIS_PORT' } });
+
+    // A Redis tunnel opens after the shell started: the tab says a new shell gets it.
+    tunnels.set('work', { PGHOST: '127.0.0.1', PGPORT: '54321', REDIS_HOST: '127.0.0.1', REDIS_PORT: '46379' });
+    expect(fixture.service.list()[0]!.tunnelChange).toEqual({ added: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '46379' }, gone: [] });
+    const second = await fixture.openTab('work');
+    await second.waitFor(/ready\$ $/);
+    second.type('echo "redis=$REDIS_HOST:$REDIS_PORT"\r');
+    await second.waitFor(/redis=127\.0\.0\.1:46379\r\n/);
+    expect(fixture.service.list().find((s) => s.id === second.id)!.tunnelChange).toBeUndefined();
+
+    // The postgres tunnel closes: the first tab says its PGPORT is stale; another context's tab is not told.
+    const other = await fixture.openTab('other');
+    tunnels.set('work', { REDIS_HOST: '127.0.0.1', REDIS_PORT: '46379' });
+    expect(fixture.service.list().find((s) => s.id === tab.id)!.tunnelChange).toEqual({ added: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '46379' }, gone: ['PGHOST', 'PGPORT'] });
+    expect(fixture.service.list().find((s) => s.id === other.id)!.tunnelChange).toBeUndefined();
+
+    // A tunnel service that fails costs a new tab nothing but its variables.
+    tunnels.failing = true;
+    const third = await fixture.openTab('work');
+    expect(fixture.service.list().find((s) => s.id === third.id)!.tunnelVariables).toBeUndefined();
+    expect(fixture.logger.entries.some((e) => e.event === 'terminal.tunnel-environment-failed')).toBe(true);
+    tunnels.dispose();
+  });
+
+  it('holds several tabs at once, each its own shell, and deletes every tab kubeconfig at quit', async () => {
+    fixture = await terminalFixture();
+    const first = await fixture.openTab('work');
+    const second = await fixture.openTab('other');
+    await first.waitFor(/ready\$ $/);
+    await second.waitFor(/ready\$ $/);
+    first.type('echo "ctx=$(kubectl config current-context) kc=$KUBECONFIG"\r');
+    second.type('echo "ctx=$(kubectl config current-context) kc=$KUBECONFIG"\r');
+    const a = await first.waitFor(/ctx=\S+ kc=\S+\r\n/);
+    const b = await second.waitFor(/ctx=\S+ kc=\S+\r\n/);
+    expect(a).toMatch(/^ctx=work /);
+    expect(b).toMatch(/^ctx=other /);
+    expect(first.pid).not.toBe(second.pid);
+    const files = [a, b].map((line) => line.trim().split('kc=')[1]!);
+    expect(files[0]).not.toBe(files[1]);
+    for (const file of files) expect((await stat(file)).mode & 0o777).toBe(0o600);
+    await fixture.service.dispose();
+    for (const file of files) await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    await expect(stat(fixture.service.kubeconfigDir)).rejects.toThrow(/ENOENT/);
+    expect(await sessionProcesses(first.pid)).toEqual([]);
+    expect(await sessionProcesses(second.pid)).toEqual([]);
   });
 
   it('closing the output stream (page gone) closes the tab', async () => {

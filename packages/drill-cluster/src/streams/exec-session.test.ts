@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DrillPodRef, LogProfile } from '../types';
-import { ExecSession, parseShellLine } from './exec-session';
+import { ExecSession } from './exec-session';
 import type { CommandContext } from './simulated-commands';
 
 const profile: LogProfile = {
@@ -55,18 +55,6 @@ async function run(argv: string[], options: { app?: string; tty?: boolean; stdin
   return { code, ...out };
 }
 
-describe('shell line parsing', () => {
-  it('handles quotes, variables, $? and command lists', () => {
-    expect(parseShellLine(`echo "a b" 'c $X' $X\${X}`, { X: 'x' }, 0)).toEqual([{ words: ['echo', 'a b', 'c $X', 'xx'], join: ';' }]);
-    expect(parseShellLine('false && echo no || echo $?; hostname # comment', {}, 1)).toEqual([
-      { words: ['false'], join: ';' },
-      { words: ['echo', 'no'], join: '&&' },
-      { words: ['echo', '1'], join: '||' },
-      { words: ['hostname'], join: ';' },
-    ]);
-  });
-});
-
 describe('simulated commands', () => {
   it('answers an unknown executable as the runtime does, exit 127', async () => {
     const result = await run(['kubectl-debug']);
@@ -120,5 +108,25 @@ describe('simulated commands', () => {
   it('reads commands from piped stdin without a TTY', async () => {
     const result = await run(['sh'], { stdin: 'echo a\ndate\nfalse\n' });
     expect(result).toMatchObject({ code: 1, stdout: 'a\nSat Nov 28 00:05:05 UTC 2026\n' });
+  });
+
+  it('interrupts a command with Ctrl-C on a TTY and continues an open quote on the next line', async () => {
+    const out = { stdout: '', stderr: '' };
+    const session = new ExecSession(['sh'], { ...context('codesign-api', 'codesign-api-abc'), tty: true }, {
+      tty: true,
+      stdin: true,
+      write: (stream, text) => {
+        out[stream] += typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+      },
+    });
+    const done = session.run();
+    session.stdinBuffer.push('tail -f /var/log/app/app.log\r');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    session.stdinBuffer.push('\x03');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    session.stdinBuffer.push('echo "a\rb"\rexit $?\r');
+    expect(await done).toBe(0);
+    expect(out.stdout).toContain('^C\r\n');
+    expect(out.stdout).toContain('> b"\r\na\r\nb\r\n');
   });
 });

@@ -1,27 +1,39 @@
 /**
- * One exec in a simulated container, independent of the wire protocol: runs the command (or a
- * simulated shell), takes stdin and resizes, writes stdout/stderr, and answers the exit code.
- * With a TTY the client's terminal is raw, so we echo input and end lines with CRLF.
+ * One exec in a simulated container, independent of the wire protocol: runs the command, or the
+ * drill shell (src/shell) for `sh` / `bash`, takes stdin (bytes, so `tar xmf -` gets what
+ * `kubectl cp` sends) and resizes, writes stdout/stderr, and answers the exit code. With a TTY the
+ * client's terminal is raw, so we echo input, end lines with CRLF and take Ctrl-C as an interrupt.
  */
 import { EventEmitter } from 'node:events';
 import type { TerminalSize } from './channel-protocol';
 import { commandName, runSimpleCommand, type CommandContext, type CommandOutput, type PsqlInteractive } from './simulated-commands';
 import { postgresVersion } from '../world/versions';
+import { EMPTY_SOURCE, type ByteSink, type ByteSource } from '../shell/byte-streams';
+import { containerShellHost, processEnvironment } from '../shell/container-tools';
+import { ShellInterpreter, type ShellHost } from '../shell/shell-interpreter';
+import { parseShell, ShellSyntaxError } from '../shell/shell-syntax';
 
 export interface ExecIO {
   tty: boolean;
   /** Whether the client attached stdin. */
   stdin: boolean;
-  write(stream: 'stdout' | 'stderr', text: string): void;
+  write(stream: 'stdout' | 'stderr', data: string | Uint8Array): void;
 }
 
-/** Buffers stdin and hands it out as raw text or, with editing and echo, as lines. */
+/** Buffers stdin and hands it out as bytes, as raw text or, with editing and echo, as lines. */
 export class StdinBuffer extends EventEmitter {
-  private chunks: string[] = [];
+  private chunks: Buffer[] = [];
   ended = false;
+  /** While a command runs on a TTY, Ctrl-C interrupts it instead of being read. */
+  interruptible = false;
 
   push(data: Buffer | string): void {
-    this.chunks.push(typeof data === 'string' ? data : data.toString('utf8'));
+    const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (this.interruptible && buffer.includes(0x03)) {
+      this.emit('interrupt');
+      return;
+    }
+    this.chunks.push(buffer);
     this.emit('data');
   }
 
@@ -31,19 +43,30 @@ export class StdinBuffer extends EventEmitter {
     this.emit('data');
   }
 
-  /** Takes what has arrived so far. */
+  /** Takes what has arrived so far, as text. */
   take(): string {
-    const text = this.chunks.join('');
+    return this.takeBytes().toString('utf8');
+  }
+
+  /** Takes what has arrived so far. */
+  takeBytes(): Buffer {
+    const bytes = Buffer.concat(this.chunks);
     this.chunks = [];
-    return text;
+    return bytes;
   }
 
   /** Everything until stdin ends. */
   async readAll(): Promise<string> {
-    let text = '';
+    const chunks: Buffer[] = [];
+    for (let chunk = await this.read(); chunk !== null; chunk = await this.read()) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** The next bytes, null at the end: stdin as a command's ByteSource. */
+  async read(): Promise<Buffer | null> {
     for (;;) {
-      text += this.take();
-      if (this.ended) return text + this.take();
+      if (this.chunks.length > 0) return this.takeBytes();
+      if (this.ended) return null;
       await new Promise((resolve) => this.once('data', resolve));
     }
   }
@@ -156,102 +179,22 @@ export class LineReader {
   }
 }
 
-interface ShellSegment {
-  words: string[];
-  /** How this segment joins the previous one. */
-  join: ';' | '&&' | '||';
-}
-
-/** Splits a shell line into commands with quotes, `$VAR`, `$?`, `;`, `&&`, `||` and comments. */
-export function parseShellLine(line: string, env: Record<string, string>, lastStatus: number): ShellSegment[] {
-  const segments: ShellSegment[] = [];
-  let words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let join: ShellSegment['join'] = ';';
-  const expand = (i: number): [string, number] => {
-    if (line[i + 1] === '?') return [String(lastStatus), i + 1];
-    if (line[i + 1] === '{') {
-      const end = line.indexOf('}', i + 2);
-      if (end > 0) return [env[line.slice(i + 2, end)] ?? '', end];
-    }
-    const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line.slice(i + 1));
-    if (match) return [env[match[0]] ?? '', i + match[0].length];
-    return ['$', i];
-  };
-  const endWord = () => {
-    if (inWord) words.push(word);
-    word = '';
-    inWord = false;
-  };
-  const endSegment = (next: ShellSegment['join']) => {
-    endWord();
-    if (words.length > 0) segments.push({ words, join });
-    words = [];
-    join = next;
-  };
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (ch === "'") {
-      const end = line.indexOf("'", i + 1);
-      word += line.slice(i + 1, end === -1 ? line.length : end);
-      inWord = true;
-      i = end === -1 ? line.length : end;
-    } else if (ch === '"') {
-      inWord = true;
-      for (i++; i < line.length && line[i] !== '"'; i++) {
-        if (line[i] === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\' || line[i + 1] === '$')) word += line[++i];
-        else if (line[i] === '$') {
-          const [value, end] = expand(i);
-          word += value;
-          i = end;
-        } else word += line[i];
-      }
-    } else if (ch === '\\' && i + 1 < line.length) {
-      word += line[++i];
-      inWord = true;
-    } else if (ch === '$') {
-      const [value, end] = expand(i);
-      word += value;
-      inWord = true;
-      i = end;
-    } else if (ch === '#' && !inWord) {
-      break;
-    } else if (ch === ';' || ch === '\n') {
-      endSegment(';');
-    } else if (ch === '&' && line[i + 1] === '&') {
-      endSegment('&&');
-      i++;
-    } else if (ch === '|' && line[i + 1] === '|') {
-      endSegment('||');
-      i++;
-    } else if (ch === ' ' || ch === '\t') {
-      endWord();
-    } else {
-      word += ch;
-      inWord = true;
-    }
-  }
-  endSegment(';');
-  return segments;
-}
-
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
+/** Image commands whose interactive forms (the psql prompt) stay with their own implementation. */
+const INTERACTIVE_COMMANDS = new Set(['psql']);
 
-/** Runs an exec: a simulated shell or a single command. */
+/** Runs an exec: the drill shell or a single command of the container. */
 export class ExecSession {
   readonly stdinBuffer = new StdinBuffer();
   private size: TerminalSize | undefined;
-  private readonly env: Record<string, string>;
-  private lastStatus = 0;
+  private readonly aborter = new AbortController();
+  private hostCache: ShellHost | undefined;
 
   constructor(
     private readonly argv: string[],
     private readonly ctx: CommandContext,
     private readonly io: ExecIO,
-  ) {
-    this.env = { ...ctx.container.env, HOSTNAME: ctx.pod.name, HOME: '/root', PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
-  }
+  ) {}
 
   get terminalSize(): TerminalSize | undefined {
     return this.size;
@@ -261,12 +204,41 @@ export class ExecSession {
     this.size = size;
   }
 
-  private output(): CommandOutput {
-    const translate = (text: string) => (this.io.tty ? text.replace(/\r?\n/g, '\r\n') : text);
+  /** The client went away: running commands (tail -f, sleep, curl) stop. */
+  abort(): void {
+    this.aborter.abort();
+    this.stdinBuffer.end();
+  }
+
+  private get host(): ShellHost {
+    this.hostCache ??= containerShellHost(this.ctx);
+    return this.hostCache;
+  }
+
+  private sink(stream: 'stdout' | 'stderr'): ByteSink {
+    const target = this.io.tty ? 'stdout' : stream;
     return {
-      stdout: (text) => this.io.write('stdout', translate(text)),
-      stderr: (text) => this.io.write(this.io.tty ? 'stdout' : 'stderr', translate(text)),
+      write: (data) => {
+        if (this.io.tty) {
+          const text = typeof data === 'string' ? data : Buffer.from(data).toString('utf8');
+          this.io.write(target, text.replace(/\r?\n/g, '\r\n'));
+        } else this.io.write(target, data);
+      },
+      get closed() {
+        return false;
+      },
+      tty: this.io.tty,
     };
+  }
+
+  private output(): CommandOutput {
+    const out = this.sink('stdout');
+    const err = this.sink('stderr');
+    return { stdout: (text) => out.write(text), stderr: (text) => err.write(text) };
+  }
+
+  private stdinSource(): ByteSource {
+    return this.io.stdin ? this.stdinBuffer : EMPTY_SOURCE;
   }
 
   /** Runs to completion and answers the exit code. */
@@ -277,15 +249,58 @@ export class ExecSession {
       return 1;
     }
     const name = commandName(argv[0]!);
-    if (SHELLS.has(name)) return this.runShell(name, argv.slice(1));
-    const status = await runSimpleCommand(argv, this.ctx, this.output(), this.io.stdin ? () => this.stdinBuffer.readAll() : undefined, this.psqlPrompt());
-    if (status === undefined) {
+    const tool = this.host.findTool(name);
+    if (SHELLS.has(name) && tool) return this.runShell(name, argv.slice(1));
+    if (INTERACTIVE_COMMANDS.has(name) && tool) {
+      const status = await runSimpleCommand(argv, this.ctx, this.output(), this.io.stdin ? () => this.stdinBuffer.readAll() : undefined, this.psqlPrompt());
+      if (status !== undefined) return status;
+    }
+    if (!tool) {
       this.output().stderr(
         `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown\n`,
       );
       return 127;
     }
-    return status;
+    const shell = new ShellInterpreter(this.host, processEnvironment(this.ctx), 'sh');
+    return this.withInterrupt(() =>
+      tool({
+        name,
+        args: argv.slice(1),
+        env: shell.environment(),
+        cwd: shell.cwd,
+        signal: this.aborter.signal,
+        host: this.host,
+        stdin: this.stdinSource(),
+        stdout: this.sink('stdout'),
+        stderr: this.sink('stderr'),
+        runShell: (script, io, positional) => {
+          const child = shell.fork();
+          if (positional) child.positional = positional;
+          return child.run(script, io, this.aborter.signal);
+        },
+      }),
+    );
+  }
+
+  /** On a TTY, Ctrl-C while `body` runs interrupts it (exit 130), as the terminal's SIGINT would. */
+  private async withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (!this.io.tty || !this.io.stdin) return body(this.aborter.signal);
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    const interrupt = () => {
+      this.io.write('stdout', '^C\r\n');
+      controller.abort();
+    };
+    this.aborter.signal.addEventListener('abort', stop, { once: true });
+    this.stdinBuffer.interruptible = true;
+    this.stdinBuffer.on('interrupt', interrupt);
+    try {
+      return await body(controller.signal);
+    } finally {
+      this.stdinBuffer.interruptible = false;
+      this.stdinBuffer.off('interrupt', interrupt);
+      this.aborter.signal.removeEventListener('abort', stop);
+    }
   }
 
   private psqlPrompt(): PsqlInteractive | undefined {
@@ -321,83 +336,52 @@ export class ExecSession {
     };
   }
 
-  private async runShell(shell: string, args: string[]): Promise<number> {
-    const out = this.output();
-    if (args[0] === '-c') {
-      const script = args[1] ?? '';
-      let status = 0;
-      for (const line of script.split('\n')) {
-        const result = await this.runShellLine(shell, line);
-        status = result.status;
-        if (result.exit !== undefined) return result.exit;
-      }
-      return status;
+  /** `sh -c script`, `sh script-file`, or a shell reading lines from stdin (a prompt on a TTY). */
+  private async runShell(shellName: string, args: string[]): Promise<number> {
+    const shell = new ShellInterpreter(this.host, processEnvironment(this.ctx), shellName);
+    const io = { stdin: this.stdinSource(), stdout: this.sink('stdout'), stderr: this.sink('stderr') };
+    const flags = args.filter((a, i) => a.startsWith('-') && args.slice(0, i).every((b) => b.startsWith('-')));
+    const rest = args.slice(flags.length);
+    if (flags.some((f) => f.includes('c'))) {
+      shell.positional = rest.slice(2);
+      return this.withInterrupt((signal) => shell.run(rest[0] ?? '', io, signal));
+    }
+    if (rest[0] !== undefined) {
+      shell.positional = rest.slice(1);
+      return shell.run(`. ${rest[0]}`, io, this.aborter.signal);
     }
     if (!this.io.stdin) return 0;
     const reader = new LineReader(this.stdinBuffer, this.io.tty, (text) => this.io.write('stdout', text));
-    const prompt = () => {
-      if (this.io.tty) this.io.write('stdout', `root@${this.ctx.pod.name}:/# `);
+    const prompt = (continuation: boolean) => {
+      if (this.io.tty) this.io.write('stdout', continuation ? '> ' : `root@${this.ctx.pod.name}:${shell.cwd}# `);
     };
     if (this.io.tty) {
-      out.stdout(
+      this.output().stdout(
         `This is a simulated shell in the drill cluster (pod ${this.ctx.pod.name}, container ${this.ctx.container.name}).\n` +
-          'It runs pg_isready, psql, pg_dump, redis-cli, python -c, printenv, env, echo, hostname, date and exit, as the image provides them.\n',
+          'Pipes, && || ;, $(...), $VAR, redirection and the usual tools (ls cat grep head tail wc ps df env tar curl ...) work over the container\'s files; `ls /usr/bin` lists them.\n',
       );
     }
+    let pending = '';
     for (;;) {
-      prompt();
+      prompt(pending !== '');
       const line = await reader.next();
       if (line === null) {
-        if (this.io.tty) out.stdout('exit\n');
-        return this.lastStatus;
+        if (this.io.tty) this.output().stdout('exit\n');
+        return shell.lastStatus;
       }
-      const result = await this.runShellLine(shell, line);
-      if (result.exit !== undefined) return result.exit;
-    }
-  }
-
-  /** Runs one line; `exit` answers the exit code to leave the shell with. */
-  private async runShellLine(shell: string, line: string): Promise<{ status: number; exit?: number }> {
-    const out = this.output();
-    let status = this.lastStatus;
-    for (const segment of parseShellLine(line, this.env, this.lastStatus)) {
-      if (segment.join === '&&' && status !== 0) continue;
-      if (segment.join === '||' && status === 0) continue;
-      const [first, ...rest] = segment.words;
-      if (first === undefined) continue;
-      if (first === 'exit') {
-        const code = rest[0] !== undefined ? Number(rest[0]) & 255 : status;
-        return { status: code, exit: Number.isFinite(code) ? code : 2 };
-      }
-      if (first === 'export' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(first)) {
-        for (const assignment of first === 'export' ? rest : segment.words) {
-          const eq = assignment.indexOf('=');
-          if (eq > 0) this.env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
-        }
-        status = 0;
-      } else if (first === 'cd' || first === ':') {
-        status = 0;
-      } else if (SHELLS.has(commandName(first)) && rest[0] === '-c') {
-        const nested = new ExecSession(segment.words, this.ctx, { ...this.io, stdin: false });
-        status = await nested.run();
-      } else {
-        const ctx = { ...this.ctx, container: { ...this.ctx.container, env: this.exportedEnv() } };
-        const result = await runSimpleCommand(segment.words, ctx, out, undefined, undefined);
-        if (result === undefined) {
-          out.stderr(shell === 'bash' ? `bash: ${first}: command not found\n` : `${shell}: 1: ${first}: not found\n`);
-          status = 127;
-        } else {
-          status = result;
+      const text = pending ? `${pending}\n${line}` : line;
+      try {
+        parseShell(text);
+      } catch (error) {
+        if (error instanceof ShellSyntaxError && error.incomplete) {
+          pending = text;
+          continue;
         }
       }
-      this.lastStatus = status;
+      pending = '';
+      const commandIo = { ...io, stdin: EMPTY_SOURCE };
+      await this.withInterrupt((signal) => shell.run(text, commandIo, signal));
+      if (shell.exitCode !== undefined) return shell.exitCode;
     }
-    this.lastStatus = status;
-    return { status };
-  }
-
-  private exportedEnv(): Record<string, string> {
-    const { HOSTNAME: _h, HOME: _home, PATH: _p, ...rest } = this.env;
-    return rest;
   }
 }

@@ -84,7 +84,7 @@ export class ExecSpdyEndpoint {
         }
       });
     }
-    socket.once('close', () => session.stdinBuffer.end());
+    socket.once('close', () => session.abort());
     const exitCode = await session.run().catch(() => 1);
     const error = streams.get('error');
     if (error && !error.writableEnded) {

@@ -90,11 +90,11 @@ export class ExecWebSocketEndpoint {
   }
 
   private channelWriter(ws: WebSocket, request: ExecRequest) {
-    return (stream: 'stdout' | 'stderr', text: string) => {
+    return (stream: 'stdout' | 'stderr', text: string | Uint8Array) => {
       if (ws.readyState !== ws.OPEN) return;
       if (stream === 'stdout' && !request.stdout) return;
       if (stream === 'stderr' && !request.stderr) return;
-      ws.send(encodeChannelFrame(stream === 'stdout' ? STDOUT_CHANNEL : STDERR_CHANNEL, text));
+      ws.send(encodeChannelFrame(stream === 'stdout' ? STDOUT_CHANNEL : STDERR_CHANNEL, typeof text === 'string' ? text : Buffer.from(text)));
     };
   }
 
@@ -116,7 +116,7 @@ export class ExecWebSocketEndpoint {
         if (size) session.resize(size);
       } else if (frame.channel === CLOSE_CHANNEL && frame.payload[0] === STDIN_CHANNEL) session.stdinBuffer.end();
     });
-    ws.once('close', () => session.stdinBuffer.end());
+    ws.once('close', () => session.abort());
     session
       .run()
       .catch((error: unknown) => {

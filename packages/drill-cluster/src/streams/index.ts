@@ -13,6 +13,7 @@ import { APP_HTTP_PORT, APP_METRICS_PORT, appListens, SimulatedAppServers } from
 import { serveLog } from './pod-logs';
 import { PortForwardEndpoint, type PortTarget } from './port-forward';
 import type { CommandContext } from './simulated-commands';
+import { ContainerFileSystems } from '../shell/container-tools';
 import { rejectUpgrade } from './status';
 
 export interface PodStreamHandlerOptions {
@@ -58,9 +59,15 @@ export function createPodStreamHandler(options: PodStreamHandlerOptions): PodStr
     return redis.address();
   };
 
+  const app = new SimulatedAppServers({
+    ...(options.podLookup ? { podLookup: options.podLookup } : {}),
+    ...(options.appMetrics ? { metricsText: options.appMetrics } : {}),
+  });
+  const fileSystems = new ContainerFileSystems(options.podLookup);
+
   const context = (pod: DrillPodRef, containerName: string, tty: boolean): CommandContext => {
     const container = pod.containers.find((c) => c.name === containerName) ?? pod.containers[0] ?? { name: containerName, image: '', env: {}, ports: [] };
-    return {
+    const ctx: CommandContext = {
       pod,
       container,
       clock: options.clock,
@@ -69,13 +76,17 @@ export function createPodStreamHandler(options: PodStreamHandlerOptions): PodStr
       postgres: () => postgres.address(),
       redis: () => redisFor(pod),
       ...(options.onSqlExecuted ? { onSqlExecuted: options.onSqlExecuted } : {}),
+      fileSystem: () => fileSystems.for(ctx),
+      connect: async (port) => {
+        const current = options.podLookup?.(pod.namespace, pod.name) ?? pod;
+        const target = await resolveTarget(current, port);
+        return 'address' in target ? target.address : undefined;
+      },
+      current: () => options.podLookup?.(pod.namespace, pod.name) ?? pod,
+      logSeed: options.logSeed ?? 0,
     };
+    return ctx;
   };
-
-  const app = new SimulatedAppServers({
-    ...(options.podLookup ? { podLookup: options.podLookup } : {}),
-    ...(options.appMetrics ? { metricsText: options.appMetrics } : {}),
-  });
 
   const resolveTarget = async (pod: DrillPodRef, port: number): Promise<PortTarget> => {
     if (pod.app === 'codesign-api' && (port === APP_HTTP_PORT || port === APP_METRICS_PORT) && appListens(pod)) {

@@ -4,7 +4,8 @@
  * shell built-ins. Each answers with the text and exit code the real tool would.
  */
 import pg from 'pg';
-import type { DrillClock, DrillPodRef, LogProfile } from '../types';
+import type { DrillBackendAddress, DrillClock, DrillPodRef, LogProfile } from '../types';
+import type { VirtualFileSystem } from '../shell/virtual-fs';
 import type { PostgresEndpoint } from '../backends/postgres-backend';
 import { NO_REDIS_MESSAGE, type RedisEndpoint } from '../backends/redis-backend';
 import { formatError, formatResults, type PsqlResultSet } from './psql-format';
@@ -25,6 +26,14 @@ export interface CommandContext {
   postgres(): Promise<PostgresEndpoint | undefined>;
   redis(): Promise<RedisEndpoint | undefined>;
   onSqlExecuted?: (sql: string) => void;
+  /** The container's filesystem, kept per container instance (a new container starts afresh). */
+  fileSystem?: () => VirtualFileSystem;
+  /** Where something in the pod listens on `port` (the app's HTTP server); for curl inside the pod. */
+  connect?: (port: number) => Promise<DrillBackendAddress | undefined>;
+  /** The pod as it is now (scenarios change its profile while a shell runs). */
+  current?: () => DrillPodRef;
+  /** The stream handler's log seed: log files hold the lines `kubectl logs` shows. */
+  logSeed?: number;
 }
 
 /** Reads the rest of stdin (for `psql` fed a script); undefined when the exec has no stdin. */
@@ -43,6 +52,11 @@ const APP_COMMANDS: Record<string, string[]> = {
 /** The base name of a command (`/usr/bin/psql` → `psql`). */
 export function commandName(argv0: string): string {
   return argv0.slice(argv0.lastIndexOf('/') + 1);
+}
+
+/** The image's own tools (psql, redis-cli, python) beyond what every container has. */
+export function appCommandNames(app: string): string[] {
+  return APP_COMMANDS[app] ?? [];
 }
 
 /** Whether the container has this command at all. */

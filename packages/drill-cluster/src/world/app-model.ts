@@ -15,8 +15,20 @@ export const API_APP = 'codesign-api';
 /** Requests per second codesign-api serves on a normal day, and the CPU each costs. */
 const BASE_RPS = 120;
 const CPU_SECONDS_PER_REQUEST = 0.00625;
-/** high-latency: the traffic surge factor; 3 pods at a 1-core limit then run at 97% CPU (above the 90% critical line even with the ±5% jitter), P95 ≈ 3.3 s. */
-const SURGE_FACTOR = 3.88;
+/**
+ * high-latency: the traffic surge builds from 3.88× (3 pods at a 1-core limit at 97% CPU, above
+ * the 90% critical line even with the ±5% jitter; P95 ≈ 3.3 s) to 4.16× over its first two
+ * minutes, past what the capped pods can serve (104%): from then on requests queue and the wait
+ * grows with every second of overload, so P95 crosses 5 s about two minutes in and keeps
+ * climbing until the queue is full. More pods drain the queue in seconds.
+ */
+const SURGE_START = 3.88;
+const SURGE_PEAK = 4.16;
+const SURGE_RAMP_MS = 2 * 60_000;
+/** The longest wait a request queues for (the worker queue's bound): P95 tops out near 8 s, under the 10 s bucket. */
+const MAX_QUEUE_WAIT_SECONDS = 3.5;
+/** The queue is integrated in steps of at most this much simulated time. */
+const QUEUE_STEP_MS = 1000;
 /** memory-leak: MiB per simulated minute a leaking instance grows by. */
 export const LEAK_MIB_PER_MINUTE = 50;
 /** memory-leak: where the running instances stand right after injection (MiB). */
@@ -64,10 +76,15 @@ export class AppModel {
   /** bad-deploy: images that ran before the bad deploy; anything else crash-loops while it is active. */
   knownGoodImages = new Set<string>();
 
+  /** high-latency's request queue: the wait a request spends in it (s), as of `at`. */
+  private queue = { waitSeconds: 0, at: 0 };
+
   constructor(
     private readonly clock: DrillClock,
     private readonly pods: () => Iterable<PodSim>,
-  ) {}
+  ) {
+    this.queue.at = clock.now();
+  }
 
   isActive(name: ScenarioName): boolean {
     return this.active.has(name);
@@ -99,9 +116,40 @@ export class AppModel {
     return now + (phase < FLAP_DOWN_MS ? FLAP_DOWN_MS - phase : FLAP_PERIOD_MS - phase);
   }
 
+  /** Requests per second codesign-api is asked to serve at `at` (the high-latency surge builds over its first minutes). */
+  private requestRate(at: number): number {
+    const since = this.active.get('high-latency');
+    if (since === undefined) return BASE_RPS;
+    const ramp = Math.min(1, Math.max(0, at - since) / SURGE_RAMP_MS);
+    return BASE_RPS * (SURGE_START + (SURGE_PEAK - SURGE_START) * ramp);
+  }
+
+  /**
+   * The queue wait now: while demand exceeds the serving pods' CPU it grows by the overload
+   * (at 104% of capacity, 0.04 s more every second), and it drains as fast as spare capacity
+   * allows. Integrated lazily, in one-second steps, up to now.
+   */
+  queueWaitSeconds(): number {
+    const now = this.clock.now();
+    if (now <= this.queue.at) return this.queue.waitSeconds;
+    const capacity = this.servingApiPods().reduce((sum, pod) => sum + this.cpuLimitCores(pod), 0);
+    let { waitSeconds, at } = this.queue;
+    // Nobody serves: nothing drains and nothing new is accepted; the queue stays as it was.
+    if (capacity > 0) {
+      while (at < now && (waitSeconds > 0 || this.requestRate(at) * CPU_SECONDS_PER_REQUEST > capacity)) {
+        const step = Math.min(QUEUE_STEP_MS, now - at);
+        const utilization = (this.requestRate(at) * CPU_SECONDS_PER_REQUEST) / capacity;
+        waitSeconds = Math.min(MAX_QUEUE_WAIT_SECONDS, Math.max(0, waitSeconds + (utilization - 1) * (step / 1000)));
+        at += step;
+      }
+    }
+    this.queue = { waitSeconds, at: now };
+    return waitSeconds;
+  }
+
   traffic(): TrafficState {
     const serving = this.servingApiPods();
-    const rps = BASE_RPS * (this.isActive('high-latency') ? SURGE_FACTOR : 1);
+    const rps = this.requestRate(this.clock.now());
     const demand = rps * CPU_SECONDS_PER_REQUEST;
     const authFailureRatio = this.isActive('auth-failure-burst') ? 0.35 : 0.004;
     if (serving.length === 0) {
@@ -109,19 +157,20 @@ export class AppModel {
     }
     const capacity = serving.reduce((sum, pod) => sum + this.cpuLimitCores(pod), 0);
     const utilization = demand / capacity;
-    let p95Sum = 0;
+    const wait = this.queueWaitSeconds();
+    let serviceP95Sum = 0;
     let errorSum = 0;
     for (const pod of serving) {
-      const podLatency = this.podLatencyP95(pod, utilization);
-      p95Sum += podLatency;
+      serviceP95Sum += this.podLatencyP95(pod, utilization) - wait;
       errorSum += this.podErrorRatio(pod, utilization);
     }
-    const p95 = p95Sum / serving.length;
+    const serviceP95 = serviceP95Sum / serving.length;
     return {
       rps,
       utilization,
       servingPods: serving.length,
-      latencySeconds: { p50: p95 * 0.35, p95 },
+      // Every request waits the queue, so the wait adds to the median as much as to P95.
+      latencySeconds: { p50: serviceP95 * 0.35 + wait, p95: serviceP95 + wait },
       errorRatio: Math.min(1, errorSum / serving.length),
       authFailureRatio,
     };
@@ -279,7 +328,7 @@ export class AppModel {
     return {
       linesPerSecond,
       errorRatio: isApi ? this.podErrorRatio(pod, utilization) : 0,
-      latencyMs: { p50: Math.round(p95 * 350), p95: Math.round(p95 * 1000) },
+      latencyMs: { p50: Math.round(((p95 - this.queueWaitSeconds()) * 0.35 + this.queueWaitSeconds()) * 1000), p95: Math.round(p95 * 1000) },
       authFailureRatio: isApi ? t.authFailureRatio : 0,
       memoryMiB: main ? Math.round(this.memoryMiB(pod, main)) : 0,
       memoryLimitMiB: main ? Math.round((this.memoryLimitBytes(main) ?? 0) / MIB) : 0,
@@ -297,7 +346,7 @@ export class AppModel {
     if (pod.affected.has('error-spike') && this.isActive('error-spike')) p95 += 0.3;
     const main = mainContainer(pod);
     if (main && this.memoryFraction(pod, main) > 0.9) p95 *= 1.3;
-    return p95;
+    return p95 + this.queueWaitSeconds();
   }
 
   private podErrorRatio(pod: PodSim, utilization: number): number {

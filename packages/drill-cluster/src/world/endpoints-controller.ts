@@ -1,11 +1,12 @@
 /**
  * The Endpoints controller: each Service with a selector lists the IPs of its Ready pods (and
- * the not-ready ones apart), so `kubectl describe svc` shows where traffic goes.
+ * the not-ready ones apart), in its Endpoints and in an EndpointSlice (what `kubectl describe svc`
+ * reads since 1.31), so both show where traffic goes.
  */
 import { RESOURCE_KEYS } from '../resources';
 import { StoreError, type KubeObject } from '../types';
 import { isPodActive, isPodReady, readObjects, type ControllerContext } from './controller-context';
-import { canonicalJson } from './object-names';
+import { canonicalJson, podTemplateHash } from './object-names';
 import { selectorMatches, type PodSpec } from './workloads';
 
 interface ServicePort {
@@ -57,6 +58,47 @@ export class EndpointsController {
           ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }]
           : undefined;
       this.write(service, subsets);
+      const endpoints = members.map((pod) => {
+        const isReady = isPodReady(pod);
+        return {
+          addresses: [(pod.status as { podIP: string }).podIP],
+          conditions: { ready: isReady, serving: isReady, terminating: pod.metadata.deletionTimestamp !== undefined },
+          nodeName: (pod.spec as PodSpec).nodeName,
+          targetRef: { kind: 'Pod', name: pod.metadata.name, namespace, uid: pod.metadata.uid },
+        };
+      });
+      this.writeSlice(service, endpoints, ports);
+    }
+  }
+
+  private writeSlice(service: KubeObject, endpoints: unknown[], ports: unknown[]): void {
+    const { store } = this.ctx;
+    const namespace = service.metadata.namespace;
+    const name = `${service.metadata.name}-${podTemplateHash(service.metadata.name).slice(0, 5)}`;
+    const existing = store.get(RESOURCE_KEYS.endpointslices, namespace, name);
+    try {
+      if (!existing) {
+        store.create(RESOURCE_KEYS.endpointslices, {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: {
+            name,
+            namespace,
+            labels: { ...(service.metadata.labels ?? {}), 'kubernetes.io/service-name': service.metadata.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+            ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: service.metadata.name, uid: service.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }],
+          },
+          addressType: 'IPv4',
+          endpoints,
+          ports,
+        });
+      } else if (canonicalJson({ e: existing.endpoints ?? [], p: existing.ports ?? [] }) !== canonicalJson({ e: endpoints, p: ports })) {
+        store.mutate(RESOURCE_KEYS.endpointslices, namespace, name, (draft) => {
+          draft.endpoints = endpoints;
+          draft.ports = ports;
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
     }
   }
 

@@ -69,6 +69,34 @@ export function resolveEnv(store: ObjectStore, pod: KubeObject, container: Conta
   return env;
 }
 
+interface VolumeSpec {
+  name: string;
+  configMap?: { name: string; items?: Array<{ key: string; path: string }> };
+  secret?: { secretName: string; items?: Array<{ key: string; path: string }> };
+}
+
+/** The files of the ConfigMap and Secret volumes `container` mounts, read from the store now. */
+export function resolveMounts(store: ObjectStore, pod: KubeObject, container: ContainerSpec): NonNullable<DrillPodRef['containers'][number]['mounts']> {
+  const volumes = ((pod.spec as Record<string, unknown> | undefined)?.volumes ?? []) as VolumeSpec[];
+  const mounts = (container.volumeMounts ?? []) as Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  return mounts.flatMap((mount) => {
+    const volume = volumes.find((v) => v.name === mount.name);
+    let data: Record<string, string> | undefined;
+    let items: Array<{ key: string; path: string }> | undefined;
+    if (volume?.configMap) {
+      data = (store.get(RESOURCE_KEYS.configmaps, pod.metadata.namespace, volume.configMap.name)?.data ?? {}) as Record<string, string>;
+      items = volume.configMap.items;
+    } else if (volume?.secret) {
+      const secret = store.get(RESOURCE_KEYS.secrets, pod.metadata.namespace, volume.secret.secretName);
+      data = Object.fromEntries(Object.keys((secret?.data ?? {}) as Record<string, string>).map((k) => [k, decode(secret?.data, k) ?? '']));
+      items = volume.secret.items;
+    }
+    if (!data) return [];
+    const files = items ? Object.fromEntries(items.filter((i) => data![i.key] !== undefined).map((i) => [i.path, data![i.key]!])) : data;
+    return [{ path: mount.mountPath, readOnly: mount.readOnly ?? Boolean(volume?.secret), files }];
+  });
+}
+
 /** Builds the stream handlers' view of `pod`; `profile` reads the simulation at call time. */
 export function buildPodRef(
   store: ObjectStore,
@@ -90,8 +118,10 @@ export function buildPodRef(
       image: c.image ?? '',
       env: resolveEnv(store, pod, c),
       ports: (c.ports ?? []).map((p) => p.containerPort),
+      mounts: resolveMounts(store, pod, c),
     })),
     phase: (status.phase as string | undefined) ?? 'Pending',
+    ...(typeof status.podIP === 'string' ? { podIp: status.podIP } : {}),
     restartCount: main?.restartCount ?? 0,
     startedAt: main?.startedAt ?? main?.terminated?.startedAt ?? sim?.scheduledAt ?? sim?.createdAt ?? now,
     logProfile: profile,

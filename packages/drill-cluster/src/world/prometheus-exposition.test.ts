@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { RESOURCE_KEYS } from '../resources';
+import { patchAutoscaler } from './kubectl-actions';
 import { LATENCY_BUCKETS, latencyCdf, THRESHOLD_PROMQL } from './prometheus-exposition';
 import { startManualWorld, type ManualWorld } from './testing/manual-world';
-import { histogramQuantile, parseExposition, type ExpositionSample } from './threshold-evaluation';
+import { evaluateThresholds, histogramQuantile, parseExposition, type ExpositionSample } from './threshold-evaluation';
 
 let env: ManualWorld | undefined;
 
@@ -20,6 +22,42 @@ describe('latency histogram', () => {
     const buckets = [...LATENCY_BUCKETS.map((le, i) => ({ le, value: (cdf[i] as number) * 1000 })), { le: Infinity, value: 1000 }];
     for (let i = 1; i < buckets.length; i++) expect(buckets[i]!.value).toBeGreaterThanOrEqual(buckets[i - 1]!.value);
     expect(histogramQuantile(0.95, buckets)).toBeCloseTo(p95, 9);
+  });
+});
+
+describe('high-latency as Prometheus sees it', () => {
+  it("the runbook's P95 over the trailing 5 m crosses 2 s, then 5 s as the scenario goes on, and falls once the HPA may scale up", async () => {
+    env = await startManualWorld();
+    const { world, clock, store } = env;
+    const STEP_S = 15;
+    const scrapes: ExpositionSample[][] = [parseExposition(world.prometheusText())];
+    /** One scrape every 15 s; the P95 `histogram_quantile(0.95, rate(...[5m]))` answers at the newest. */
+    const scrapeAndP95 = async (): Promise<number> => {
+      await clock.advance(STEP_S * 1000);
+      scrapes.push(parseExposition(world.prometheusText()));
+      const windowStart = scrapes[Math.max(0, scrapes.length - 1 - 300 / STEP_S)]!;
+      return evaluateThresholds(windowStart, scrapes[scrapes.length - 1]!, 300).apiLatencyP95;
+    };
+    for (let i = 0; i < 300 / STEP_S; i++) expect(await scrapeAndP95()).toBeLessThan(2);
+    world.scenarios.inject('high-latency');
+    const p95s: number[] = [];
+    for (let i = 0; i < (8 * 60) / STEP_S; i++) p95s.push(await scrapeAndP95());
+    const over2 = p95s.findIndex((p) => p > 2);
+    const over5 = p95s.findIndex((p) => p > 5);
+    expect(over2).toBeGreaterThanOrEqual(0);
+    expect(over5).toBeGreaterThan(over2);
+    // Above 5 s from there on, under the 10 s bucket (a real interpolation, not the +Inf fallback).
+    expect(Math.min(...p95s.slice(over5))).toBeGreaterThan(5);
+    expect(Math.max(...p95s)).toBeLessThan(10);
+    const apiPod = (): string => store.list(RESOURCE_KEYS.pods, 'codesign-production').find((p) => p.metadata.labels?.app === 'codesign-api' && !p.metadata.deletionTimestamp)!.metadata.name;
+    expect(world.podRef('codesign-production', apiPod())!.logProfile().latencyMs.p95).toBeGreaterThan(5000);
+
+    // The runbook's fix: let the HPA scale up; the queue drains and the window forgets the slow minutes.
+    patchAutoscaler(store, 'codesign-production', 'codesign-api-hpa', { maxReplicas: 10 });
+    const after: number[] = [];
+    for (let i = 0; i < (7 * 60) / STEP_S; i++) after.push(await scrapeAndP95());
+    expect(after[after.length - 1]).toBeLessThan(2);
+    expect(world.podRef('codesign-production', apiPod())!.logProfile().latencyMs.p95).toBeLessThan(2000);
   });
 });
 

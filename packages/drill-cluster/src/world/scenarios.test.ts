@@ -92,15 +92,15 @@ describe('the world at rest', () => {
 });
 
 describe('high-latency', () => {
-  it('pushes P95 over 2s and CPU up; scaling codesign-api to 5 brings both back down', async () => {
+  it('pushes P95 over 5s and CPU up; scaling codesign-api to 5 brings both back down', async () => {
     env = await startManualWorld();
     const { world, store, clock } = env;
     const calmCpu = Math.max(...apiCpuMillis());
     world.scenarios.inject('high-latency');
     expect(world.scenarios.active()).toEqual(['high-latency']);
     const hot = await thresholdsOverFiveMinutes();
-    expect(hot.apiLatencyP95).toBeGreaterThan(2);
-    expect(hot.apiLatencyP95).toBeLessThan(5);
+    expect(hot.apiLatencyP95).toBeGreaterThan(5);
+    expect(hot.apiLatencyP95).toBeLessThan(10);
     expect(hot.cpuUsage).toBeGreaterThan(90);
     const hotCpu = Math.min(...apiCpuMillis());
     expect(hotCpu).toBeGreaterThan(calmCpu * 2);
@@ -118,6 +118,8 @@ describe('high-latency', () => {
     patchAutoscaler(store, NS, 'codesign-api-hpa', { maxReplicas: 10 });
     await advanceUntil(clock, () => (deployment().spec as { replicas: number }).replicas >= 5 && rolledOut(), 'the HPA to scale up');
     expect((deployment().spec as { replicas: number }).replicas).toBeLessThanOrEqual(10);
+    // The queue drains in seconds; the next five minutes are calm.
+    await clock.advance(MINUTE);
     const eased = await thresholdsOverFiveMinutes();
     expect(eased.apiLatencyP95).toBeLessThan(2);
     expect(eased.cpuUsage).toBeLessThan(70);

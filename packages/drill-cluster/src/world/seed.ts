@@ -583,7 +583,7 @@ export function seedWorld(store: ObjectStore, clockNow: () => number): { certifi
 
   const apiLabels = { app: API_APP, tier: 'backend' };
   const apiTemplate = (image: string, extraEnv: Array<{ name: string; value: string }> = []): PodTemplate =>
-    template(apiLabels, [apiContainer(image, extraEnv)], {
+    template(apiLabels, [{ ...apiContainer(image, extraEnv), volumeMounts: [{ name: 'config', mountPath: '/app/config', readOnly: true }] }], {
       terminationGracePeriodSeconds: 30,
       volumes: [{ name: 'config', configMap: { name: 'codesign-config' } }],
     });
