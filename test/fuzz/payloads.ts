@@ -72,6 +72,7 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'alerts:expireSilence': { context: 'drill', silenceId: '0a1b2c3d-0000-4000-8000-000000000000', incidentId: INCIDENT },
   'alerts:declareIncident': { context: 'drill', alertKey: 'alertname="CodesignErrorRate",severity="critical"', severity: 'SEV2' },
   'logs:window': { viewId: 'log-0123456789ab', from: 0, count: 100, filtered: false },
+  'logs:follow': { viewId: 'log-0123456789ab', lines: 80, filtered: false },
   'logs:setFilter': { viewId: 'log-0123456789ab', filter: { terms: [{ pattern: 'ERROR|CRITICAL', regex: true, caseSensitive: false, invert: false }], combine: 'any' } },
   'logs:seek': { viewId: 'log-0123456789ab', fromSeq: 10, direction: 'next' },
   'logs:export': { viewId: 'log-0123456789ab', filtered: true, timestamps: true },
@@ -85,6 +86,16 @@ export const REQUEST_SAMPLES: Record<string, Record<string, unknown>> = {
   'terminal:record': { id: TERMINAL, key: TERMINAL_KEY, incidentId: INCIDENT, input: false },
   'terminal:stopRecording': { id: TERMINAL, key: TERMINAL_KEY },
   'terminal:recording': { incidentId: INCIDENT, sha256: SHA },
+  // A context the fuzzed host does not have: valid input, answered NotFound, no tunnel opened per mutation.
+  'tunnels:open': { context: 'fuzz-context', namespace: 'codesign-production', target: { kind: 'service', name: 'redis' }, remotePort: 6379 },
+  'tunnels:close': { id: 'tun-0123456789ab' },
+  'tunnels:list': { context: 'drill' },
+  // A context the fuzzed host does not have: answered NotFound before any tunnel or connection.
+  'databases:postgres': { context: 'fuzz-context', namespace: 'codesign-production', pod: 'postgres-0', user: 'codesign', database: 'codesign_db' },
+  'databases:redis': { context: 'fuzz-context', pod: 'redis-0' },
+  'databases:query': { context: 'fuzz-context', sql: 'SELECT 1', timeoutMs: 1000 },
+  'databases:setCredentials': { context: 'fuzz-context', kind: 'redis', password: 'typed-in-memory' },
+  'databases:capture': { resultId: 'dbr-0123456789', incidentId: INCIDENT },
 };
 
 export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
@@ -98,6 +109,7 @@ export const STREAM_SAMPLES: Record<string, Record<string, unknown>> = {
   'logs:view': { context: 'drill', namespace: 'codesign-production', source: { kind: 'deployment', name: 'codesign-api' }, options: { follow: true, tailLines: 10 } },
   'terminal:output': { id: TERMINAL, key: TERMINAL_KEY },
   'terminal:sessions': {},
+  'tunnels:watch': {},
 };
 
 /** Requests whose valid sample is slow by design (scrypt): sent valid only once per run. */

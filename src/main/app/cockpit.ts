@@ -35,6 +35,12 @@ import { loadRunbookFile } from '../runbook/loader';
 import { terminalHandlers } from '../terminal/handlers';
 import { TerminalService } from '../terminal/terminal-service';
 import type { Logger } from './logger';
+import { TunnelService } from '../tunnels/tunnel-service';
+import { tunnelHandlers, tunnelProviders } from '../tunnels/handlers';
+import { DatabaseActions } from '../databases/database-actions';
+import { DatabaseService } from '../databases/database-service';
+import { tunnelEndpoints } from '../databases/endpoints';
+import { databaseHandlers } from '../databases/handlers';
 
 export interface CockpitOptions {
   host: AppInfo['host'];
@@ -125,7 +131,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     logger,
     preconfigured: drillAlertSettings(process.env),
   });
-  const logs = new LogService({ contexts, evidence, logger });
+  const logs = new LogService({ contexts, evidence, cluster, logger });
   /** The shell's alert notifiers, stopped with the cockpit. */
   const notifiers = new DisposableStore();
 
@@ -137,12 +143,18 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
         recorder: { append: (id, r) => store.append(id, r), putAttachment: (id, s, o) => store.putAttachment(id, s, o), read: (id) => store.read(id), writable: async () => (await vault.status()).state === 'unlocked' },
         actor,
         logger,
+        // Created below with the tunnels; the engine calls it only when a pg.* / redis.* step runs.
+        databases: { prepare: (context, action) => databaseActions.prepare(context, action) },
       })
     : undefined;
   const procedureSlice = procedureHandlers(procedures, runbookError);
-  const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger });
+  const tunnels = new TunnelService({ kubeConfig: (name) => contexts.kubeConfig(name), contextScope: (name) => (name === contexts.current ? contexts.scope : undefined), logger });
+  // A tab exports the open tunnels' ports (PGHOST/PGPORT, REDIS_HOST/REDIS_PORT).
+  const terminal = new TerminalService({ contexts, evidence, redactor: store.redactor, dataDir: options.dataDir, logger, tunnels });
   await terminal.start();
   const terminalSlice = terminalHandlers(terminal);
+  const databases = new DatabaseService({ endpoints: tunnelEndpoints(tunnels), runbook, evidence, logger });
+  const databaseActions = new DatabaseActions(databases);
 
   const incidentSlice = incidentHandlers(incidents, runbookError);
   const contextSlice = contextHandlers({ contexts, drill, recordSession });
@@ -160,6 +172,8 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...alertHandlers(alerts, actor),
     ...logsHandlers(logs),
     ...terminalSlice.handlers,
+    ...tunnelHandlers(tunnels),
+    ...databaseHandlers(databases),
   };
   const providers: StreamProviders = {
     ...incidentSlice.providers,
@@ -170,6 +184,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     ...alertProviders(alerts),
     ...logsProviders(logs),
     ...terminalSlice.providers,
+    ...tunnelProviders(tunnels),
   };
 
   const dispatcher: ContractDispatcher = new ContractDispatcher(handlers, providers, logger);
@@ -180,6 +195,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
     dispose: async () => {
       notifiers.dispose();
       await terminal.dispose();
+      tunnels.dispose();
       procedures?.dispose();
       incidents?.dispose();
       contexts.dispose();

@@ -6,6 +6,7 @@ import type { LogService } from './log-service';
 export function logsHandlers(logs: LogService): HandlersOf<keyof typeof logsRequests> {
   return {
     'logs:window': ({ viewId, from, count, filtered }) => logs.view(viewId).window(from, count, filtered),
+    'logs:follow': ({ viewId, lines, filtered }) => ({ following: logs.view(viewId).followTail(lines, filtered) }),
     'logs:setFilter': ({ viewId, filter }) => logs.setFilter(viewId, filter),
     'logs:seek': ({ viewId, fromSeq, direction }) => ({ seq: logs.view(viewId).seek(fromSeq, direction) }),
     'logs:export': ({ viewId, filtered, timestamps }) => logs.export(viewId, filtered, timestamps),

@@ -14,7 +14,12 @@ import type { LogFilter, LogFilterTerm } from '../../shared/contract/logs';
 import type { LineRing } from '../../shared/logs/line-ring';
 import { CockpitFailure } from '../../shared/result';
 
-export const FILTER_ENGINE = 're2 (linear time)';
+/** Which engines a filter runs on, in words for the panel: both are linear in the input. */
+export function filterEngine(filter: CompiledFilter | undefined): string {
+  if (!filter) return 're2 (linear time)';
+  const kinds = new Set(filter.engines);
+  return [...kinds].join(' + ');
+}
 
 interface CompiledTerm {
   term: LogFilterTerm;
@@ -30,6 +35,18 @@ interface CompiledTerm {
   run: RE2;
   /** For highlighting one line's text (UTF-16 offsets). */
   marks: RE2;
+}
+
+/** One run of the ring as a filter pass reads it. */
+interface RunLines {
+  firstSeq: number;
+  count: number;
+  /** Line starts in the block (`LineRing.lineOffsets`); `runStart` is where the run starts in it. */
+  starts: Int32Array;
+  runStart: number;
+  buffer: Buffer;
+  /** The run as latin1 text, made on first use. */
+  text: string | undefined;
 }
 
 const escapeRegex = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -61,17 +78,37 @@ export class CompiledFilter {
 
   /** Calls `onMatch(seq)` in order for every held line in `[from, to)` that passes the filter. */
   scan(ring: LineRing, from: number, to: number, onMatch: (seq: number) => void): void {
+    const single = this.terms.length === 1 && !this.terms[0]!.term.invert ? this.terms[0]! : undefined;
+    const need = this.filter.combine === 'all' ? this.terms.length : 1;
     for (const run of ring.runs(from, to)) {
       const count = run.lastSeq - run.firstSeq + 1;
-      const hits = new Uint8Array(count);
-      const buffer = Buffer.from(run.data.buffer, run.data.byteOffset, run.data.byteLength);
-      for (const compiled of this.terms) {
-        const flags = this.linesMatching(compiled, ring, run.firstSeq, run.lastSeq, run.start, buffer);
-        for (let i = 0; i < count; i++) if ((flags[i] === 1) !== compiled.term.invert) hits[i]!++;
+      const lines: RunLines = {
+        firstSeq: run.firstSeq,
+        count,
+        starts: ring.lineOffsets(run.firstSeq, run.lastSeq),
+        runStart: run.start,
+        buffer: Buffer.from(run.data.buffer, run.data.byteOffset, run.data.byteLength),
+        text: undefined,
+      };
+      if (single) {
+        // The common case (one term, a runbook preset): matches go out as they are found.
+        this.eachMatchingLine(single, ring, lines, (i) => onMatch(run.firstSeq + i));
+        continue;
       }
-      const need = this.filter.combine === 'all' ? this.terms.length : 1;
+      const hits = new Uint8Array(count);
+      for (const compiled of this.terms) {
+        const flags = new Uint8Array(count);
+        this.eachMatchingLine(compiled, ring, lines, (i) => (flags[i] = 1));
+        const inverted = compiled.term.invert;
+        for (let i = 0; i < count; i++) if ((flags[i] === 1) !== inverted) hits[i]!++;
+      }
       for (let i = 0; i < count; i++) if (hits[i]! >= need) onMatch(run.firstSeq + i);
     }
+  }
+
+  /** Per term: a literal alternation (no quantifier, so it cannot backtrack) or RE2. */
+  get engines(): string[] {
+    return this.terms.map((t) => (t.literalRegex ? 'literal alternation (linear time)' : 're2 (linear time)'));
   }
 
   /** Whether one line's text passes. */
@@ -109,60 +146,55 @@ export class CompiledFilter {
     return out;
   }
 
-  /** 1 per line of the run that the term's pattern matches. */
-  private linesMatching(compiled: CompiledTerm, ring: LineRing, firstSeq: number, lastSeq: number, runStart: number, buffer: Buffer): Uint8Array {
-    if (compiled.literals) return this.linesWithLiterals(compiled, ring, firstSeq, lastSeq, runStart, buffer);
-    const flags = new Uint8Array(lastSeq - firstSeq + 1);
-    const re = compiled.run;
-    re.lastIndex = 0;
-    let seq = firstSeq;
-    for (;;) {
-      const match = re.exec(buffer);
-      if (!match) break;
-      const at = match.index;
-      // The line holding the match start: lines are in order, so move forward from the last one.
-      while (seq < lastSeq && ring.offsetInBlock(seq + 1) - runStart <= at) seq++;
-      const lineEnd = ring.offsetInBlock(seq) - runStart + ring.lengthAt(seq);
-      const matchEnd = at + (match[0] as unknown as Buffer).length;
-      if (matchEnd <= lineEnd || this.lineMatches(compiled, ring, seq)) flags[seq - firstSeq] = 1;
-      // One match per line is enough: go on from the next line.
-      re.lastIndex = lineEnd + 1;
-      if (seq >= lastSeq) break;
-    }
-    return flags;
-  }
-
-  private linesWithLiterals(compiled: CompiledTerm, ring: LineRing, firstSeq: number, lastSeq: number, runStart: number, buffer: Buffer): Uint8Array {
-    const flags = new Uint8Array(lastSeq - firstSeq + 1);
-    // latin1 keeps one char per byte, so string offsets are byte offsets; String#indexOf stays in the engine.
-    const text = buffer.toString('latin1');
-    // Line starts of the run, relative to it, for the lookups below.
-    const count = lastSeq - firstSeq + 1;
-    const starts = new Int32Array(count);
-    for (let i = 0; i < count; i++) starts[i] = ring.offsetInBlock(firstSeq + i) - runStart;
-    // One pass for every literal: an alternation of escaped literals cannot backtrack (linear).
-    const re = compiled.literalRegex!;
-    re.lastIndex = 0;
+  /**
+   * Calls `onLine(i)` once, in order, for each line `i` of the run that the term's pattern
+   * matches (not inverted): one engine pass over the run, match offsets mapped to lines by a
+   * galloping search over the line starts, and the search goes on from the next line.
+   */
+  private eachMatchingLine(compiled: CompiledTerm, ring: LineRing, lines: RunLines, onLine: (i: number) => void): void {
+    const { starts, runStart, count } = lines;
     let line = 0;
-    for (;;) {
-      const match = re.exec(text);
-      if (!match) break;
-      const at = match.index;
-      // Hits come in order: walk forward, galloping when far.
+    /** The line holding byte `at` of the run, searched forward from the last one. */
+    const lineAt = (at: number) => {
+      const target = at + runStart;
       let step = 1;
-      while (line + step < count && starts[line + step]! <= at) {
+      while (line + step < count && starts[line + step]! <= target) {
         line += step;
         step *= 2;
       }
       while (step > 1) {
         step >>>= 1;
-        if (line + step < count && starts[line + step]! <= at) line += step;
+        if (line + step < count && starts[line + step]! <= target) line += step;
       }
-      flags[line] = 1;
-      if (line + 1 >= count) break;
-      re.lastIndex = starts[line + 1]!;
+      return line;
+    };
+    if (compiled.literalRegex) {
+      // latin1 keeps one char per byte, so string offsets are byte offsets; made once per run for every literal term.
+      const text = (lines.text ??= lines.buffer.toString('latin1'));
+      const re = compiled.literalRegex;
+      re.lastIndex = 0;
+      for (;;) {
+        const match = re.exec(text);
+        if (!match) return;
+        onLine(lineAt(match.index));
+        if (line + 1 >= count) return;
+        re.lastIndex = starts[line + 1]! - runStart;
+      }
     }
-    return flags;
+    const re = compiled.run;
+    re.lastIndex = 0;
+    for (;;) {
+      const match = re.exec(lines.buffer);
+      if (!match) return;
+      const at = match.index;
+      lineAt(at);
+      const lineEnd = starts[line]! - runStart + ring.lengthAt(lines.firstSeq + line);
+      const matchEnd = at + (match[0] as unknown as Buffer).length;
+      if (matchEnd <= lineEnd || this.lineMatches(compiled, ring, lines.firstSeq + line)) onLine(line);
+      if (line + 1 >= count) return;
+      // One match per line is enough: go on from the next line.
+      re.lastIndex = starts[line + 1]! - runStart;
+    }
   }
 
   /** A match that ran across a newline (`\s`, `[^x]`): the line is tested on its own. */

@@ -17,6 +17,7 @@ const service = (current = 'drill') =>
       },
     } as never,
     evidence: { addFile: async () => Promise.reject(new Error('not used')) },
+    cluster: { acquire: async () => Promise.reject(new Error('not used')) },
     logger: new MemoryLogger(),
   });
 

@@ -8,18 +8,19 @@ import type { LogOptions, LogSource, LogViewEvent } from '../../shared/contract/
 import { toDisposable, type IDisposable } from '../../shared/lifetimes';
 import { CockpitFailure } from '../../shared/result';
 import type { Logger } from '../app/logger';
+import type { ClusterService } from '../cluster/cluster-service';
 import type { ContextService } from '../contexts/context-service';
 import type { EvidenceService } from '../evidence/evidence-service';
 import type { StreamSink } from '../host/dispatcher';
-import { describeFilter, FILTER_ENGINE } from './log-filter';
+import { describeFilter, filterEngine } from './log-filter';
 import { LogView } from './log-view';
 
 export interface LogServiceDeps {
   contexts: Pick<ContextService, 'list' | 'current' | 'scope' | 'kubeConfig' | 'client'>;
   evidence: Pick<EvidenceService, 'addFile'>;
+  /** The cluster domain's shared informers: a view finds its pods in the namespace's pod informer. */
+  cluster: Pick<ClusterService, 'acquire'>;
   logger: Logger;
-  /** Pod list re-read interval (default 1 s). */
-  pollMs?: number;
 }
 
 const MAX_EXPORT_BYTES = 16 * 1024 * 1024;
@@ -42,7 +43,7 @@ export class LogService {
       throw new CockpitFailure('Conflict', `context "${input.context}" is no longer the current one ("${contexts.current ?? 'none'}")`, undefined, { context: input.context, namespace: input.namespace });
     }
     const scope = contexts.scope;
-    const [config, client] = await Promise.all([contexts.kubeConfig(input.context), contexts.client(input.context)]);
+    const [config, client, pods] = await Promise.all([contexts.kubeConfig(input.context), contexts.client(input.context), this.deps.cluster.acquire(input.context, 'pods', input.namespace)]);
     const id = `log-${randomBytes(6).toString('hex')}`;
     const view = new LogView({
       id,
@@ -52,8 +53,8 @@ export class LogService {
       options: input.options ?? {},
       config,
       client,
+      pods: pods.informer,
       logger,
-      ...(this.deps.pollMs !== undefined ? { pollMs: this.deps.pollMs } : {}),
     });
     let closed = false;
     const close = (reason?: string) => {
@@ -61,6 +62,7 @@ export class LogService {
       closed = true;
       this.views.delete(id);
       view.dispose();
+      pods.handle.dispose();
       client.dispose();
       if (reason) sink.end(reason);
       logger.info('logs.closed', { view: id, lines: view.ring.nextSeq, reason: reason ?? 'unsubscribed' });
@@ -95,8 +97,9 @@ export class LogService {
   }
 
   setFilter(viewId: string, filter: Parameters<LogView['setFilter']>[0]) {
-    const result = this.view(viewId).setFilter(filter);
-    return { ...result, engine: FILTER_ENGINE };
+    const view = this.view(viewId);
+    const result = view.setFilter(filter);
+    return { ...result, engine: filterEngine(view.compiledFilter) };
   }
 
   /** The shown lines as a file's text, refused above 16 MiB (capture to the incident instead). */

@@ -1,20 +1,25 @@
 /**
- * One log view: the pods its source names (found again every `pollMs`, so new pods join and pods
- * that go away are marked, never dropped), one follower per pod × container, the lines merged in
- * stamp order into a bounded ring, and the filter's matches kept up to date as lines arrive.
- * Everything it starts is in its own DisposableStore, released with the view.
+ * One log view: the pods its source names (picked out of the namespace's shared pod informer,
+ * the cluster domain's list + watch, so new pods join as they start and pods that go away are
+ * marked, never dropped), one follower per pod × container, the lines merged in stamp order into
+ * a bounded ring, and the filter's matches kept up to date as lines arrive. Everything it starts
+ * is in its own DisposableStore, released with the view.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogViewEvent, LogWindowLine } from '../../shared/contract/logs';
-import { LineMerger, type MergeLine } from '../../shared/logs/line-merger';
+import { LineMerger } from '../../shared/logs/line-merger';
+import type { Stamp } from '../../shared/logs/stamps';
 import { LineRing } from '../../shared/logs/line-ring';
 import { maskSecrets } from '../../shared/logs/mask-secrets';
-import { lineHash, ResumeGate } from '../../shared/logs/resume-gate';
-import { formatStamp, parseStamp, stampMillis } from '../../shared/logs/stamps';
-import { Disposable, Emitter, toDisposable, type Event } from '../../shared/lifetimes';
+import { ResumeGate } from '../../shared/logs/resume-gate';
+import { formatStamp, parseStamp, stampMillis, type StampedLine } from '../../shared/logs/stamps';
+import { Disposable, Emitter, toDisposable, type Event, type IDisposable } from '../../shared/lifetimes';
 import { CockpitFailure } from '../../shared/result';
 import type { Logger } from '../app/logger';
+import type { InformerStatus } from '../cluster/informer';
 import type { KubeClient } from '../cluster/kube-client';
+import type { KubeObject } from '../../shared/k8s/objects';
+import { matchesLabels, parseLabelSelector, requirementsOf, type LabelRequirement, type LabelSelectorObject } from '../../shared/logs/label-selector';
 import { CompiledFilter } from './log-filter';
 import { LogRequestFailure, openPodLog, type PodLogHandle } from './pod-log-request';
 import { SeqList } from './seq-list';
@@ -28,11 +33,23 @@ export interface LogViewDeps {
   options: LogOptions;
   config: KubeConfig;
   client: Pick<KubeClient, 'getJson'>;
+  /** The namespace's pods as the cluster domain's shared informer holds them (list + watch). */
+  pods: PodWatch;
   logger: Logger;
-  /** How often the pod list is read again (default 1 s). */
-  pollMs?: number;
+  /** How long the first pod list may take (default 15 s). */
+  syncTimeoutMs?: number;
   /** How long a merged line may wait for an earlier one from another pod (default 30 ms). */
   mergeHoldMs?: number;
+}
+
+/** What a view reads of a pod informer (src/main/cluster's `Informer`). */
+export interface PodWatch {
+  readonly list: { readonly items: ReadonlyMap<string, KubeObject> };
+  readonly synced: boolean;
+  readonly state: InformerStatus;
+  readonly onDidChange: Event<unknown>;
+  readonly onDidSync: Event<void>;
+  readonly onDidChangeStatus: Event<InformerStatus>;
 }
 
 interface PodSummary {
@@ -53,12 +70,16 @@ const WORKLOAD_PATHS: Record<string, string> = {
 };
 
 const MAX_LINE_BYTES = 1024 * 1024;
+/** Merged lines moved into the ring per turn of the event loop, at most. */
+const MERGE_SLICE = 8192;
 const RETRY_MS = [250, 500, 1000, 2000, 5000];
 
 /** One pod × container stream, resumed from its last stamp after a drop. */
 export class ContainerFollower extends Disposable {
   readonly info: LogSourceInfo;
   readonly gate = new ResumeGate();
+  /** Each line's stamp is parsed into this (the gate and the ring copy what they keep). */
+  private readonly stampScratch: StampedLine = { sec: 0, nano: 0, bodyStart: 0 };
   /** Which connection's chunks are read: bumped when one drops or another opens. */
   private connection = 0;
   private handle: PodLogHandle | undefined;
@@ -126,6 +147,11 @@ export class ContainerFollower extends Disposable {
   private async open(): Promise<void> {
     const { options } = this.view;
     const follow = options.follow !== false && !options.previous;
+    // Resume after a drop: from the last stamp seen (`sinceTime`, nanoseconds kept), the gate
+    // dropping what the server sends again. No duplicate and no gap as far as the API allows:
+    // lines that share the last stamp are told apart only by their text's hash and count (two
+    // identical lines at one stamp are one line twice to us), lines without a stamp cannot be
+    // matched, and lines the kubelet rotated away while we were cut off are gone from the server.
     const resuming = this.opened && this.gate.lastStamp !== undefined;
     if (resuming) this.gate.reopen();
     const since = resuming ? { sinceTime: formatStamp(this.gate.lastStamp!) } : this.view.initialSince();
@@ -272,14 +298,14 @@ export class ContainerFollower extends Disposable {
 
   private take(data: Buffer, start: number, end: number, now: number): void {
     if (end > start && data[end - 1] === 13) end--;
-    const stamp = parseStamp(data, start, end);
+    const stamp = parseStamp(data, start, end, this.stampScratch);
     const bodyStart = stamp ? stamp.bodyStart : start;
-    if (!this.gate.admit(stamp, lineHash(data, bodyStart, end))) {
+    if (!this.gate.admit(stamp, data, bodyStart, end)) {
       this.info.repeatsDropped++;
       return;
     }
     this.info.lines++;
-    this.view.merger.push({ source: this.info.id, stamp, arrived: now, bytes: data, start: bodyStart, end });
+    this.view.accept(this.info.id, stamp, now, data, bodyStart, end);
   }
 }
 
@@ -290,17 +316,22 @@ export class LogView extends Disposable {
   private readonly followers = new Map<string, ContainerFollower>();
   private readonly sourceList: ContainerFollower[] = [];
   private filter: CompiledFilter | undefined;
+  /** Lines below this seq have been counted and filtered (`drain`). */
+  private scannedTo = 0;
   private matches = new SeqList();
   private drainTimer: NodeJS.Timeout | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
-  private pollTimer: NodeJS.Timeout | undefined;
-  private labelSelector: string | undefined;
+  private podsScheduled = false;
+  private labelRequirements: LabelRequirement[] = [];
   private podPattern: RE2 | undefined;
   private sourcesDirty = true;
   private statsDirty = true;
   private paused = false;
   private rateWindow: Array<[number, number]> = [];
   private lastFilterMs: number | undefined;
+  /** What the subscriber follows (`followTail`), and the position after the last tail pushed. */
+  private following: { lines: number; filtered: boolean } | undefined;
+  private tailSentTo = -1;
   private readonly openedAt = Date.now();
   private readonly didReport = this.register(new Emitter<LogViewEvent>());
   /** Stats, sources and problems, throttled to 20 a second (the followed list repaints on each). */
@@ -314,7 +345,6 @@ export class LogView extends Disposable {
       toDisposable(() => {
         clearTimeout(this.drainTimer);
         clearInterval(this.statsTimer);
-        clearTimeout(this.pollTimer);
         for (const f of this.followers.values()) f.dispose();
         this.followers.clear();
       }),
@@ -338,6 +368,9 @@ export class LogView extends Disposable {
   }
   get source(): LogSource {
     return this.deps.source;
+  }
+  get compiledFilter(): CompiledFilter | undefined {
+    return this.filter;
   }
   get currentFilter(): LogFilter | undefined {
     return this.filter?.filter;
@@ -371,12 +404,71 @@ export class LogView extends Disposable {
       } catch (error) {
         throw new CockpitFailure('Invalid', `the pod pattern /${s.podPattern}/ is not a pattern RE2 accepts: ${error instanceof Error ? error.message : String(error)}`);
       }
-      this.labelSelector = s.labelSelector?.trim() || undefined;
+      try {
+        this.labelRequirements = parseLabelSelector(s.labelSelector?.trim() ?? '');
+      } catch (error) {
+        throw new CockpitFailure('Invalid', `the label selector "${s.labelSelector}" is not one the API accepts: ${error instanceof Error ? error.message : String(error)}`);
+      }
     } else {
-      this.labelSelector = await this.workloadSelector(s.kind, s.name);
+      this.labelRequirements = requirementsOf(await this.workloadSelector(s.kind, s.name));
     }
-    await this.poll();
+    await this.podsSynced();
+    this.applyPods(this.selectedPods());
+    // Every change the informer applies (a pod added, its containers started, deleted) is looked at once per turn.
+    this.register(
+      this.deps.pods.onDidChange(() => {
+        if (this.podsScheduled) return;
+        this.podsScheduled = true;
+        setImmediate(() => {
+          this.podsScheduled = false;
+          if (!this.isDisposed) this.applyPods(this.selectedPods());
+        });
+      }),
+    );
     this.statsTimer = setInterval(() => this.report(), 50);
+  }
+
+  /** Waits for the informer's first list; refuses the view with its error when it cannot list pods. */
+  private async podsSynced(): Promise<void> {
+    const pods = this.deps.pods;
+    if (pods.synced) return;
+    await new Promise<void>((resolve, reject) => {
+      const store: IDisposable[] = [];
+      const done = (error?: CockpitFailure) => {
+        for (const d of store) d.dispose();
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      const failIfDenied = (status: InformerStatus) => {
+        if (status.state === 'failed' && status.error) {
+          done(new CockpitFailure(status.error.code, status.error.message, undefined, this.scope('pods')));
+        }
+      };
+      const timer = setTimeout(
+        () => done(new CockpitFailure('Unavailable', `the pods of namespace ${this.namespace} in ${this.context} were not listed in time${pods.state.error ? `: ${pods.state.error.message}` : ''}`, undefined, this.scope('pods'))),
+        this.deps.syncTimeoutMs ?? 15_000,
+      );
+      store.push(pods.onDidSync(() => done()), pods.onDidChangeStatus(failIfDenied));
+      failIfDenied(pods.state);
+    });
+  }
+
+  /** The informer's pods this view reads, by name. */
+  private selectedPods(): PodSummary[] {
+    const s = this.deps.source;
+    const out: PodSummary[] = [];
+    for (const pod of this.deps.pods.list.items.values()) {
+      if (pod.metadata.namespace !== undefined && pod.metadata.namespace !== this.namespace) continue;
+      if (s.kind === 'pod') {
+        if (pod.metadata.name !== s.name) continue;
+      } else {
+        if (this.podPattern && !this.podPattern.test(pod.metadata.name)) continue;
+        if (!matchesLabels(this.labelRequirements, pod.metadata.labels)) continue;
+      }
+      out.push(summarise(pod as RawPod));
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   pause(): void {
@@ -413,16 +505,43 @@ export class LogView extends Disposable {
     }, 5);
   }
 
+  /**
+   * One admitted line of a source. With one source and nothing queued it goes straight into
+   * the ring (no ordering to do); else the merger orders it against the other sources.
+   */
+  accept(source: number, stamp: Stamp | undefined, arrived: number, bytes: Uint8Array, start: number, end: number): void {
+    if (this.merger.size === 0 && this.sourceList.length <= 1) {
+      this.ring.append(bytes, start, end, source, stamp ? stampMillis(stamp) : Number.NaN);
+      return;
+    }
+    this.merger.add(source, stamp ? stampMillis(stamp) : Number.NaN, arrived, bytes, start, end);
+  }
+
+  private readonly appendMerged = (source: number, bytes: Uint8Array, start: number, end: number, time: number) => {
+    this.ring.append(bytes, start, end, source, time);
+  };
+
   /** Moves what the merger may release into the ring, and filters the new lines. */
   drain(force: boolean): void {
-    const from = this.ring.nextSeq;
-    const append = (line: MergeLine) => {
-      this.ring.append(line.bytes, line.start, line.end, line.source, line.stamp ? stampMillis(line.stamp) : Number.NaN);
-    };
-    this.merger.drain(performance.now(), append, force);
-    if (this.merger.size > 0) this.scheduleDrain();
+    if (this.merger.size > 0) {
+      // A slice at a time: a backlog of merged lines must not keep the reports (and the followed
+      // list's repaints) waiting; the rest goes on the next turn.
+      const before = this.merger.size;
+      this.merger.drain(performance.now(), this.appendMerged, force, force ? Infinity : MERGE_SLICE);
+      if (!force && before - this.merger.size >= MERGE_SLICE) {
+        clearTimeout(this.drainTimer);
+        this.drainTimer = setTimeout(() => {
+          this.drainTimer = undefined;
+          this.drain(false);
+        }, 0);
+      } else if (this.merger.size > 0) {
+        this.scheduleDrain();
+      }
+    }
+    const from = this.scannedTo;
     const to = this.ring.nextSeq;
     if (to === from) return;
+    this.scannedTo = to;
     this.matches.dropBelow(this.ring.firstSeq);
     if (this.filter) this.filter.scan(this.ring, Math.max(from, this.ring.firstSeq), to, (seq) => this.matches.push(seq));
     const now = Date.now();
@@ -430,9 +549,16 @@ export class LogView extends Disposable {
     this.statsDirty = true;
   }
 
-  setFilter(filter: LogFilter | null): { matched: number; tookMs: number } {
+  /**
+   * Sets the filter and runs it over every held line. `tookMs` is the pass's wall time, `cpuMs`
+   * the CPU the process spent meanwhile (on a loaded machine the wall time also counts the time
+   * the process waited for a core).
+   */
+  setFilter(filter: LogFilter | null): { matched: number; tookMs: number; cpuMs: number } {
     this.drain(true);
     const started = performance.now();
+    const cpu = process.cpuUsage();
+    this.tailSentTo = -1;
     this.matches = new SeqList();
     if (!filter) {
       this.filter = undefined;
@@ -445,9 +571,11 @@ export class LogView extends Disposable {
       this.matches = matches;
       this.lastFilterMs = performance.now() - started;
     }
+    const tookMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
     this.statsDirty = true;
     this.report();
-    return { matched: this.matches.size, tookMs: performance.now() - started };
+    return { matched: this.matches.size, tookMs, cpuMs: (used.user + used.system) / 1000 };
   }
 
   stats(): LogStats {
@@ -543,12 +671,32 @@ export class LogView extends Disposable {
     return { seq, source: this.ring.sourceAt(seq), time: Number.isNaN(time) ? null : time, text, ...(marks && marks.length ? { marks } : {}) };
   }
 
+  /**
+   * The subscriber follows the newest `lines` positions (matches when `filtered` and a filter is
+   * set): each report then carries them. 0 stops it. Answers whether it follows now.
+   */
+  followTail(lines: number, filtered: boolean): boolean {
+    this.following = lines > 0 ? { lines, filtered } : undefined;
+    this.tailSentTo = -1;
+    this.statsDirty = true;
+    return this.following !== undefined;
+  }
+
   private report(): void {
     if (this.isDisposed) return;
     if (this.merger.size > 0) this.drain(false);
     if (this.statsDirty) {
       this.statsDirty = false;
       this.didReport.fire({ type: 'stats', stats: this.stats() });
+    }
+    if (this.following) {
+      const filtered = this.following.filtered && this.filter !== undefined;
+      const end = filtered ? this.matches.nextOrdinal : this.ring.nextSeq;
+      if (end !== this.tailSentTo) {
+        this.tailSentTo = end;
+        const { lines, from } = this.window(Math.max(0, end - this.following.lines), this.following.lines, filtered);
+        this.didReport.fire({ type: 'tail', from, filtered, lines });
+      }
     }
     if (this.sourcesDirty) {
       this.sourcesDirty = false;
@@ -576,9 +724,9 @@ export class LogView extends Disposable {
     }
   }
 
-  private async workloadSelector(kind: string, name: string): Promise<string> {
+  private async workloadSelector(kind: string, name: string): Promise<LabelSelectorObject> {
     const path = WORKLOAD_PATHS[kind]!.replace('{ns}', encodeURIComponent(this.namespace)).replace('{name}', encodeURIComponent(name));
-    let object: { spec?: { selector?: RawSelector } };
+    let object: { spec?: { selector?: LabelSelectorObject } };
     try {
       object = await this.deps.client.getJson(path, this.scope(`${kind}s`));
     } catch (error) {
@@ -587,41 +735,9 @@ export class LogView extends Disposable {
       }
       throw error;
     }
-    const selector = selectorString(object.spec?.selector);
-    if (!selector) throw new CockpitFailure('Invalid', `${kind} "${name}" has no pod selector`, undefined, this.scope(`${kind}s`));
+    const selector = object.spec?.selector;
+    if (!selector || requirementsOf(selector).length === 0) throw new CockpitFailure('Invalid', `${kind} "${name}" has no pod selector`, undefined, this.scope(`${kind}s`));
     return selector;
-  }
-
-  /** Reads the pod list again: new pods join, pods gone are marked. */
-  private async poll(): Promise<void> {
-    if (this.isDisposed) return;
-    let pods: PodSummary[] = [];
-    try {
-      const s = this.deps.source;
-      if (s.kind === 'pod') {
-        pods = [await this.getPod(s.name)];
-      } else {
-        const query = this.labelSelector ? `?labelSelector=${encodeURIComponent(this.labelSelector)}` : '';
-        const list = await this.deps.client.getJson<{ items?: RawPod[] }>(`/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods${query}`, this.scope('pods'));
-        pods = (list.items ?? []).map(summarise).filter((p) => !this.podPattern || this.podPattern.test(p.name));
-        pods.sort((a, b) => a.name.localeCompare(b.name));
-      }
-      this.applyPods(pods);
-    } catch (error) {
-      if (error instanceof CockpitFailure && error.code === 'NotFound' && this.deps.source.kind === 'pod') {
-        this.applyPods([]);
-      } else if (this.sourceList.length === 0 && !this.pollTimer) {
-        // The first look failed: refuse the view with the reason.
-        throw error;
-      } else {
-        this.deps.logger.warn('logs.poll-failed', { view: this.id, message: error instanceof Error ? error.message : String(error) });
-      }
-    }
-    if (this.isDisposed) return;
-    const follow = this.deps.options.follow !== false && !this.deps.options.previous;
-    if (follow || this.deps.source.kind !== 'pod') {
-      this.pollTimer = setTimeout(() => void this.poll().catch(() => undefined), this.deps.pollMs ?? 1000);
-    }
   }
 
   private applyPods(pods: PodSummary[]): void {
@@ -663,11 +779,6 @@ export class LogView extends Disposable {
   }
 }
 
-interface RawSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-}
-
 interface RawPod {
   metadata?: { name?: string; deletionTimestamp?: string };
   spec?: { containers?: Array<{ name: string }> };
@@ -689,18 +800,4 @@ function summarise(pod: RawPod): PodSummary {
     terminating: Boolean(pod.metadata?.deletionTimestamp),
     phase: pod.status?.phase ?? 'Unknown',
   };
-}
-
-/** A LabelSelector object as the `labelSelector` query parameter. */
-export function selectorString(selector: RawSelector | undefined): string {
-  if (!selector) return '';
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
 }

@@ -40,7 +40,17 @@ export interface PreparedAction {
   diff: DiffLine[];
   summary: string;
   revert?: RevertOffer;
-  execute(progress: (text: string) => void, signal: AbortSignal): Promise<ActionResult>;
+  execute(progress: (text: string) => void, signal: AbortSignal, evidence?: ActionEvidence): Promise<ActionResult>;
+}
+
+/** Seals a stream as an attachment of the run's record while the step runs (a pg_dump). */
+export interface ActionEvidence {
+  attach(fileName: string, source: AsyncIterable<Buffer>): Promise<{ sha256: string }>;
+}
+
+/** Who runs the `pg.*` / `redis.*` actions (src/main/databases/database-actions.ts). */
+export interface DatabaseActionRunner {
+  prepare(context: string, action: EngineAction): Promise<PreparedAction>;
 }
 
 /** The verb and resource an action needs, for a SelfSubjectAccessReview. */
@@ -111,7 +121,10 @@ export class ClusterActions {
   private readonly authz: AuthorizationV1Api;
   private readonly autoscaling: AutoscalingV2Api;
 
-  constructor(private readonly kubeConfig: KubeConfig) {
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    private readonly databases?: DatabaseActionRunner,
+  ) {
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -177,6 +190,11 @@ export class ClusterActions {
         return [{ verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: action.params.source.namespace }];
       case 'compliance.script':
         return [{ verb: 'create', group: '', resource: 'pods', subresource: 'exec', ...(namespace ? { namespace } : {}) }];
+      case 'pg.ready':
+      case 'pg.query':
+      case 'pg.dump':
+      case 'redis.info':
+        return [{ ...core('create', 'pods'), subresource: 'portforward' }];
       default:
         return [];
     }
@@ -286,6 +304,12 @@ export class ClusterActions {
         const run = (_progress: (t: string) => void, signal: AbortSignal) => this.exec({ namespace, target: p.target, command: ['python', '-c', p.python] }, signal);
         return this.read(`Compliance script ${p.script}`, run);
       }
+      case 'pg.ready':
+      case 'pg.query':
+      case 'pg.dump':
+      case 'redis.info':
+        if (this.databases) return this.databases.prepare(this.kubeConfig.getCurrentContext(), action);
+        throw new CockpitFailure('Unavailable', `The cockpit does not run ${action.type} steps yet; use the command shown.`);
       default:
         throw new CockpitFailure('Unavailable', `The cockpit does not run ${action.type} steps yet; use the command shown.`);
     }

@@ -27,7 +27,7 @@ import type { Runbook, Step } from '../../shared/runbook/schema';
 import type { Logger } from '../app/logger';
 import type { RecordLog } from '../incidents/record-log';
 import { apiStatus, explainApiError } from './api-errors';
-import { ClusterActions, type AccessVerdict, type PreparedAction } from './cluster-actions';
+import { ClusterActions, type AccessVerdict, type ActionEvidence, type DatabaseActionRunner, type PreparedAction } from './cluster-actions';
 
 /** Where runs are recorded: the evidence store's append and attachments (an incident's log or `session`). */
 export interface RunRecorder {
@@ -50,6 +50,8 @@ export interface ProcedureServiceDeps {
   keepFinished?: number;
   /** The engine's hands for a context (tests pass a fake; the default talks to the cluster). */
   createActions?: (kubeConfig: KubeConfig) => Pick<ClusterActions, 'access' | 'prepare'>;
+  /** Runs the `pg.*` / `redis.*` actions (the Databases service); without it they are Unavailable. */
+  databases?: DatabaseActionRunner;
 }
 
 /** What to run: one step by id, a whole procedure, or the revert a recorded run offers. */
@@ -110,6 +112,8 @@ interface LiveRun {
   recorded: boolean;
   /** Captured evidence (logs) to seal with the record. */
   captures: Array<{ fileName: string; text: string }>;
+  /** Attachments a step sealed while it ran (a pg_dump), referenced by the record. */
+  sealed: string[];
 }
 
 const newRunId = () => `run-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -238,7 +242,7 @@ export class ProcedureService extends Disposable {
   }
 
   private actionsFor(kubeConfig: KubeConfig): Pick<ClusterActions, 'access' | 'prepare'> {
-    return this.deps.createActions ? this.deps.createActions(kubeConfig) : new ClusterActions(kubeConfig);
+    return this.deps.createActions ? this.deps.createActions(kubeConfig) : new ClusterActions(kubeConfig, this.deps.databases);
   }
 
   private async kubeConfigOf(context: string): Promise<KubeConfig> {
@@ -329,7 +333,7 @@ export class ProcedureService extends Disposable {
       startedAt: new Date().toISOString(),
       version: 0,
     };
-    const live: LiveRun = { run, actions: this.actionsFor(kubeConfig), abort: new AbortController(), recorded: false, captures: [] };
+    const live: LiveRun = { run, actions: this.actionsFor(kubeConfig), abort: new AbortController(), recorded: false, captures: [], sealed: [] };
     this.runs.set(run.id, live);
     this.forgetOld();
     this.deps.logger.info('procedure.started', { runId: run.id, title, context, namespace });
@@ -417,7 +421,7 @@ export class ProcedureService extends Disposable {
     try {
       let result;
       try {
-        result = await live.prepared!.execute(progress, live.abort.signal);
+        result = await live.prepared!.execute(progress, live.abort.signal, this.evidenceFor(live));
       } catch (error) {
         if (apiStatus(error) !== 409) throw error;
         // A conflict: someone wrote in between. Read again and try once more.
@@ -443,6 +447,20 @@ export class ProcedureService extends Disposable {
       await this.fail(live, explainApiError(error, scope));
       return false;
     }
+  }
+
+  /** Lets a step stream an attachment into the run's log (incident or `session`) as it runs. */
+  private evidenceFor(live: LiveRun): ActionEvidence {
+    return {
+      attach: async (_fileName, source) => {
+        if (!this.deps.recorder.putAttachment || !(await this.deps.recorder.writable())) {
+          throw new CockpitFailure('Locked', 'the evidence store is locked: unlock it, then run the step again');
+        }
+        const { sha256 } = await this.deps.recorder.putAttachment(live.run.incidentId ?? 'session', source, { text: true });
+        live.sealed.push(sha256);
+        return { sha256 };
+      },
+    };
   }
 
   private async fail(live: LiveRun, failure: CockpitFailure): Promise<void> {
@@ -530,7 +548,7 @@ export class ProcedureService extends Disposable {
         this.emit(live);
         return;
       }
-      const attachments: string[] = [];
+      const attachments: string[] = [...live.sealed];
       const steps = await Promise.all(
         run.steps.map(async (s) => {
           if (s.output && s.output.length > MAX_RECORDED_OUTPUT && this.deps.recorder.putAttachment) {

@@ -14,6 +14,9 @@ export interface LogListProps {
   /** Changes when positions change meaning (a new filter, another view): fetched lines are dropped. */
   generation: string;
   fetchWindow(from: number, count: number, filtered: boolean): Promise<{ lines: LogWindowLine[]; from: number } | undefined>;
+  /** While following: main pushes the newest lines with its counts (`logs:follow`). */
+  followTail(lines: number, filtered: boolean): void;
+  onTail(listener: (tail: { from: number; filtered: boolean; lines: LogWindowLine[] }) => void): () => void;
   sources: LogSourceInfo[];
   showPrefix: boolean;
   timestamps: boolean;
@@ -56,9 +59,69 @@ export function LogList(props: LogListProps) {
   const start = items[0]?.index ?? 0;
   const end = items[items.length - 1]?.index ?? -1;
 
-  // Fetch what is on screen and not here yet, in chunks.
+  const keep = (result: { lines: LogWindowLine[]; from: number }, around: number) => {
+    result.lines.forEach((line, i) => lines.current.set(result.from + i, line));
+    // Keep a bounded window: forget lines far from the screen.
+    if (lines.current.size > KEEP) {
+      for (const key of lines.current.keys()) if (Math.abs(key - around) > KEEP / 2) lines.current.delete(key);
+    }
+    setVersion((v) => v + 1);
+  };
+
+  // Following: main pushes the newest lines with every report (no round trip per repaint);
+  // asked for as many as the screen shows, in steps of 50 so a resize does not ask every frame.
+  const { followTail, onTail } = props;
+  const shownRows = Math.ceil((end - start + 1) / 50) * 50;
   useEffect(() => {
-    if (end < start) return;
+    followTail(follow ? Math.min(500, Math.max(50, shownRows)) : 0, filtered);
+  }, [follow, filtered, generation, shownRows, followTail]);
+  useEffect(() => () => followTail(0, false), [followTail]);
+  const filteredRef = useRef(filtered);
+  filteredRef.current = filtered;
+  useEffect(
+    () =>
+      onTail((pushed) => {
+        if (pushed.filtered !== filteredRef.current || !pushed.lines.length) return;
+        keep(pushed, pushed.from);
+      }),
+    [onTail],
+  );
+
+  // Lines on screen that neither a push nor a fetch brought yet (a new filter, the first paint)
+  // are asked for in one request, again as soon as it answers when more came meanwhile.
+  const latest = useRef({ from: 0, count: 0, filtered, generation });
+  latest.current = { from: first + start, count: end - start + 1, filtered, generation };
+  const tail = useRef<{ busy: boolean; again: boolean }>({ busy: false, again: false });
+  const fetchTail = useCallback(() => {
+    if (tail.current.busy) {
+      tail.current.again = true;
+      return;
+    }
+    const ask = latest.current;
+    if (ask.count <= 0) return;
+    tail.current.busy = true;
+    void fetchWindow(ask.from, Math.min(2000, ask.count), ask.filtered).then((result) => {
+      tail.current.busy = false;
+      if (result && ask.generation === latest.current.generation) keep(result, ask.from);
+      if (tail.current.again) {
+        tail.current.again = false;
+        fetchTail();
+      }
+    });
+  }, [fetchWindow]);
+  useEffect(() => {
+    if (!follow || end < start) return;
+    for (let p = first + start; p <= first + end; p++) {
+      if (!lines.current.has(p)) {
+        fetchTail();
+        return;
+      }
+    }
+  }, [follow, first, count, start, end, filtered, generation, fetchTail]);
+
+  // Not following: fetch what is on screen and not here yet, in chunks.
+  useEffect(() => {
+    if (end < start || follow) return;
     const from = first + start;
     const to = first + end;
     for (let chunk = Math.floor(from / FETCH_CHUNK) * FETCH_CHUNK; chunk <= to; chunk += FETCH_CHUNK) {
@@ -72,15 +135,10 @@ export function LogList(props: LogListProps) {
       void fetchWindow(chunk, FETCH_CHUNK, filtered).then((result) => {
         pending.current.delete(chunk);
         if (!result || gen !== generation) return;
-        result.lines.forEach((line, i) => lines.current.set(result.from + i, line));
-        // Keep a bounded window: forget lines far from the screen.
-        if (lines.current.size > KEEP) {
-          for (const key of lines.current.keys()) if (Math.abs(key - from) > KEEP / 2) lines.current.delete(key);
-        }
-        setVersion((v) => v + 1);
+        keep(result, from);
       });
     }
-  }, [first, start, end, filtered, generation, fetchWindow, count]);
+  }, [first, start, end, filtered, generation, fetchWindow, count, follow]);
 
   // Follow: stick to the newest line.
   useLayoutEffect(() => {

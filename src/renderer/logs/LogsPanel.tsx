@@ -208,7 +208,7 @@ function FilterBar({ onMode, mode }: { mode: 'filter' | 'highlight'; onMode(mode
           </button>
           {filterResult ? (
             <span className="muted small" aria-label="Filter time">
-              {Math.round(filterResult.tookMs)} ms · {filterResult.engine}
+              {Math.round(filterResult.tookMs)} ms (CPU {Math.round(filterResult.cpuMs)} ms) · {filterResult.engine}
             </span>
           ) : null}
         </div>
@@ -231,11 +231,13 @@ function download(name: string, text: string) {
 export function LogsPanel() {
   const route = useCockpit((s) => s.route);
   const view = useCockpit((s) => s.logView);
-  const { openLogs, closeLogs, fetchLogWindow, seekLogMatch, exportLogs, captureLogs, setLogFilter, runbook, context } = useCockpit(
+  const { openLogs, closeLogs, fetchLogWindow, followLogTail, onLogTail, seekLogMatch, exportLogs, captureLogs, setLogFilter, runbook, context } = useCockpit(
     useShallow((s) => ({
       openLogs: s.openLogs,
       closeLogs: s.closeLogs,
       fetchLogWindow: s.fetchLogWindow,
+      followLogTail: s.followLogTail,
+      onLogTail: s.onLogTail,
       seekLogMatch: s.seekLogMatch,
       exportLogs: s.exportLogs,
       captureLogs: s.captureLogs,
@@ -278,6 +280,7 @@ export function LogsPanel() {
   const newWhilePaused = paused && view?.stats ? view.stats.nextSeq - paused.nextSeq : 0;
 
   const fetchWindow = useCallback((from: number, c: number, f: boolean) => fetchLogWindow(from, c, f), [fetchLogWindow]);
+  const followTail = useCallback((lines: number, f: boolean) => void followLogTail(lines, f), [followLogTail]);
   const onVisible = useCallback((lines: LogWindowLine[]) => (visible.current = lines), []);
 
   const seek = async (direction: 'next' | 'previous') => {
@@ -422,6 +425,8 @@ export function LogsPanel() {
             filtered={filtered}
             generation={generation}
             fetchWindow={fetchWindow}
+            followTail={followTail}
+            onTail={onLogTail}
             sources={view.sources}
             showPrefix={showPrefix}
             timestamps={timestamps}

@@ -25,6 +25,25 @@ describe('logs slice', () => {
     expect(JSON.stringify(view)).not.toMatch(/GET \/api/);
   });
 
+  it('hands pushed tails to the list’s listener, never to the store', () => {
+    const bridge = new FakeBridge();
+    const store = createCockpitStore(bridge);
+    store.setState({ contexts });
+    store.getState().openLogs({ kind: 'pod', name: 'codesign-api-1' });
+    const tails: number[] = [];
+    const off = store.getState().onLogTail((tail) => tails.push(tail.lines.length));
+    bridge.emit('logs:view', [
+      { type: 'opened', viewId: 'log-abcdef012345', context: 'drill', namespace: 'codesign-production', description: 'pod/codesign-api-1' },
+      { type: 'stats', stats: stats(2) },
+      { type: 'tail', from: 0, filtered: false, lines: [{ seq: 0, source: 0, time: null, text: 'GET /api/a' }, { seq: 1, source: 0, time: null, text: 'GET /api/b' }] },
+    ]);
+    off();
+    bridge.emit('logs:view', [{ type: 'tail', from: 1, filtered: false, lines: [{ seq: 1, source: 0, time: null, text: 'GET /api/b' }] }]);
+    expect(tails).toEqual([2]);
+    expect(store.getState().logView?.stats?.nextSeq).toBe(2);
+    expect(JSON.stringify(store.getState().logView)).not.toMatch(/GET \/api/);
+  });
+
   it('shows a refused view with its error, and a view of a context that went away as ended', () => {
     const bridge = new FakeBridge();
     const store = createCockpitStore(bridge);

@@ -1,4 +1,4 @@
-import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogWindowLine } from '../../shared/contract/logs';
+import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogViewEvent, LogWindowLine } from '../../shared/contract/logs';
 import type { CockpitError } from '../../shared/result';
 import { activeIncidentId } from '../incidents/incidentsSlice';
 import { asError, attempt, type CockpitSlice } from '../state/slice';
@@ -20,7 +20,7 @@ export interface LogViewState {
   /** The latest problems with single sources (newest last, at most 5). */
   problems: CockpitError[];
   filter: LogFilter | null;
-  filterResult?: { matched: number; tookMs: number; engine: string };
+  filterResult?: { matched: number; tookMs: number; cpuMs: number; engine: string };
   filterError?: string;
   /** Bumped when what the positions mean changes (new filter): the list drops what it fetched. */
   generation: number;
@@ -32,6 +32,10 @@ export interface LogsSlice {
   /** Opens a view in the current context (closing the one open). */
   openLogs(source: LogSource, options?: LogOptions, namespace?: string): void;
   closeLogs(): void;
+  /** Asks main to push the newest `lines` positions with every report (0 stops it). */
+  followLogTail(lines: number, filtered: boolean): Promise<void>;
+  /** The pushed tails go to `listener` (the list's ref), never into the store; answers the unsubscribe. */
+  onLogTail(listener: (tail: LogTail) => void): () => void;
   /** Lines for the list to show; not kept in the store. */
   fetchLogWindow(from: number, count: number, filtered: boolean): Promise<{ lines: LogWindowLine[]; from: number } | undefined>;
   setLogFilter(filter: LogFilter | null): Promise<void>;
@@ -41,8 +45,11 @@ export interface LogsSlice {
   captureLogs(input: { filtered: boolean; lastMinutes?: number; range?: { fromSeq: number; toSeq: number } }): Promise<boolean>;
 }
 
+export type LogTail = Extract<LogViewEvent, { type: 'tail' }>;
+
 export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) => {
   let unsubscribe: (() => void) | undefined;
+  const tailListeners = new Set<(tail: LogTail) => void>();
   const patch = (update: Partial<LogViewState>, viewToken: object) => {
     if (token !== viewToken) return;
     const view = get().logView;
@@ -69,14 +76,18 @@ export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) =
           events: (events) => {
             let update: Partial<LogViewState> = {};
             const problems: CockpitError[] = [];
+            let tail: LogTail | undefined;
             for (const event of events) {
               if (event.type === 'opened') update = { ...update, status: 'open', viewId: event.viewId, description: event.description };
               else if (event.type === 'stats') update.stats = event.stats;
               else if (event.type === 'sources') update.sources = event.sources;
+              else if (event.type === 'tail') tail = event;
               else problems.push(event.error);
             }
             if (problems.length) update.problems = [...(get().logView?.problems ?? []), ...problems].slice(-5);
             patch(update, viewToken);
+            // The counts first (the list sizes itself by them), then the newest lines into the list's ref.
+            if (tail && token === viewToken) for (const listener of tailListeners) listener(tail);
           },
           error: (error) => patch({ status: 'failed', error }, viewToken),
           end: (reason) => patch({ status: 'ended', endReason: reason }, viewToken),
@@ -87,6 +98,19 @@ export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) =
       token = {};
       unsubscribe?.();
       unsubscribe = undefined;
+    },
+    async followLogTail(lines, filtered) {
+      const viewId = get().logView?.viewId;
+      if (!viewId) return;
+      try {
+        await bridge.call('logs:follow', { viewId, lines, filtered });
+      } catch {
+        /* the view closed meanwhile */
+      }
+    },
+    onLogTail(listener) {
+      tailListeners.add(listener);
+      return () => tailListeners.delete(listener);
     },
     async fetchLogWindow(from, count, filtered) {
       const viewId = get().logView?.viewId;

@@ -8,7 +8,7 @@ describe('the panel registry', () => {
   it('lists each panel once, each with its own shortcut and a component', () => {
     expect(new Set(PANELS.map((p) => p.id)).size).toBe(PANELS.length);
     expect(new Set(PANELS.map((p) => p.shortcut)).size).toBe(PANELS.length);
-    expect(PANELS.map((p) => p.label)).toEqual(['Incident', 'Runbook', 'Cluster', 'Workloads', 'Logs', 'Top', 'Alerts', 'Databases', 'Terminal', 'Evidence']);
+    expect(PANELS.map((p) => p.label)).toEqual(['Incident', 'Runbook', 'Cluster', 'Workloads', 'Logs', 'Top', 'Alerts', 'Databases', 'Terminal', 'Evidence', 'Tunnels']);
     for (const panel of PANELS) {
       // A component, or a lazy one (React.lazy: an object React renders once its code has loaded).
       expect(['function', 'object']).toContain(typeof panel.component);

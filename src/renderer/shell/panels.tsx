@@ -8,14 +8,15 @@ import { activeIncidentId } from '../incidents/incidentsSlice';
 import type { CockpitState } from '../state/cockpitStore';
 import type { PanelRoute } from '../state/route';
 import { useCockpit } from '../state/store';
-import { UnavailablePanel } from './UnavailablePanel';
 
 // The big panels load when first opened, so the shell paints before their code has arrived.
 const WorkloadsPanel = lazy(() => import('../cluster/WorkloadsPanel').then((m) => ({ default: m.WorkloadsPanel })));
 const TopPanel = lazy(() => import('../cluster/TopPanel').then((m) => ({ default: m.TopPanel })));
 const LogsPanel = lazy(() => import('../logs/LogsPanel').then((m) => ({ default: m.LogsPanel })));
 const AlertsPanel = lazy(() => import('../alerts/AlertsPanel').then((m) => ({ default: m.AlertsPanel })));
+const DatabasesPanel = lazy(() => import('../databases/DatabasesPanel').then((m) => ({ default: m.DatabasesPanel })));
 const TerminalPanel = lazy(() => import('../terminal/TerminalPanel').then((m) => ({ default: m.TerminalPanel })));
+const TunnelsPanel = lazy(() => import('../tunnels/TunnelsPanel').then((m) => ({ default: m.TunnelsPanel })));
 
 /** One panel of the cockpit: what the nav lists, the router shows and Alt+shortcut opens. */
 export interface PanelEntry<Id extends string = string> {
@@ -71,9 +72,10 @@ const ENTRIES = [
     component: TopPanel,
   },
   { id: 'alerts', label: 'Alerts', shortcut: '6', availability: 'available', component: AlertsPanel },
-  { id: 'databases', label: 'Databases', shortcut: '7', availability: 'planned', planned: 'PostgreSQL and Redis diagnostics over port-forward tunnels.', component: UnavailablePanel },
+  { id: 'databases', label: 'Databases', shortcut: '7', availability: 'available', component: DatabasesPanel },
   { id: 'terminal', label: 'Terminal', shortcut: '8', availability: 'available', component: TerminalPanel },
   { id: 'evidence', label: 'Evidence', shortcut: '9', availability: 'available', component: EvidenceScreen },
+  { id: 'tunnels', label: 'Tunnels', shortcut: 't', availability: 'available', component: TunnelsPanel },
 ] as const satisfies readonly PanelEntry[];
 
 /** The ids a route can name. */

@@ -11,12 +11,14 @@ import { createRunbookSlice, type RunbookSlice } from '../runbook/runbookSlice';
 import { createShellSlice, type ShellSlice } from '../shell/shellSlice';
 import { createTerminalSlice, type TerminalSlice } from '../terminal/terminalSlice';
 import type { Bridge } from './bridge';
+import { createDatabasesSlice, type DatabasesSlice } from './databasesSlice';
+import { createTunnelsSlice, type TunnelsSlice } from './tunnelsSlice';
 
 /**
  * The renderer's one store, made of one slice per domain (`src/renderer/<domain>/<domain>Slice.ts`).
  * A new domain adds its slice type here and its creator to `createCockpitStore`, nothing else.
  */
-export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice & LogsSlice & TerminalSlice;
+export type CockpitState = ShellSlice & RunbookSlice & IncidentsSlice & ContextsSlice & DrillSlice & EvidenceSlice & ClusterSlice & ProceduresSlice & AlertsSlice & LogsSlice & TerminalSlice & DatabasesSlice & TunnelsSlice;
 
 /** Builds a store whose actions talk to `bridge` (the page's `window.cockpit`, or a test fake). */
 export function createCockpitStore(bridge: Bridge) {
@@ -32,6 +34,8 @@ export function createCockpitStore(bridge: Bridge) {
     ...createAlertsSlice()(bridge)(...store),
     ...createLogsSlice(bridge)(...store),
     ...createTerminalSlice(bridge)(...store),
+    ...createDatabasesSlice(bridge)(...store),
+    ...createTunnelsSlice(bridge)(...store),
   }));
 }
 

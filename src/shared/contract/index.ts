@@ -15,6 +15,8 @@ import { incidentRequests, incidentStreams } from './incidents';
 import { procedureRequests, procedureStreams } from './procedures';
 import { logsRequests, logsStreams } from './logs';
 import { terminalRequests, terminalStreams } from './terminal';
+import { databaseRequests, databaseStreams } from './databases';
+import { tunnelRequests, tunnelStreams } from './tunnels';
 import type { z } from 'zod';
 
 export type { AppInfo } from './app';
@@ -32,6 +34,8 @@ export const requests = {
   ...alertRequests,
   ...logsRequests,
   ...terminalRequests,
+  ...databaseRequests,
+  ...tunnelRequests,
 } as const;
 
 export const streams = {
@@ -44,6 +48,8 @@ export const streams = {
   ...alertStreams,
   ...logsStreams,
   ...terminalStreams,
+  ...databaseStreams,
+  ...tunnelStreams,
 } as const;
 
 export type Requests = typeof requests;

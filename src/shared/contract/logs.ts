@@ -98,7 +98,12 @@ export type LogViewEvent =
   | { type: 'stats'; stats: LogStats }
   | { type: 'sources'; sources: LogSourceInfo[] }
   /** A problem with one source that does not end the view (one container failed, a resume). */
-  | { type: 'problem'; error: CockpitError; source?: number };
+  | { type: 'problem'; error: CockpitError; source?: number }
+  /**
+   * The newest lines (positions `from`…), pushed with the counts while the subscriber follows
+   * (`logs:follow`): the followed list repaints on every report without a round trip.
+   */
+  | { type: 'tail'; from: number; filtered: boolean; lines: LogWindowLine[] };
 
 export interface LogWindowLine {
   seq: number;
@@ -120,10 +125,17 @@ export const logsRequests = {
   'logs:window': request(
     z.strictObject({ viewId: ViewId, from: z.number().int().min(0), count: z.number().int().min(0).max(2000), filtered: z.boolean() }),
   ).returns<{ lines: LogWindowLine[]; from: number }>(),
+  /**
+   * Follow the tail: with every report (at most 20 a second) the view pushes its newest `lines`
+   * positions (matches when `filtered`) as a `tail` event; 0 stops it.
+   */
+  'logs:follow': request(z.strictObject({ viewId: ViewId, lines: z.number().int().min(0).max(500), filtered: z.boolean() })).returns<{ following: boolean }>(),
   /** Sets (or clears, with null) the view's filter; runs over every held line in main. */
   'logs:setFilter': request(z.strictObject({ viewId: ViewId, filter: LogFilterSchema.nullable() })).returns<{
     matched: number;
+    /** The pass over every held line: wall time, and the CPU the process spent meanwhile. */
     tookMs: number;
+    cpuMs: number;
     engine: string;
   }>(),
   /** The next / previous matching line from `fromSeq` (exclusive), or null. */

@@ -11,11 +11,32 @@ const line = (source: number, sec: number, arrived: number, text = `${source}@${
 });
 const drained = (merger: LineMerger, now: number, force = false) => {
   const out: string[] = [];
-  merger.drain(now, (l) => out.push(new TextDecoder().decode(l.bytes)), force);
+  merger.drain(now, (_source, bytes, start, end) => out.push(new TextDecoder().decode(bytes.subarray(start, end))), force);
   return out;
 };
 
 describe('LineMerger', () => {
+  it('hands each line out with its own source, also when only one source is open', () => {
+    const merger = new LineMerger(30);
+    merger.open(7);
+    merger.push(line(7, 1, 0));
+    const sources: number[] = [];
+    merger.drain(100, (source) => sources.push(source));
+    expect(sources).toEqual([7]);
+    expect(merger.size).toBe(0);
+  });
+
+  it('keeps order and every line through growing queues', () => {
+    const merger = new LineMerger(30);
+    merger.open(0);
+    merger.open(1);
+    for (let i = 0; i < 3000; i++) merger.push(line(i % 2, i, 0, `l${i}`));
+    const out = drained(merger, 100);
+    expect(out).toHaveLength(3000);
+    expect(out.slice(0, 3)).toEqual(['l0', 'l1', 'l2']);
+    expect(out.at(-1)).toBe('l2999');
+  });
+
   it('merges several pods in stamp order and keeps each pod’s own order', () => {
     const merger = new LineMerger(30);
     merger.open(0);

@@ -49,6 +49,8 @@ export class LineRing {
   private first = 0;
   private next = 0;
   private bytesHeld = 0;
+  /** A freed block kept for the next one. */
+  private spare: Uint8Array | undefined;
 
   constructor(options: LineRingOptions = {}) {
     this.maxLines = Math.max(1, Math.floor(options.maxLines ?? DEFAULT_MAX_LINES));
@@ -158,6 +160,21 @@ export class LineRing {
     }
   }
 
+  /**
+   * Where the lines `[firstSeq, lastSeq]` of one run start in their block (a view into the
+   * index when their slots do not wrap, else a copy): a filter maps match offsets to lines
+   * with a search over it instead of a call per line.
+   */
+  lineOffsets(firstSeq: number, lastSeq: number): Int32Array {
+    const first = this.slot(firstSeq);
+    const last = this.slot(lastSeq);
+    if (first <= last) return this.offsetOf.subarray(first, last + 1);
+    const out = new Int32Array(lastSeq - firstSeq + 1);
+    out.set(this.offsetOf.subarray(first));
+    out.set(this.offsetOf.subarray(0, last + 1), this.maxLines - first);
+    return out;
+  }
+
   /** Byte offset of `seq` inside its run (`runs()` gave the run's `start`). */
   offsetInBlock(seq: number): number {
     return this.offsetOf[this.slot(seq)]!;
@@ -200,7 +217,10 @@ export class LineRing {
   private blockFor(length: number): Block {
     const last = this.blocks[this.blocks.length - 1];
     if (last && last.data.length - last.used >= length) return last;
-    const block: Block = { id: this.nextBlockId++, data: new Uint8Array(Math.max(this.blockBytes, length)), used: 0 };
+    // A block the cap freed is used again when it is the usual size (a full ring turns over a block every few thousand lines).
+    const spare = length <= this.blockBytes ? this.spare : undefined;
+    this.spare = undefined;
+    const block: Block = { id: this.nextBlockId++, data: spare ?? new Uint8Array(Math.max(this.blockBytes, length)), used: 0 };
     this.blocks.push(block);
     return block;
   }
@@ -216,6 +236,9 @@ export class LineRing {
       return;
     }
     const oldestBlock = this.blockOf[this.first % this.maxLines]!;
-    while (this.blocks.length > 1 && this.blocks[0]!.id < oldestBlock) this.blocks.shift();
+    while (this.blocks.length > 1 && this.blocks[0]!.id < oldestBlock) {
+      const freed = this.blocks.shift()!;
+      if (freed.data.length === this.blockBytes) this.spare = freed.data;
+    }
   }
 }

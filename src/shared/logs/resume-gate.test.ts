@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineHash, ResumeGate } from './resume-gate';
+import { ResumeGate } from './resume-gate';
 import { formatStamp, parseStamp } from './stamps';
 
 const enc = new TextEncoder();
@@ -11,7 +11,7 @@ function feed(gate: ResumeGate, lines: string[]): string[] {
     const bytes = enc.encode(line);
     const stamp = parseStamp(bytes, 0, bytes.length);
     const body = stamp ? stamp.bodyStart : 0;
-    if (gate.admit(stamp, lineHash(bytes, body, bytes.length))) kept.push(line);
+    if (gate.admit(stamp, bytes, body, bytes.length)) kept.push(line);
   }
   return kept;
 }

@@ -17,8 +17,14 @@ import { compareStamps, type Stamp } from './stamps';
 
 export class ResumeGate {
   private last: Stamp | undefined;
-  /** Lines seen at exactly `last`, by their text's hash (`lineHash`), with how many times. */
+  /**
+   * Lines seen at exactly `last`: hashed ones (`lineHash`, with how many times) and, not hashed
+   * yet, where their bytes are. Hashing waits for a reopen, so the common case (every line its
+   * own stamp) costs no hash at all.
+   */
   private atLast = new Map<number, number>();
+  private unhashed: Array<{ bytes: Uint8Array; start: number; end: number }> = [];
+  private unhashedCount = 0;
   /** While reopening: what is still to be matched at `last`; undefined once a newer stamp came. */
   private pending: Map<number, number> | undefined;
   private skippedCount = 0;
@@ -35,11 +41,22 @@ export class ResumeGate {
 
   /** The stream is being reopened from `lastStamp`: check what comes until a newer stamp arrives. */
   reopen(): void {
+    for (let i = 0; i < this.unhashedCount; i++) {
+      const line = this.unhashed[i]!;
+      const hash = lineHash(line.bytes, line.start, line.end);
+      this.atLast.set(hash, (this.atLast.get(hash) ?? 0) + 1);
+    }
+    this.unhashed = [];
+    this.unhashedCount = 0;
     this.pending = this.last ? new Map(this.atLast) : undefined;
   }
 
-  /** Answers whether the line is new (keep it) or a repeat of one already seen (drop it). */
-  admit(stamp: Stamp | undefined, hash: number): boolean {
+  /**
+   * Answers whether the line `bytes[start, end)` (its text after the stamp) is new (keep it) or
+   * a repeat of one already seen (drop it). The gate keeps a reference to the bytes of the lines
+   * at the last stamp until a newer stamp comes: they must not be overwritten in the meantime.
+   */
+  admit(stamp: Stamp | undefined, bytes: Uint8Array, start: number, end: number): boolean {
     if (!stamp) return true;
     const order = this.last ? compareStamps(stamp, this.last) : 1;
     if (this.pending) {
@@ -48,22 +65,41 @@ export class ResumeGate {
         return false;
       }
       if (order === 0) {
+        const hash = lineHash(bytes, start, end);
         const seen = this.pending.get(hash) ?? 0;
         if (seen > 0) {
           this.pending.set(hash, seen - 1);
           this.skippedCount++;
           return false;
         }
-      } else {
-        this.pending = undefined;
+        this.atLast.set(hash, (this.atLast.get(hash) ?? 0) + 1);
+        return true;
       }
+      this.pending = undefined;
     }
     if (order > 0) {
-      this.last = { sec: stamp.sec, nano: stamp.nano };
-      this.atLast.clear();
+      // The caller may reuse `stamp` for the next line: keep a copy.
+      if (this.last) {
+        this.last.sec = stamp.sec;
+        this.last.nano = stamp.nano;
+      } else {
+        this.last = { sec: stamp.sec, nano: stamp.nano };
+      }
+      if (this.atLast.size) this.atLast.clear();
+      this.unhashedCount = 0;
     }
     // A line older than the newest stamp (out of order from the server) is kept but not remembered.
-    if (order >= 0) this.atLast.set(hash, (this.atLast.get(hash) ?? 0) + 1);
+    if (order >= 0) {
+      const slot = this.unhashed[this.unhashedCount];
+      if (slot) {
+        slot.bytes = bytes;
+        slot.start = start;
+        slot.end = end;
+      } else {
+        this.unhashed.push({ bytes, start, end });
+      }
+      this.unhashedCount++;
+    }
     return true;
   }
 }

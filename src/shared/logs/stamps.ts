@@ -21,8 +21,11 @@ const secondsCache = new Map<string, number>();
 const lastKey = new Uint8Array(19);
 let lastSec = Number.NaN;
 
-/** Parses the stamp at `bytes[start..]`; undefined when the line does not start with one. */
-export function parseStamp(bytes: Uint8Array, start: number, end: number): StampedLine | undefined {
+/**
+ * Parses the stamp at `bytes[start..]`; undefined when the line does not start with one. With
+ * `into`, the answer is written there (no object per line on the hot path: copy it to keep it).
+ */
+export function parseStamp(bytes: Uint8Array, start: number, end: number, into?: StampedLine): StampedLine | undefined {
   // YYYY-MM-DDTHH:MM:SS is 19 bytes, then an optional fraction, then Z (or an offset), then a space.
   if (end - start < 20 || bytes[start + 4] !== 45 || bytes[start + 10] !== 84) return undefined;
   let i = start + 19;
@@ -68,7 +71,14 @@ export function parseStamp(bytes: Uint8Array, start: number, end: number): Stamp
       lastSec = sec;
     }
   }
-  return { sec, nano, bodyStart: i < end ? i + 1 : i };
+  const bodyStart = i < end ? i + 1 : i;
+  if (into) {
+    into.sec = sec;
+    into.nano = nano;
+    into.bodyStart = bodyStart;
+    return into;
+  }
+  return { sec, nano, bodyStart };
 }
 
 /** Negative, zero or positive as `a` is before, at or after `b`. */

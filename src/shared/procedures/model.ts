@@ -3,7 +3,7 @@
  * which steps the engine runs, the risk that gates each one, what a responder must type, the
  * equivalent kubectl command, and the shape of a run. Pure TypeScript.
  */
-import { ACTION_PARAMS, describeAction, minimumRisk, riskAtLeast, type Action, type ActionType, type Risk } from '../runbook/actions';
+import { ACTION_PARAMS, describeAction, minimumRisk, namedQuerySql, riskAtLeast, type Action, type ActionType, type Risk } from '../runbook/actions';
 import type { Procedure, Runbook, Step } from '../runbook/schema';
 import type { DiffLine } from './diff';
 
@@ -21,7 +21,7 @@ export type EngineActionType = EngineAction['type'];
 /** The runbook's missing script; a `host.command` naming it runs as `health.check`. */
 export const HEALTH_CHECK_SCRIPT = './scripts/health-check.sh';
 
-/** Action types the engine executes. Others (logs, pg.*, prom.*, terminal) belong to other panels. */
+/** Action types the engine executes. Others (prom.*, terminal) belong to other panels. */
 export const ENGINE_ACTIONS: ReadonlySet<EngineActionType> = new Set<EngineActionType>([
   'k8s.pods',
   'k8s.rolloutHistory',
@@ -48,6 +48,10 @@ export const ENGINE_ACTIONS: ReadonlySet<EngineActionType> = new Set<EngineActio
   'evidence.capture',
   'compliance.script',
   'health.check',
+  'pg.ready',
+  'pg.query',
+  'pg.dump',
+  'redis.info',
 ]);
 
 /** The action a step runs in the engine (`host.command ./scripts/health-check.sh` becomes `health.check`). */
@@ -189,6 +193,13 @@ export function kubectlCommand(action: EngineAction): string {
       const p = action.params;
       const target = p.target.kind === 'pod' ? p.target.name : `deployment/${p.target.name}`;
       return `kubectl exec ${target}${n(p.namespace)} -- python -c ${q(p.python)}`;
+    }
+    case 'pg.query': {
+      // What the run sends (SQL of a 13+ server, the idle age given), one statement per psql -c.
+      const p = action.params;
+      const sql = p.queries.map((query) => namedQuerySql(query, p.database, 130000, { idleMinutes: p.idleMinutes }));
+      const dq = (text: string) => `"${text.replace(/["$`\\]/g, '\\$&')}"`;
+      return `kubectl exec -it ${p.pod}${n(p.namespace)} -- psql -U ${q(p.user)} -d ${q(p.database)}${sql.map((s) => ` -c ${dq(`${s};`)}`).join('')}`;
     }
     case 'health.check':
       return `kubectl get pods,deployments,nodes${n(action.params.namespace)} && kubectl get events --field-selector=type=Warning${n(action.params.namespace)}`;

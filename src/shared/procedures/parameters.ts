@@ -118,6 +118,11 @@ export function parameterFields(step: Step): ParameterField[] {
       fields.push({ name: 'labelSelector', label: 'Label selector', kind: 'selector', value: action.params.labelSelector, required: true });
       fields.push({ name: 'fieldSelector', label: 'Field selector', kind: 'selector', value: action.params.fieldSelector ?? '', required: false });
       break;
+    case 'pg.query':
+      if (action.params.queries.includes('terminate-idle')) {
+        fields.push({ name: 'idleMinutes', label: 'Idle for more than (minutes)', kind: 'integer', value: String(action.params.idleMinutes ?? 5), required: true, min: 0, max: 10_080 });
+      }
+      break;
     default:
       break;
   }

@@ -172,6 +172,8 @@ export const ACTION_PARAMS = {
     database: text,
     /** Run in order, in one session. */
     queries: z.array(PgNamedQuerySchema).min(1),
+    /** `terminate-idle` ends connections idle longer than this (default 5, the runbook's). */
+    idleMinutes: z.int().min(0).max(10_080).optional(),
   }),
   'pg.dump': z.strictObject({ ...pgTarget, user: text, database: text, outputFile: text }),
   'redis.info': z.strictObject({
@@ -294,10 +296,15 @@ export function minimumRisk(action: Action): Risk {
   }
 }
 
+export interface NamedQueryOptions {
+  /** For `terminate-idle`: the idle age in whole minutes (default 5). */
+  idleMinutes?: number | undefined;
+}
+
 interface NamedQuery {
   title: string;
   /** SQL for PostgreSQL 13 and later. */
-  sql: (database: string) => string;
+  sql: (database: string, options?: NamedQueryOptions) => string;
   /** SQL for servers before 13, where pg_stat_statements still had `mean_time` / `total_time`. */
   sqlBefore13?: (database: string) => string;
   /** An extension the query needs; when missing the runner reports it instead of failing. */
@@ -338,9 +345,9 @@ export const PG_QUERY_CATALOGUE: Record<PgNamedQuery, NamedQuery> = {
       "SELECT schemaname, tablename, attname, n_distinct, correlation FROM pg_stats WHERE schemaname = 'public' ORDER BY n_distinct DESC",
   },
   'terminate-idle': {
-    title: 'Terminate connections idle for more than 5 minutes',
-    sql: () =>
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND state_change < now() - interval '5 minutes'",
+    title: 'Terminate idle connections',
+    sql: (_database, options) =>
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle' AND state_change < now() - interval '${Math.max(0, Math.floor(options?.idleMinutes ?? 5))} minutes' AND pid <> pg_backend_pid()`,
   },
   'vacuum-analyze': { title: 'VACUUM ANALYZE', sql: () => 'VACUUM ANALYZE' },
   reindex: { title: 'Rebuild every index of the database', sql: (database) => `REINDEX DATABASE ${quoteIdent(database)}` },
@@ -348,9 +355,9 @@ export const PG_QUERY_CATALOGUE: Record<PgNamedQuery, NamedQuery> = {
 };
 
 /** The SQL to send for a named query to a server reporting `server_version_num` (e.g. 160002). */
-export function namedQuerySql(query: PgNamedQuery, database: string, serverVersionNum: number): string {
+export function namedQuerySql(query: PgNamedQuery, database: string, serverVersionNum: number, options?: NamedQueryOptions): string {
   const entry = PG_QUERY_CATALOGUE[query];
-  return serverVersionNum < 130000 && entry.sqlBefore13 ? entry.sqlBefore13(database) : entry.sql(database);
+  return serverVersionNum < 130000 && entry.sqlBefore13 ? entry.sqlBefore13(database) : entry.sql(database, options);
 }
 
 const ns = (namespace: string | undefined) => (namespace === undefined ? '' : ` in ${namespace}`);
@@ -429,7 +436,9 @@ export function describeAction(action: Action): string {
     case 'pg.ready':
       return `Check PostgreSQL on ${action.params.pod} accepts connections`;
     case 'pg.query':
-      return `PostgreSQL on ${action.params.pod}: ${action.params.queries.map((q) => PG_QUERY_CATALOGUE[q].title).join('; ')}`;
+      return `PostgreSQL on ${action.params.pod}: ${action.params.queries
+        .map((q) => (q === 'terminate-idle' ? `Terminate connections idle for more than ${action.params.idleMinutes ?? 5} minutes` : PG_QUERY_CATALOGUE[q].title))
+        .join('; ')}`;
     case 'pg.dump':
       return `Dump database ${action.params.database} to ${action.params.outputFile}`;
     case 'redis.info':

@@ -80,7 +80,7 @@ function logFollower(source: PodFilesSource, transform?: LineTransform): FileFol
         if (due - next > FOLLOW_LINES_PER_TICK) next = due - FOLLOW_LINES_PER_TICK;
         let text = '';
         for (; next < due; next++) {
-          const entry = log.entryText(next, log.timeOf(next), false);
+          const entry = log.entryText(next, false);
           if (!transform) text += entry;
           else {
             for (const line of entry.split('\n')) {

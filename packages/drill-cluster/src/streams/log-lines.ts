@@ -46,27 +46,62 @@ export class ReseedableRandom {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Formats timestamps, caching the last one: at high rates many lines share a millisecond. */
+/** Formats timestamps, caching the formatted second: at high rates many lines share it. */
 class TimestampCache {
+  private lastSec = Number.NaN;
+  private secText = '';
   private lastMs = Number.NaN;
   private lastIso = '';
   iso(ms: number): string {
     const whole = Math.floor(ms);
-    if (whole !== this.lastMs) {
-      this.lastMs = whole;
-      this.lastIso = new Date(whole).toISOString();
+    if (whole === this.lastMs) return this.lastIso;
+    const sec = Math.floor(whole / 1000);
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.secText = new Date(sec * 1000).toISOString().slice(0, 19);
     }
+    this.lastMs = whole;
+    this.lastIso = `${this.secText}.${String(whole - sec * 1000).padStart(3, '0')}Z`;
     return this.lastIso;
   }
 }
 
+/**
+ * `rfc3339Nano` for a stream of stamps: the `YYYY-MM-DDTHH:MM:SS` part is formatted once per
+ * second and only the fraction per line, so stamping every line (`timestamps=true`, what the
+ * cockpit asks for to resume) costs next to nothing at hundreds of thousands of lines a second.
+ */
+export class StampFormatter {
+  private lastSec = Number.NaN;
+  private secText = '';
+
+  /** `wholeMs` (integer ms since the epoch) plus `subMsNanos` (0..999,999), as Go's RFC3339Nano writes it. */
+  format(wholeMs: number, subMsNanos = 0): string {
+    const sec = Math.floor(wholeMs / 1000);
+    if (sec !== this.lastSec) {
+      this.lastSec = sec;
+      this.secText = new Date(sec * 1000).toISOString().slice(0, 19);
+    }
+    const ms = wholeMs - sec * 1000;
+    const sub = Math.floor(subMsNanos) % 1_000_000;
+    const hi = Math.floor(sub / 1000);
+    const lo = sub - hi * 1000;
+    // Go trims trailing zeros of the fraction: three digits at a time from tables.
+    if (lo !== 0) return `${this.secText}.${DIGITS3[ms]}${DIGITS3[hi]}${TRIMMED3[lo]}Z`;
+    if (hi !== 0) return `${this.secText}.${DIGITS3[ms]}${TRIMMED3[hi]}Z`;
+    if (ms !== 0) return `${this.secText}.${TRIMMED3[ms]}Z`;
+    return `${this.secText}Z`;
+  }
+}
+
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const TRIMMED3 = DIGITS3.map((d) => d.replace(/0+$/, ''));
+
+const sharedStamps = new StampFormatter();
+
 /** `2026-11-27T10:00:00.123456789Z`, trailing zeros trimmed as Go's RFC3339Nano does. */
 export function rfc3339Nano(ms: number, subMsNanos = 0): string {
-  const iso = new Date(Math.floor(ms)).toISOString();
-  const nanos = (Math.floor(ms) % 1000) * 1_000_000 + (Math.floor(subMsNanos) % 1_000_000);
-  let frac = String(nanos).padStart(9, '0').replace(/0+$/, '');
-  if (frac) frac = `.${frac}`;
-  return `${iso.slice(0, 19)}${frac}Z`;
+  return sharedStamps.format(Math.floor(ms), subMsNanos);
 }
 
 /** One app's line model: entry `k` (one or more lines) at `timeMs`. */

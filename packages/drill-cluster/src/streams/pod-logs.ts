@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DrillClock, DrillPodRef, LogProfile } from '../types';
-import { ReseedableRandom, hashString, logModelFor, rfc3339Nano, type AppLogModel } from './log-lines';
+import { ReseedableRandom, StampFormatter, hashString, logModelFor, rfc3339Nano, type AppLogModel } from './log-lines';
 import { sendStatus } from './status';
 
 /** At most this many history lines unless `tailLines` asks for another number. */
@@ -87,8 +87,9 @@ export function parseLogQuery(pod: DrillPodRef, query: URLSearchParams, now: num
 }
 
 export interface TimedLine {
+  /** Whole milliseconds since the epoch. */
   timeMs: number;
-  /** Distinguishes lines within a millisecond in the RFC3339Nano prefix. */
+  /** The nanoseconds within that millisecond (0..999,999), in the RFC3339Nano prefix. */
   nanos: number;
   text: string;
 }
@@ -100,6 +101,7 @@ export class ContainerLog {
   private readonly seed: number;
   private readonly random = new ReseedableRandom();
   private readonly scratch: string[] = [];
+  private readonly stamps = new StampFormatter();
 
   constructor(
     readonly pod: DrillPodRef,
@@ -131,9 +133,27 @@ export class ContainerLog {
 
   /** When entry `k` was written: evenly paced, with a deterministic jitter inside its slot. */
   timeOf(k: number): number {
+    return this.instanceStart + this.offsetOf(k);
+  }
+
+  /**
+   * Entry `k`'s stamp as whole ms and the nanoseconds within it. Every entry has its own stamp,
+   * strictly after the one before (slots never overlap), and the history and the follow stream
+   * stamp an entry alike: so `sinceTime` = a stamp seen resumes exactly after it, as on a real
+   * kubelet whose log file keeps each line's stamp.
+   */
+  stampOf(k: number): { wholeMs: number; nanos: number } {
+    // The offset from the instance's start keeps its precision (an epoch in ms does not, to the ns).
+    const base = Math.floor(this.instanceStart);
+    const offset = this.instanceStart - base + this.offsetOf(k);
+    const whole = Math.floor(offset);
+    return { wholeMs: base + whole, nanos: Math.floor((offset - whole) * 1_000_000) };
+  }
+
+  private offsetOf(k: number): number {
     const step = this.stepMs();
     const jitter = this.model.finiteEntries !== undefined ? 0 : (Math.imul(k + 1, 0x9e3779b1) >>> 0) / 4294967296;
-    return this.instanceStart + (k + jitter * 0.9) * step;
+    return (k + jitter * 0.9) * step;
   }
 
   /** Entries written by `now` (simulated). */
@@ -143,22 +163,24 @@ export class ContainerLog {
     return this.model.finiteEntries !== undefined ? Math.min(this.model.finiteEntries, n) : n;
   }
 
-  /** Appends entry `k`'s lines, stamped `timeMs`. */
-  entry(k: number, timeMs: number, out: TimedLine[], scratch: string[] = []): void {
+  /** Appends entry `k`'s lines, with its own stamp (`stampOf`), or at `timeMs` when the caller has a clock of its own. */
+  entry(k: number, timeMs: number | undefined, out: TimedLine[], scratch: string[] = []): void {
     scratch.length = 0;
+    const { wholeMs, nanos } = timeMs === undefined ? this.stampOf(k) : { wholeMs: Math.floor(timeMs), nanos: 0 };
     this.random.seed(this.seed ^ Math.imul(k + 1, 0x9e3779b1));
-    this.model.entry(k, timeMs, this.random.next, scratch);
-    const nanos = (k * 7919) % 1_000_000;
-    for (const text of scratch) out.push({ timeMs, nanos, text });
+    this.model.entry(k, wholeMs, this.random.next, scratch);
+    for (const text of scratch) out.push({ timeMs: wholeMs, nanos, text });
   }
 
   /** Entry `k` as response text, one `\n`-terminated line each: the follow path, without per-line objects. */
-  entryText(k: number, timeMs: number, timestamps: boolean): string {
+  entryText(k: number, timestamps: boolean): string {
     const scratch = this.scratch;
     scratch.length = 0;
+    const { wholeMs, nanos } = this.stampOf(k);
     this.random.seed(this.seed ^ Math.imul(k + 1, 0x9e3779b1));
-    this.model.entry(k, timeMs, this.random.next, scratch);
-    const prefix = timestamps ? `${rfc3339Nano(timeMs, (k * 7919) % 1_000_000)} ` : '';
+    this.model.entry(k, wholeMs, this.random.next, scratch);
+    if (scratch.length === 1) return timestamps ? `${this.stamps.format(wholeMs, nanos)} ${scratch[0]}\n` : `${scratch[0]}\n`;
+    const prefix = timestamps ? `${this.stamps.format(wholeMs, nanos)} ` : '';
     let text = '';
     for (const line of scratch) text += `${prefix}${line}\n`;
     return text;
@@ -177,13 +199,15 @@ export class ContainerLog {
     const cap = tailLines ?? DEFAULT_BACKLOG_LINES;
     let from = Math.max(0, total - cap);
     if (sinceMs !== undefined && sinceMs > this.instanceStart) {
-      from = Math.max(from, Math.ceil((sinceMs - this.instanceStart) / this.stepMs()));
+      // Entry k is written inside its slot [k, k + 0.9) × step: the one whose slot holds `sinceMs`
+      // may be at or after it (filterSince keeps it then).
+      from = Math.max(from, Math.floor((sinceMs - this.instanceStart) / this.stepMs()));
     }
     if (from === 0 && (sinceMs === undefined || sinceMs <= this.instanceStart)) {
       this.model.startup(this.instanceStart, scratch);
       for (const text of scratch) out.push({ timeMs: this.instanceStart, nanos: 0, text });
     }
-    for (let k = from; k < total; k++) this.entry(k, this.timeOf(k), out, scratch);
+    for (let k = from; k < total; k++) this.entry(k, undefined, out, scratch);
     return { lines: applyTail(filterSince(out, sinceMs), cap), nextEntry: total };
   }
 
@@ -204,7 +228,7 @@ export class ContainerLog {
     } else {
       log.model.startup(start, scratch);
       for (const text of scratch) out.push({ timeMs: start, nanos: 0, text });
-      for (let k = 0; k < entries; k++) log.entry(k, log.timeOf(k), out, scratch);
+      for (let k = 0; k < entries; k++) log.entry(k, undefined, out, scratch);
       scratch.length = 0;
       log.model.ending(reason, exitCode, end, scratch);
     }
@@ -361,6 +385,12 @@ class LogFollower {
     if (endResponse) this.sink.end();
   }
 
+  /**
+   * Entries due at the real-time rate and not sent yet. Each goes out with its own stamp
+   * (`stampOf`), the one the history gives it, which at real speed is at most one slot before
+   * it is sent; at a simulated speed above real time the stream falls behind the simulated
+   * clock, as a slow reader would.
+   */
   private dueEntries(): number {
     if (this.log.model.finiteEntries !== undefined) {
       return Math.max(0, this.log.entriesBy(this.options.clock.now()) - this.nextEntry);
@@ -375,16 +405,11 @@ class LogFollower {
     const finite = this.log.model.finiteEntries;
     let due = this.dueEntries();
     if (due > 0) {
-      const now = this.options.clock.now();
       let chunk = '';
       let flowing = true;
-      // Entries in one batch share the clock reading; timestamps stay ordered and cheap.
       while (due > 0 && flowing) {
         const batch = Math.min(due, 4096);
-        for (let i = 0; i < batch; i++) {
-          const k = this.nextEntry++;
-          chunk += this.log.entryText(k, finite !== undefined ? this.log.timeOf(k) : now, this.timestamps);
-        }
+        for (let i = 0; i < batch; i++) chunk += this.log.entryText(this.nextEntry++, this.timestamps);
         this.sent += batch;
         due -= batch;
         if (chunk.length >= MAX_CHUNK_BYTES || due === 0) {
