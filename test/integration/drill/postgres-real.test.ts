@@ -83,6 +83,7 @@ describe.runIf(binaries !== undefined)('postgres-0 on a real PostgreSQL', () => 
     if (serverDataDir && !serverDataDir.startsWith(dir)) {
       await rm(serverDataDir, { recursive: true, force: true });
       await rm(`${serverDataDir}.log`, { force: true });
+      await rm(`${serverDataDir}.origin`, { force: true });
     }
   });
 

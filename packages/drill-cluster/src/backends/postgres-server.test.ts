@@ -34,12 +34,17 @@ describe('Debian PostgreSQL binaries', () => {
   });
 
   it.runIf(findPostgresBinaries() !== undefined)('says why a start failed, and tries again on the next use', async () => {
-    let password: string | undefined;
-    const backend = new PostgresBackend('auto', { password: () => password });
+    let asked = 0;
+    const backend = new PostgresBackend('auto', {
+      password: () => {
+        asked++;
+        return undefined;
+      },
+    });
     await expect(backend.address()).rejects.toThrow(/codesign-secrets has no postgres-password/);
     expect(backend.status()).toMatchObject({ kind: 'postgresql', state: 'failed', problem: expect.stringMatching(/no postgres-password/) });
-    password = '';
     await expect(backend.address()).rejects.toThrow(/no postgres-password/);
+    expect(asked).toBe(2);
     await backend.close();
   });
 });

@@ -223,10 +223,13 @@ export class PostgresServer {
       dir = path.resolve(this.options.dataDir);
       if (!reachable(dir, this.user)) {
         // Root's data folder is private (0700): keep the cluster where the postgres user can reach it.
-        const tag = createHash('sha256').update(dir).digest('hex').slice(0, 12);
-        dir = path.join('/var/tmp', 'incident-cockpit-drill', `postgres-${tag}`);
-        await mkdir(path.dirname(dir), { recursive: true, mode: 0o711 });
-        chmodSync(path.dirname(dir), 0o711);
+        const origin = dir;
+        const tag = createHash('sha256').update(origin).digest('hex').slice(0, 12);
+        dir = path.join(ROOT_FALLBACK_DIR, `postgres-${tag}`);
+        await mkdir(ROOT_FALLBACK_DIR, { recursive: true, mode: 0o711 });
+        chmodSync(ROOT_FALLBACK_DIR, 0o711);
+        await pruneOrphanedFallbacks(dir);
+        await writeFile(`${dir}.origin`, `${origin}\n`, { mode: 0o600 });
       }
       await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
     } else {
@@ -307,6 +310,33 @@ export class PostgresServer {
     }
     child.kill('SIGKILL');
     throw new Error(`postgres did not accept connections within ${READY_TIMEOUT_MS / 1000} s (${last})`);
+  }
+}
+
+/** Where root's clusters go when the data folder is out of the postgres user's reach. */
+const ROOT_FALLBACK_DIR = path.join('/var/tmp', 'incident-cockpit-drill');
+
+/**
+ * Removes the fallback clusters whose data folder is gone (a test's temp dir, a deleted profile),
+ * unless a postmaster still runs on them; `keep` is the one about to be used.
+ */
+async function pruneOrphanedFallbacks(keep: string): Promise<void> {
+  let names: string[];
+  try {
+    names = readdirSync(ROOT_FALLBACK_DIR);
+  } catch {
+    return;
+  }
+  for (const name of names.filter((n) => n.endsWith('.origin'))) {
+    const cluster = path.join(ROOT_FALLBACK_DIR, name.slice(0, -'.origin'.length));
+    if (cluster === keep) continue;
+    const origin = (await readFile(path.join(ROOT_FALLBACK_DIR, name), 'utf8').catch(() => '')).trim();
+    if (!origin || existsSync(origin)) continue;
+    const pid = Number((await readFile(path.join(cluster, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && isPostgresProcess(pid)) continue;
+    await rm(cluster, { recursive: true, force: true });
+    await rm(`${cluster}.log`, { force: true });
+    await rm(path.join(ROOT_FALLBACK_DIR, name), { force: true });
   }
 }
 
