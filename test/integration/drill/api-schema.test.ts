@@ -14,6 +14,7 @@ import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as batch from 'kubernetes-models/batch/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import * as core from 'kubernetes-models/v1';
+import * as discovery from 'kubernetes-models/discovery.k8s.io/v1';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { apiVersionOf, RESOURCES, type ResourceDescriptor } from '../../../packages/drill-cluster/src/resources';
 
@@ -40,6 +41,7 @@ const MODELS: Record<string, ModelClass> = {
   'autoscaling/v1/HorizontalPodAutoscaler': autoscalingV1.HorizontalPodAutoscaler,
   'autoscaling/v2/HorizontalPodAutoscaler': autoscalingV2.HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
+  'discovery.k8s.io/v1/EndpointSlice': discovery.EndpointSlice,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': apiextensions.CustomResourceDefinition,
 };
 
