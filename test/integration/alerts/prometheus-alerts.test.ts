@@ -51,7 +51,7 @@ describe.skipIf(!PROMETHEUS_BIN || !ALERTMANAGER_BIN)('alerts against a real Pro
 
   beforeAll(async () => {
     runbook = await bundledRunbook();
-    drill = await startAlertsDrill();
+    drill = await startAlertsDrill({ speed: 5 });
     stack = await startMonitoring(drill);
     dir = await mkdtemp(path.join(tmpdir(), 'alerts-service-'));
     scope = new DisposableStore();
