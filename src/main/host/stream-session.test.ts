@@ -211,6 +211,7 @@ describe('StreamSession', () => {
     client.subscribe('test:bytes', {}, { events: (batch) => chunks.push(...(batch as Uint8Array[])) });
     await flushTimers();
     expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('hello world');
+    expect(byteBatches.flatMap((b) => b.chunks).map((c) => c.byteLength)).toEqual([6, 5]);
     expect(sent.filter((m) => m.t === 'events')).toEqual([]);
     session.dispose();
   });
