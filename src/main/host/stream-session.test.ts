@@ -211,8 +211,28 @@ describe('StreamSession', () => {
     client.subscribe('test:bytes', {}, { events: (batch) => chunks.push(...(batch as Uint8Array[])) });
     await flushTimers();
     expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('hello world');
-    expect(byteBatches).toHaveLength(1);
+    expect(byteBatches.flatMap((b) => b.chunks).map((c) => c.byteLength)).toEqual([6, 5]);
     expect(sent.filter((m) => m.t === 'events')).toEqual([]);
+    session.dispose();
+  });
+
+  it('an idle byte stream sends a lone chunk at once; what follows while it is unacknowledged is batched', async () => {
+    let sink: StreamSink<unknown> | undefined;
+    const { session, client, byteBatches } = harness(
+      { 'test:bytes': (_input, s) => ((sink = s), toDisposable(() => undefined)) },
+      { maxBatchWaitMs: 50 },
+      { autoAck: false },
+    );
+    const unsubscribe = client.subscribe('test:bytes', {}, { manualAck: true, events: () => undefined });
+    await vi.advanceTimersByTimeAsync(0);
+    sink!.emit(new TextEncoder().encode('x'));
+    expect(byteBatches.map((b) => b.chunks.length)).toEqual([1]); // no timer waited for
+    sink!.emit(new TextEncoder().encode('a'));
+    sink!.emit(new TextEncoder().encode('b'));
+    expect(byteBatches).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(byteBatches.map((b) => b.chunks.length)).toEqual([1, 2]);
+    unsubscribe();
     session.dispose();
   });
 

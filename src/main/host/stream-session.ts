@@ -209,10 +209,13 @@ class Subscription {
       this.overflow();
       return;
     }
+    // A byte stream that was idle (nothing queued, nothing unacknowledged: a keystroke's echo)
+    // sends at once; only output that follows while the page is still consuming is batched.
+    const idle = this.bytes && this.queue.length === 0 && this.unacked === 0;
     this.queue.push(item);
     this.queuedBytes += size;
     this.updatePause();
-    if (this.queue.length >= this.flow.maxBatchEvents || this.queuedBytes >= this.flow.maxBatchBytes) this.flush();
+    if (idle || this.queue.length >= this.flow.maxBatchEvents || this.queuedBytes >= this.flow.maxBatchBytes) this.flush();
     else this.schedule(this.flow.maxBatchWaitMs);
   }
 
