@@ -70,7 +70,7 @@ async function startHost(rate: number): Promise<Host> {
   const kubeconfig = path.join(dir, 'kubeconfig');
   const drill = await startChild(['out/main/drill.js', '--kubeconfig', kubeconfig, '--log-rate', String(rate)], {}, /Kubeconfig \(mode 0600\)/);
   const web = await startChild(
-    ['out/main/web.js', '--data-dir', path.join(dir, 'data'), '--port', '0'],
+    [...(process.env.LOGS_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOGS_BENCH_CPU_PROF] : []), 'out/main/web.js', '--data-dir', path.join(dir, 'data'), '--port', '0'],
     { KUBECONFIG: kubeconfig, COCKPIT_DRILL: 'off' },
     /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/,
   );

@@ -23,6 +23,7 @@ import { matchesLabels, parseLabelSelector, requirementsOf, type LabelRequiremen
 import { CompiledFilter } from './log-filter';
 import { LogRequestFailure, openPodLog, type PodLogHandle } from './pod-log-request';
 import { SeqList } from './seq-list';
+import { PerformanceObserver } from 'node:perf_hooks';
 import RE2 from 're2';
 
 export interface LogViewDeps {
@@ -556,6 +557,8 @@ export class LogView extends Disposable {
    */
   setFilter(filter: LogFilter | null): { matched: number; tookMs: number; cpuMs: number } {
     this.drain(true);
+    const gc = new PerformanceObserver(() => undefined);
+    gc.observe({ entryTypes: ['gc'] });
     const started = performance.now();
     const cpu = process.cpuUsage();
     this.tailSentTo = -1;
@@ -573,9 +576,33 @@ export class LogView extends Disposable {
     }
     const tookMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
+    this.logFilterPass(gc, filter, started, tookMs, (used.user + used.system) / 1000);
     this.statsDirty = true;
     this.report();
     return { matched: this.matches.size, tookMs, cpuMs: (used.user + used.system) / 1000 };
+  }
+
+  /** Logs a pass with the GC time inside it (entries arrive after the pass): where a slow pass's time went. */
+  private logFilterPass(gc: PerformanceObserver, filter: LogFilter | null, started: number, tookMs: number, cpuMs: number): void {
+    if (!filter) {
+      gc.disconnect();
+      return;
+    }
+    const ended = started + tookMs;
+    const timer = setTimeout(() => {
+      const inside = gc.takeRecords().filter((e) => e.startTime < ended && e.startTime + e.duration > started);
+      gc.disconnect();
+      this.deps.logger.info('logs.filter', {
+        view: this.id,
+        lines: this.ring.size,
+        matched: this.matches.size,
+        tookMs: Math.round(tookMs),
+        cpuMs: Math.round(cpuMs),
+        gcMs: Math.round(inside.reduce((sum, e) => sum + e.duration, 0)),
+        gcs: inside.length,
+      });
+    }, 50);
+    this.register(toDisposable(() => clearTimeout(timer)));
   }
 
   stats(): LogStats {
