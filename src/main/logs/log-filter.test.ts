@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineRing } from '../../shared/logs/line-ring';
-import { CompiledFilter, describeFilter, literalsOf } from './log-filter';
+import { CompiledFilter, describeFilter, groupLiterals, literalsOf } from './log-filter';
 
 const ringOf = (lines: string[], blockBytes = 1024 * 1024) => {
   const ring = new LineRing({ maxLines: lines.length + 10, blockBytes });
@@ -93,6 +93,28 @@ describe('CompiledFilter', () => {
       expect(fast).toEqual(matching(ring, new CompiledFilter({ terms: [regex], combine: 'all' })));
       expect(fast.length).toBeGreaterThan(0);
     }
+  });
+
+  it('groups literals by a shared prefix and still finds each one, in the ring’s bytes', () => {
+    const groups = groupLiterals(['500', '502', '503', 'ERROR', 'ERR', 'E'].map((l) => Buffer.from(l)));
+    expect(groups.map((g) => [g.anchor.toString(), g.exact])).toEqual([
+      ['50', false],
+      ['ERR', true],
+      ['E', true],
+    ]);
+    // A near miss (`501`, `5000`) at the anchor, the literal at a line's very end, UTF-8 around it, lines across blocks.
+    const lines = Array.from({ length: 2000 }, (_, i) => ['x 501 y', 'é 5000', 'fin 503', 'ünï 502 ✓', 'nothing', '50', 'CRITICAL!'][i % 7]!);
+    const ring = ringOf(lines, 512);
+    const fast = new CompiledFilter({ terms: [term('500|502|503|CRITICAL')], combine: 'any' });
+    expect(fast.engines).toEqual(['literal byte search (linear time)']);
+    const viaRe2 = new CompiledFilter({ terms: [term('(?:500|502|503|CRITICAL)+')], combine: 'any' });
+    expect(viaRe2.engines).toEqual(['re2 (linear time)']);
+    const found = matching(ring, fast);
+    expect(found).toEqual(matching(ring, viaRe2));
+    expect(found.filter((s) => s < 7)).toEqual([1, 2, 3, 6]);
+    // With invert and a second term, through the per-term flags.
+    const both = new CompiledFilter({ terms: [term('500|502|503'), term('✓', { regex: false, invert: true })], combine: 'all' });
+    expect(matching(ring, both).filter((s) => s < 7)).toEqual([1, 2]);
   });
 
   it('says the filter as a query', () => {

@@ -23,6 +23,8 @@ import { matchesLabels, parseLabelSelector, requirementsOf, type LabelRequiremen
 import { CompiledFilter } from './log-filter';
 import { LogRequestFailure, openPodLog, type PodLogHandle } from './pod-log-request';
 import { SeqList } from './seq-list';
+import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import RE2 from 're2';
 
 export interface LogViewDeps {
@@ -556,8 +558,11 @@ export class LogView extends Disposable {
    */
   setFilter(filter: LogFilter | null): { matched: number; tookMs: number; cpuMs: number } {
     this.drain(true);
+    const gc = new PerformanceObserver(() => undefined);
+    gc.observe({ entryTypes: ['gc'] });
     const started = performance.now();
     const cpu = process.cpuUsage();
+    const thread = mainThreadSchedule();
     this.tailSentTo = -1;
     this.matches = new SeqList();
     if (!filter) {
@@ -573,9 +578,37 @@ export class LogView extends Disposable {
     }
     const tookMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
+    this.logFilterPass(gc, filter, started, tookMs, (used.user + used.system) / 1000, thread);
     this.statsDirty = true;
     this.report();
     return { matched: this.matches.size, tookMs, cpuMs: (used.user + used.system) / 1000 };
+  }
+
+  /** Logs a pass with the GC time inside it (entries arrive after the pass): where a slow pass's time went. */
+  private logFilterPass(gc: PerformanceObserver, filter: LogFilter | null, started: number, tookMs: number, cpuMs: number, thread: ThreadSchedule | undefined): void {
+    const threadAfter = mainThreadSchedule();
+    if (!filter) {
+      gc.disconnect();
+      return;
+    }
+    const ended = started + tookMs;
+    const timer = setTimeout(() => {
+      const inside = gc.takeRecords().filter((e) => e.startTime < ended && e.startTime + e.duration > started);
+      gc.disconnect();
+      this.deps.logger.info('logs.filter', {
+        view: this.id,
+        lines: this.ring.size,
+        matched: this.matches.size,
+        tookMs: Math.round(tookMs),
+        cpuMs: Math.round(cpuMs),
+        gcMs: Math.round(inside.reduce((sum, e) => sum + e.duration, 0)),
+        gcs: inside.length,
+        ...(thread && threadAfter
+          ? { mainThreadCpuMs: Math.round(threadAfter.runMs - thread.runMs), mainThreadWaitMs: Math.round(threadAfter.waitMs - thread.waitMs) }
+          : {}),
+      });
+    }, 50);
+    this.register(toDisposable(() => clearTimeout(timer)));
   }
 
   stats(): LogStats {
@@ -776,6 +809,25 @@ export class LogView extends Disposable {
         this.scheduleDrain();
       }
     }
+  }
+}
+
+interface ThreadSchedule {
+  runMs: number;
+  waitMs: number;
+}
+
+/**
+ * The main thread's time on a CPU and waiting for one (Linux `schedstat`, nanoseconds): tells a
+ * slow pass's own work from the time the thread waited for a core, which `process.cpuUsage`
+ * (every thread of the process) does not. Undefined where /proc has no such file.
+ */
+function mainThreadSchedule(): ThreadSchedule | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return run !== undefined && wait !== undefined ? { runMs: run / 1e6, waitMs: wait / 1e6 } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
