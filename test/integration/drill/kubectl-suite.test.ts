@@ -243,6 +243,9 @@ const WRITES: Invocation[] = [
   { cmd: `create configmap drill-notes -n ${NS} --from-literal=note=hello`, out: /configmap\/drill-notes created/ },
   { cmd: `delete configmap drill-notes -n ${NS}`, out: /deleted/ },
   { cmd: `delete certificate codesign-tls -n ${NS}`, out: /certificate\.cert-manager\.io "codesign-tls" deleted/ },
+  // cert-manager reissues it a moment later: wait for it to exist before waiting on its condition
+  // (`wait --for=condition` on a missing object fails at once with NotFound).
+  { cmd: `wait --for=create certificate/codesign-tls -n ${NS} --timeout=60s`, out: /condition met/, timeoutMs: 70_000 },
   { cmd: `wait --for=condition=Ready certificate/codesign-tls -n ${NS} --timeout=60s`, out: /condition met/, timeoutMs: 70_000 },
   { cmd: `delete pod -l app=codesign-api -n ${NS} --field-selector=status.phase!=Running`, out: /^No resources found$/ },
   { cmd: `exec {api} -n ${NS} -- sh -c 'echo "noted $(date +%F)" > /tmp/note && cat /tmp/note'`, out: /^noted \d{4}-\d\d-\d\d$/ },
