@@ -5,7 +5,6 @@
  * server's service proxy reaches the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { KubectlHarness } from './kubectl-harness';
 
@@ -23,27 +22,10 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function forward<T>(target: string, remotePort: number, use: (base: string) => Promise<T>): Promise<T> {
-  const localPort = await freePort();
-  const child = kubectl.spawn(['port-forward', '-n', NS, target, `${localPort}:${remotePort}`], { requestTimeout: false });
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  try {
-    const deadline = Date.now() + 20_000;
-    while (!out.includes('Forwarding from')) {
-      if (Date.now() > deadline) throw new Error(`port-forward did not listen: ${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return await use(`http://127.0.0.1:${localPort}`);
-  } finally {
-    child.kill('SIGTERM');
-  }
-}
 
 describe('the app behind codesign-api', () => {
   it('answers /health, /metrics and its API through a port-forward to the deployment', async () => {
-    await forward('deploy/codesign-api', 8000, async (base) => {
+    await kubectl.forward(NS, 'deploy/codesign-api', 8000, async (base) => {
       const health = await fetch(`${base}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', pod: expect.stringMatching(/^codesign-api-/), version: 'v2.0.3', checks: { database: 'ok' } });
@@ -57,7 +39,7 @@ describe('the app behind codesign-api', () => {
   it('tells the truth about error-spike: 5xx through a forward to the service', async () => {
     cluster.world.scenarios.inject('error-spike');
     try {
-      await forward('svc/codesign-api', 80, async (base) => {
+      await kubectl.forward(NS, 'svc/codesign-api', 80, async (base) => {
         // 60 requests at once: the time is one slow answer, not sixty.
         const statuses = await Promise.all(Array.from({ length: 60 }, () => fetch(`${base}/api/v1/status`).then((r) => r.status)));
         const errors = statuses.filter((s) => s >= 500).length;

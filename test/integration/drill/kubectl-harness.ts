@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 
 export interface KubectlResult {
   code: number;
@@ -89,6 +90,28 @@ export class KubectlHarness {
     const requestTimeout = options.requestTimeout ?? '30s';
     const fullArgs = requestTimeout === false ? args : [`--request-timeout=${requestTimeout}`, ...args];
     return spawn(KUBECTL_BINARY, fullArgs, { env: this.env(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  /**
+   * `kubectl port-forward -n NAMESPACE TARGET LOCAL:REMOTE` on a free local port: waits until kubectl
+   * says it is forwarding, hands `use` the local base URL, and stops the forward after.
+   */
+  async forward<T>(namespace: string, target: string, remotePort: number, use: (base: string) => Promise<T>): Promise<T> {
+    const localPort = await freePort();
+    const child = this.spawn(['port-forward', '-n', namespace, target, `${localPort}:${remotePort}`], { requestTimeout: false });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('Forwarding from')) {
+        if (Date.now() > deadline) throw new Error(`port-forward did not listen: ${out}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return await use(`http://127.0.0.1:${localPort}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
   }
 
   /** Runs kubectl and parses its stdout as JSON (for `-o json`); throws with stderr on failure. */

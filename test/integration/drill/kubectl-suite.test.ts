@@ -14,7 +14,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { KUBECTL_BINARY, KubectlHarness, type KubectlResult } from './kubectl-harness';
 
@@ -334,26 +333,8 @@ describe('kubectl suite: reads', () => {
 });
 
 describe('kubectl suite: the app through port-forward', () => {
-  async function forward<T>(target: string, remotePort: number, use: (base: string) => Promise<T>): Promise<T> {
-    const localPort = await freePort();
-    const child = kubectl.spawn(['port-forward', '-n', NS, target, `${localPort}:${remotePort}`], { requestTimeout: false });
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    try {
-      const deadline = Date.now() + 20_000;
-      while (!out.includes('Forwarding from')) {
-        if (Date.now() > deadline) throw new Error(`port-forward did not listen: ${out}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return await use(`http://127.0.0.1:${localPort}`);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  }
-
   it('curl through port-forward deploy/codesign-api 8000 tells the high-latency scenario, and calm after it', async () => {
-    await forward('deploy/codesign-api', 8000, async (base) => {
+    await kubectl.forward(NS, 'deploy/codesign-api', 8000, async (base) => {
       const timed = async () => {
         const results = await Promise.all(Array.from({ length: 20 }, async () => (await (await fetch(`${base}/api/v1/status`)).json()) as { latencyMs: number }));
         return results.map((r) => r.latencyMs).sort((a, b) => a - b)[15]!;
@@ -374,7 +355,7 @@ describe('kubectl suite: the app through port-forward', () => {
   it('curl through port-forward svc/codesign-api tells error-spike as 5xx', async () => {
     cluster.world.scenarios.inject('error-spike');
     try {
-      await forward('svc/codesign-api', 80, async (base) => {
+      await kubectl.forward(NS, 'svc/codesign-api', 80, async (base) => {
         const statuses = await Promise.all(Array.from({ length: 60 }, () => fetch(`${base}/api/v1/status`).then((r) => r.status)));
         expect(statuses.filter((s) => s >= 500).length, statuses.join(' ')).toBeGreaterThanOrEqual(2);
       });
