@@ -91,6 +91,24 @@ export function connectionThresholds(runbook: Runbook | undefined): { warning: n
 
 const toSectionError = (failure: CockpitFailure): SectionError => ({ code: failure.code, message: failure.message });
 
+/**
+ * Reads an overview's sections one after another: a failing read becomes that section's error, and
+ * once the connection is gone (`Unreachable`) the sections after it say so without trying.
+ */
+function sectionReader(explain: (error: unknown) => CockpitFailure): <T>(read: () => Promise<T>) => Promise<Section<T>> {
+  let dropped: CockpitFailure | undefined;
+  return async <T>(read: () => Promise<T>): Promise<Section<T>> => {
+    if (dropped) return { ok: false, error: toSectionError(dropped) };
+    try {
+      return { ok: true, value: await read() };
+    } catch (error) {
+      const failure = explain(error);
+      if (failure.code === 'Unreachable') dropped = failure;
+      return { ok: false, error: toSectionError(failure) };
+    }
+  };
+}
+
 export class DatabaseService {
   readonly defaults: DatabaseDefaults;
   private readonly typed = new Map<string, { user?: string | undefined; password: string }>();
@@ -230,17 +248,7 @@ export class DatabaseService {
       throw explainPostgresError(error, this.pgScope(resolved));
     }
     const latencyMs = Math.round(performance.now() - started);
-    let dropped: CockpitFailure | undefined;
-    const section = async <T>(read: () => Promise<T>): Promise<Section<T>> => {
-      if (dropped) return { ok: false, error: toSectionError(dropped) };
-      try {
-        return { ok: true, value: await read() };
-      } catch (error) {
-        const failure = explainPostgresError(error, this.pgScope(resolved), true);
-        if (failure.code === 'Unreachable') dropped = failure;
-        return { ok: false, error: toSectionError(failure) };
-      }
-    };
+    const section = sectionReader((error) => explainPostgresError(error, this.pgScope(resolved), true));
     try {
       const server = await section(() => serverInfo(client));
       const versionNum = server.ok ? server.value.versionNum : 150000;
@@ -272,17 +280,7 @@ export class DatabaseService {
     const resolved = await this.resolveRedis(input);
     const client = await this.openRedis(resolved);
     const scope = { address: resolved.address, target: resolved.target };
-    let dropped: CockpitFailure | undefined;
-    const section = async <T>(read: () => Promise<T>): Promise<Section<T>> => {
-      if (dropped) return { ok: false, error: toSectionError(dropped) };
-      try {
-        return { ok: true, value: await read() };
-      } catch (error) {
-        const failure = explainRedisError(error, scope, true);
-        if (failure.code === 'Unreachable') dropped = failure;
-        return { ok: false, error: toSectionError(failure) };
-      }
-    };
+    const section = sectionReader((error) => explainRedisError(error, scope, true));
     try {
       let ping: RedisOverview['ping'];
       try {
