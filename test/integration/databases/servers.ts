@@ -3,32 +3,17 @@
  * dir, pg_stat_statements preloaded, scram passwords) and a redis-server with requirepass, each
  * on a free 127.0.0.1 port, stopped after. The drill's postgres-0 and redis-0 forward to them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFile, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
+import { freePort, waitForPort } from '../../../packages/drill-cluster/src/backends/free-port';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const SUPERUSER_PASSWORD = 'superuser-test-password';
 
-async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not listen on ${port} in time`);
-}
 
 /** PostgreSQL refuses to run as root: as root, its processes run as the `postgres` user. */
 function serverUser(): { uid: number; gid: number } | undefined {
@@ -73,7 +58,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const hba = path.join(data, 'pg_hba.conf');
   await writeFile(hba, `hostssl all tlsonly 127.0.0.1/32 scram-sha-256\nhost all tlsonly 127.0.0.1/32 reject\n${await readFile(hba, 'utf8')}`);
   const child = spawn(path.join(PG_BIN, 'postgres'), ['-D', data], { stdio: 'ignore', ...(AS ?? {}) });
-  await waitForPort(port, child, 'postgres');
+  await waitForPort(port, child, 'postgres', 30_000);
   const admin = async (database = 'postgres') => {
     for (let attempt = 0; ; attempt++) {
       const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: SUPERUSER_PASSWORD, database });
@@ -125,7 +110,7 @@ export async function startRedis(port: number, password: string): Promise<TestRe
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', dir, '--slowlog-log-slower-than', '0'], {
     stdio: 'ignore',
   });
-  await waitForPort(port, child, 'redis-server');
+  await waitForPort(port, child, 'redis-server', 30_000);
   return {
     host: '127.0.0.1',
     port,

@@ -6,12 +6,11 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { freePort } from '../../../packages/drill-cluster/src/backends/free-port';
+import { freePort, waitForPort } from '../../../packages/drill-cluster/src/backends/free-port';
 import { DrillCluster } from '../../../packages/drill-cluster/src/cluster';
 import { DrillApiServer } from '../../../packages/drill-cluster/src/server';
 import { sharedServingCertificate } from '../../../packages/drill-cluster/src/serving-certificate';
@@ -30,23 +29,6 @@ export interface Backend {
   stop(): Promise<void>;
 }
 
-export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listened on ${port} in time`);
-}
 
 async function stopChild(child: ChildProcess, dir: string): Promise<void> {
   if (child.exitCode === null) {
@@ -63,7 +45,7 @@ export async function startRedis(): Promise<Backend> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tunnels-redis-'));
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxclients', '1000'], { stdio: 'ignore' });
-  await waitForPort(port, child);
+  await waitForPort(port, child, 'redis-server');
   return { host: '127.0.0.1', port, stop: () => stopChild(child, dir) };
 }
 
@@ -91,7 +73,7 @@ export async function startPostgres(): Promise<Backend & { user: string; databas
   await writeFile(path.join(data, 'postgresql.auto.conf'), `listen_addresses = '127.0.0.1'\nport = ${port}\nunix_socket_directories = '${dir}'\nmax_connections = 200\nfsync = off\n`);
   if (as.uid !== undefined) await chown(path.join(data, 'postgresql.auto.conf'), as.uid, as.gid!);
   const child = spawn(path.join(PG_BIN, 'postgres'), ['-D', data], { stdio: 'ignore', cwd: dir, ...as });
-  await waitForPort(port, child);
+  await waitForPort(port, child, 'postgres');
   // Accepting TCP comes a moment before accepting sessions; psql retries until it answers.
   const psql = path.join(PG_BIN, 'psql');
   for (let i = 0; ; i++) {

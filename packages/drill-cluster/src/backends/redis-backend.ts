@@ -4,11 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DrillBackendAddress } from '../types';
-import { freePort } from './free-port';
+import { freePort, waitForPort } from './free-port';
 
 export type RedisBackendOption = DrillBackendAddress | 'auto' | 'none';
 
@@ -44,23 +43,6 @@ async function findRedisServer(): Promise<string | undefined> {
 }
 
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start listening in time');
-}
 
 /** Starts (once, on first `address()`) and stops the Redis backend. */
 export class RedisBackend {
@@ -93,7 +75,7 @@ export class RedisBackend {
     const child = spawn(binary, ['-', ...args], { stdio: ['pipe', 'ignore', 'ignore'], cwd: this.dir });
     child.stdin?.end(password ? `requirepass "${password.replace(/["\\]/g, (c) => `\\${c}`)}"\n` : '\n');
     this.child = child;
-    await waitForPort(port, child, 10_000);
+    await waitForPort(port, child, 'redis-server', 10_000);
     return { host: '127.0.0.1', port, ...(password ? { password } : {}) };
   }
 
