@@ -220,7 +220,10 @@ export class ContainerFollower extends Disposable {
   private dropped(error: unknown): void {
     this.connection++;
     this.handle = undefined;
-    this.flushCarry();
+    // The cut connection's unfinished last line is not a line: the resume, from the last stamp
+    // taken, asks the server for it again, whole. Taken here, it would be shown twice: cut, then
+    // whole (another text to the gate, so not a repeat).
+    this.carry = undefined;
     this.view.merger.close(this.info.id);
     if (this.stopped) return;
     this.setState('reconnecting', error instanceof Error ? error.message : String(error));
@@ -290,6 +293,7 @@ export class ContainerFollower extends Disposable {
     this.view.scheduleDrain();
   }
 
+  /** The last line of a stream that ended (or was stopped) without its newline: a line all the same. */
   private flushCarry(): void {
     if (!this.carry) return;
     const carry = this.carry;
