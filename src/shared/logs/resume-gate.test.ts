@@ -58,6 +58,23 @@ describe('ResumeGate', () => {
     expect(feed(gate, ['2026-11-27T10:00:01Z a', '2026-11-27T10:00:01Z b', '2026-11-27T10:00:02Z c'])).toEqual(['2026-11-27T10:00:02Z c']);
   });
 
+  it('keeps the same text at another stamp: a traceback two requests logged is two tracebacks, across a resume too', () => {
+    const traceback = (at: string) => [`${at} ERROR request_id=${at.slice(17, 19)}`, `${at} Traceback (most recent call last):`, `${at}   File "/app/api.py", line 142, in render`];
+    const gate = new ResumeGate();
+    expect(feed(gate, [...traceback('2026-11-27T10:00:01.1Z'), ...traceback('2026-11-27T10:00:02.2Z')])).toHaveLength(6);
+    gate.reopen();
+    // The server resends the last stamp's lines, then a third request fails the same way.
+    expect(feed(gate, [...traceback('2026-11-27T10:00:02.2Z'), ...traceback('2026-11-27T10:00:03.3Z')])).toEqual(traceback('2026-11-27T10:00:03.3Z'));
+    expect(gate.skipped).toBe(3);
+  });
+
+  it('takes a line cut short and the same line whole as two lines (why a cut connection\'s part line must not reach it)', () => {
+    const gate = new ResumeGate();
+    feed(gate, ['2026-11-27T10:00:01Z one', '2026-11-27T10:00:02Z two wh']);
+    gate.reopen();
+    expect(feed(gate, ['2026-11-27T10:00:02Z two whole', '2026-11-27T10:00:03Z three'])).toEqual(['2026-11-27T10:00:02Z two whole', '2026-11-27T10:00:03Z three']);
+  });
+
   it('keeps everything when nothing was seen before, and lines without stamps always', () => {
     const gate = new ResumeGate();
     gate.reopen();

@@ -36,10 +36,10 @@ interface FakeApi {
 }
 
 /**
- * Serves `LOG` for `POD`: `first` decides what the first request gets; later ones get the lines
+ * Serves `log` for `POD`: `first` decides what the first request gets; later ones get the lines
  * at or after `sinceTime` and stay open (following).
  */
-async function fakeApi(first: (res: http.ServerResponse) => void): Promise<FakeApi> {
+async function fakeApi(first: (res: http.ServerResponse) => void, log = LOG): Promise<FakeApi> {
   const queries: URLSearchParams[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -56,7 +56,7 @@ async function fakeApi(first: (res: http.ServerResponse) => void): Promise<FakeA
     const since = url.searchParams.get('sinceTime');
     const from = since ? parseStamp(Buffer.from(`${since} `), 0, since.length + 1) : undefined;
     res.write(
-      LOG.filter((line) => !from || compareStamps(stampOf(line), from) >= 0)
+      log.filter((line) => !from || compareStamps(stampOf(line), from) >= 0)
         .map((line) => `${line}\n`)
         .join(''),
     );
@@ -92,7 +92,7 @@ function openView(api: FakeApi, options: LogOptions): LogView {
   const pods: PodWatch = {
     list: { items: new Map<string, KubeObject>([[POD, RAW_POD as KubeObject]]) },
     synced: true,
-    state: { state: 'synced' } as PodWatch['state'],
+    state: { state: 'watching' },
     onDidChange: never.event,
     onDidSync: never.event,
     onDidChangeStatus: never.event,
@@ -143,6 +143,29 @@ describe('a log stream cut in the middle of a line', () => {
     // The resume asked from the last whole line's stamp, so it got the cut line again.
     expect(api.queries[1]?.get('sinceTime')).toBe('2026-11-27T10:00:02.000000002Z');
     expect(view.sources()[0]).toMatchObject({ lines: LOG.length, repeatsDropped: 1 });
+  });
+
+  it('drops exactly the repeats when the lines at the last stamp came in pieces (each line joined from two chunks)', async () => {
+    // Two lines share the last stamp before the cut; each arrives split over two chunks, so the
+    // gate's lines at that stamp are in the buffers the follower joined them into.
+    const log = [LOG[0]!, '2026-11-27T10:00:02.000000002Z two-a', '2026-11-27T10:00:02.000000002Z two-b', LOG[2]!, LOG[3]!];
+    const pieces = [`${log[0]}\n${log[1]!.slice(0, 20)}`, `${log[1]!.slice(20)}\n${log[2]!.slice(0, 34)}`, `${log[2]!.slice(34)}\n`];
+    const api = await fakeApi((res) => {
+      const next = () => {
+        const piece = pieces.shift();
+        if (piece === undefined) setTimeout(() => res.socket?.destroy(), 50);
+        else res.write(piece, () => setTimeout(next, 20));
+      };
+      next();
+    }, log);
+    cleanups.push(() => api.close());
+    const view = openView(api, { follow: true });
+    await view.start();
+    await expect.poll(() => view.sources()[0]?.resumes ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => shown(view).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(log.length);
+    expect(shown(view)).toEqual(log.map(text));
+    expect(api.queries[1]?.get('sinceTime')).toBe('2026-11-27T10:00:02.000000002Z');
+    expect(view.sources()[0]).toMatchObject({ lines: log.length, repeatsDropped: 2 });
   });
 
   it('keeps the last line of a stream the server ends, even without its newline', async () => {
