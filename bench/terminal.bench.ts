@@ -2,13 +2,17 @@
  * Embedded terminal figures, through the real path: a shell in node-pty in the web host's main
  * process, the `terminal:output` byte stream over its WebSocket, the Terminal panel in Chromium,
  * and xterm. The raw-pty peer runs the same bytes through a pty in this process in the same run.
- * Chromium runs without WebGL so that xterm's DOM renderer draws and the screen can be watched.
+ * Chromium runs with the brief's flags; its WebGL is SwiftShader (no GPU), which the panel
+ * declines for the DOM renderer. `BENCH_TERMINAL_RENDERER=dom` takes WebGL away altogether. The
+ * screen is watched through the page's terminal probe (the rows xterm drew, after each frame).
  */
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../test/e2e/support/browser';
 import { startWebHost } from '../test/e2e/support/web-host-process';
 import type { Report } from './report';
@@ -53,6 +57,51 @@ async function rawPtySeconds(file: string, bytes: number): Promise<number> {
   });
 }
 
+/**
+ * The ceiling: xterm alone parsing the same lines in the same Chromium (a page of its own with
+ * xterm's own bundle, the panel's options and size), no pty, no main process, no socket, and
+ * synchronized output on so that no frame is drawn meanwhile. Answers MB/s.
+ */
+async function xtermAloneMBps(browser: Browser, bytes: number, cols: number, rows: number): Promise<number> {
+  const require = createRequire(import.meta.url);
+  const files: Record<string, string> = {
+    '/xterm.js': await readFile(require.resolve('@xterm/xterm/lib/xterm.js'), 'utf8'),
+    '/unicode11.js': await readFile(require.resolve('@xterm/addon-unicode11/lib/addon-unicode11.js'), 'utf8'),
+    '/': '<!doctype html><div id="t" style="width:1200px;height:800px"></div><script src="/xterm.js"></script><script src="/unicode11.js"></script>',
+  };
+  const server = http.createServer((req, res) => {
+    const body = files[req.url ?? ''];
+    res.writeHead(body === undefined ? 404 : 200, { 'Content-Type': req.url === '/' ? 'text/html' : 'text/javascript' });
+    res.end(body ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  try {
+    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+    const seconds = (await page.evaluate(
+      `(async ({ line, bytes, cols, rows }) => {
+        const term = new Terminal({ scrollback: 10000, cols, rows, allowProposedApi: true, fontFamily: 'DejaVu Sans Mono', fontSize: 13 });
+        term.loadAddon(new Unicode11Addon.Unicode11Addon());
+        term.unicode.activeVersion = '11';
+        term.open(document.getElementById('t'));
+        const chunk = new TextEncoder().encode(line.replace('\\n', '\\r\\n').repeat(600));
+        const started = performance.now();
+        term.write('\\x1b[?2026h');
+        let written = 0;
+        while (written < bytes) {
+          await new Promise((resolve) => { for (let i = 0; i < 16 && written < bytes; i++) { written += chunk.length; term.write(chunk, i === 15 || written >= bytes ? resolve : undefined); } });
+        }
+        term.write('\\x1b[?2026l');
+        return (performance.now() - started) / 1000;
+      })(${JSON.stringify({ line: FLOOD_LINE, bytes, cols, rows })})`,
+    )) as number;
+    return bytes / (1024 * 1024) / seconds;
+  } finally {
+    await page.close();
+    server.close();
+  }
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 type Check = 'echo' | 'ctrl-c' | 'marker' | 'prompt';
@@ -66,11 +115,9 @@ type Check = 'echo' | 'ctrl-c' | 'marker' | 'prompt';
  */
 const WATCHER = `(({ check, marker, prompt, timeoutMs }) => {
   window.__terminalBenchWatch = new Promise((resolve) => {
-    const screen = document.querySelector('[aria-label="Terminal screen"]');
-    if (!screen) return resolve({ timeout: true, rows: ['(no terminal screen on the page)'] });
-    function rowsText() {
-      return Array.from(screen.querySelectorAll('.xterm-rows > div')).map((r) => (r.textContent || '').replace(/\\u00a0/g, ' ').trimEnd());
-    }
+    const probe = window.cockpitTerminalProbe;
+    if (!probe || !document.querySelector('[aria-label="Terminal screen"]')) return resolve({ timeout: true, rows: ['(no terminal screen on the page)'] });
+    const rowsText = () => probe.rows().map((r) => r.trimEnd());
     let t0 = check === 'prompt' ? performance.now() : undefined;
     function done() {
       const rows = rowsText();
@@ -81,20 +128,19 @@ const WATCHER = `(({ check, marker, prompt, timeoutMs }) => {
       if (check === 'prompt') return last === prompt;
       return last === prompt && filled.some((r) => r.includes('^C'));
     }
-    const observer = new MutationObserver(() => {
+    const unsubscribe = probe.onRender(() => {
       if (t0 !== undefined && done()) finish({ ms: performance.now() - t0 });
     });
     const timer = setTimeout(() => finish({ timeout: true, rows: rowsText().filter((r) => r !== '').slice(-5) }), timeoutMs);
     function onKey() { t0 = performance.now(); }
     function finish(result) {
-      observer.disconnect();
+      unsubscribe();
       clearTimeout(timer);
       document.removeEventListener('keydown', onKey, { capture: true });
-      resolve(result);
+      resolve({ ...result, renderer: probe.renderer() });
     }
     if (check !== 'prompt') document.addEventListener('keydown', onKey, { capture: true, once: true });
     if (check === 'prompt' && done()) return finish({ ms: 0 });
-    observer.observe(screen, { subtree: true, childList: true, characterData: true });
   });
 })`;
 
@@ -141,7 +187,7 @@ export async function run(report: Report): Promise<void> {
   const host = await startWebHost({ env: { HOME: home, SHELL: '/bin/bash', COCKPIT_DRILL: 'on' } });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-webgl', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', ...(process.env.BENCH_TERMINAL_RENDERER === 'dom' ? ['--disable-webgl'] : []), '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -151,6 +197,8 @@ export async function run(report: Report): Promise<void> {
     await page.getByRole('button', { name: 'New terminal' }).click({ timeout: 30_000 });
     await page.getByRole('region', { name: 'Terminal screen' }).click({ timeout: 30_000 });
     await waitForPrompt(page, 'the first prompt');
+    const drawn = (await page.evaluate('({ renderer: cockpitTerminalProbe.renderer(), skipped: cockpitTerminalProbe.selectionRedrawsSkipped() })')) as { renderer: string; skipped: boolean };
+    const how = `${drawn.renderer} renderer${drawn.skipped ? '' : ', empty-selection redraws NOT skipped'}`;
 
     // Throughput: Enter to the marker line after the flood, every byte parsed by xterm on the
     // way. The shell computes the marker, so the command line itself never matches it.
@@ -161,9 +209,12 @@ export async function run(report: Report): Promise<void> {
     await waitForPrompt(page, 'after the flood');
     const raw = await rawPtySeconds(flood, floodBytes);
     const mb = floodBytes / (1024 * 1024);
-    report('terminal MB/s into xterm', mb / intoXterm, 'MB/s', `${mb.toFixed(0)} MB pty -> main -> renderer -> xterm write callback`);
+    report('terminal MB/s into xterm', mb / intoXterm, 'MB/s', `${mb.toFixed(0)} MB pty -> main -> renderer -> xterm write callback; ${how}`);
     report('terminal MB/s raw pty', mb / raw, 'MB/s', 'the same bytes through a pty into nothing');
     report('terminal ratio vs raw pty', raw / intoXterm, '', '>= 0.5');
+    const size = (await page.evaluate('cockpitTerminalProbe.size()')) as { cols: number; rows: number };
+    const alone = await xtermAloneMBps(browser, floodBytes, size.cols, size.rows);
+    report('terminal MB/s xterm alone', alone, 'MB/s', `the ceiling: xterm parsing the same bytes in this Chromium with no pty, main or socket and no frames drawn; into xterm is ${((mb / intoXterm / alone) * 100).toFixed(0)}% of it`);
 
     await page.keyboard.press('Control+L');
     await waitForPrompt(page, 'after clearing the screen');

@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CockpitPage } from './pages/cockpit-page';
 import { PASSPHRASE } from './scenarios/incident-lifecycle';
 import { screenshotter } from './support/artifacts';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_PATH } from './support/browser';
+import { launchChromium } from './support/browser';
 import { startWebHost, type RunningWebHost } from './support/web-host-process';
 import type { Browser } from 'playwright-core';
 import { spawn as spawnPty } from 'node-pty';
@@ -83,16 +82,45 @@ describe('web host: the embedded terminal', () => {
     // A known prompt, and no user startup file to override KUBECONFIG.
     await writeFile(path.join(home, '.bashrc'), "PS1='oncall$ '\n");
     host = await startWebHost({ env: { HOME: home, SHELL: '/bin/bash' } });
-    // Without WebGL, so the DOM renderer (the fallback) draws and the screen's text can be read.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-webgl', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    // Chromium's WebGL here is SwiftShader (no GPU): the panel declines it for the DOM renderer,
+    // whose rows are text the test can read.
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   });
   afterAll(async () => {
     await browser?.close();
     await host?.stop();
+  });
+
+  it('draws a flood at a paced frame rate, lets Ctrl-C through at once, and leaves an application’s own synchronized output alone', async () => {
+    const terminal = new TerminalPage(page);
+    await page.goto(`${host.url}#/terminal`);
+    await terminal.open('drill');
+    await terminal.waitForText(/^oncall\$$/m);
+    const probe = <T,>(expression: string) => page.evaluate(`cockpitTerminalProbe.${expression}`) as Promise<T>;
+    // xterm's empty-selection redraws are skipped (the hook into xterm still fits this version).
+    expect(await probe<boolean>('selectionRedrawsSkipped()')).toBe(true);
+    expect(await probe<string>('renderer()')).toBe('dom');
+
+    // A flood is drawn while it runs (frames held, then released) and its end is on screen.
+    let frames = 0;
+    await page.exposeFunction('__countFrame', () => frames++);
+    await page.evaluate('cockpitTerminalProbe.onRender(() => window.__countFrame())');
+    await terminal.type('seq 1 400000; echo flood-done-$((6*7))\n');
+    await terminal.waitForText(/^flood-done-42$/m, 60_000);
+    expect(await terminal.text()).toMatch(/^400000$/m);
+    expect(frames).toBeGreaterThan(1);
+
+    // Ctrl-C during `yes`: the prompt comes back (what the screen had not parsed is dropped).
+    await terminal.type('yes\n');
+    await terminal.waitForText(/^y$/m);
+    await page.waitForTimeout(1000);
+    await page.keyboard.press('Control+C');
+    await terminal.waitForText(/\^C(\n.*)?\noncall\$$/, 30_000);
+
+    // An application's own synchronized output (DEC mode 2026) is shown once it ends it.
+    await terminal.type("clear; printf '\\033[?2026hsynced-%s\\033[?2026l\\n' $((6*7))\n");
+    await terminal.waitForText(/^synced-42$/m);
   });
 
   it('runs kubectl against the drill context, pastes a runbook snippet without running it, and records into the evidence for replay', async () => {

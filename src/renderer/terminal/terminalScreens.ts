@@ -21,6 +21,43 @@ const THEME: ITerminalOptions['theme'] = {
 
 export type RendererKind = 'webgl' | 'dom';
 
+/**
+ * While output floods in, the screen is drawn at most this often. Each frame the DOM renderer
+ * draws costs Chromium ~10 ms of style, layout and paint here (every row changes as the output
+ * scrolls), so drawing every frame (60/s) would leave xterm's parser a fifth of the page's
+ * thread; 20 frames a second still shows a `cat` or `yes` scrolling by.
+ */
+export const FLOOD_FRAME_MS = 50;
+/**
+ * Output handed to xterm and not parsed yet stays under this; the rest waits in the screen's
+ * backlog, where Ctrl-C can drop it. xterm parses a line of `yes` in ~1.3 µs here: 32 KiB of
+ * them (11,000 lines) is ~15 ms.
+ */
+const FEED_AHEAD_BYTES = 32 * 1024;
+/** A backlog at least this big when Ctrl-C is pressed is a runaway stream's (see `interrupted`). */
+const FLUSH_BACKLOG_BYTES = 64 * 1024;
+/** A batch at least this big, arriving within `FLOOD_FRAME_MS` of the last frame, is flooding output. */
+const FLOOD_BATCH_BYTES = 4096;
+/**
+ * Synchronized output (DEC private mode 2026, which xterm implements): between `h` and `l`
+ * xterm parses but does not draw. The screen uses it to hold frames during a flood; an
+ * application that uses it itself (a TUI drawing whole frames) is left alone.
+ */
+const SYNC_BEGIN = '\x1b[?2026h';
+const SYNC_END = '\x1b[?2026l';
+/** `ESC [ ? 2 0 2 6`: the application's own synchronized output. */
+const SYNC_PREFIX = new Uint8Array([0x1b, 0x5b, 0x3f, 0x32, 0x30, 0x32, 0x36]);
+
+function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0]!;
+  for (let i = haystack.indexOf(first); i !== -1 && i <= haystack.length - needle.length; i = haystack.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < needle.length && haystack[i + k] === needle[k]) k++;
+    if (k === needle.length) return true;
+  }
+  return false;
+}
+
 export interface ScreenCallbacks {
   /** Keystrokes and pastes, as the terminal encodes them. */
   onInput(data: string): void;
@@ -83,6 +120,31 @@ function mirrorStyleElements(root: HTMLElement): () => void {
   };
 }
 
+type SelectionRedraw = (start: [number, number] | undefined, end: [number, number] | undefined, columnSelectMode: boolean) => void;
+
+/**
+ * xterm refreshes the selection on every scroll, selection or not, and its DOM renderer then
+ * redraws every row (xtermjs/xterm.js#4633, open): while output scrolls, each frame drew the
+ * rows twice. Redraws from "no selection" to "no selection" are skipped here (a click to focus
+ * the terminal leaves a zero-length selection, which is none). This reaches into
+ * xterm's render service (not public API); where its shape differs (another xterm version), the
+ * screen works as before, only slower, and answers false (the end-to-end test checks it).
+ */
+function skipEmptySelectionRedraws(terminal: Terminal): boolean {
+  const service = (terminal as unknown as { _core?: { _renderService?: { handleSelectionChanged?: SelectionRedraw } } })._core?._renderService;
+  const redraw = service?.handleSelectionChanged;
+  if (!service || typeof redraw !== 'function') return false;
+  let drawn = false;
+  service.handleSelectionChanged = (start, end, columnSelectMode) => {
+    // A click to focus leaves an anchor: start and end at one cell, nothing selected.
+    const selected = start !== undefined && end !== undefined && (start[0] !== end[0] || start[1] !== end[1]);
+    if (!selected && !drawn) return;
+    drawn = selected;
+    redraw.call(service, start, end, columnSelectMode);
+  };
+  return true;
+}
+
 function concat(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
@@ -105,10 +167,23 @@ export class TerminalScreen {
   private releaseStyles: () => void = () => {};
   private opened = false;
   renderer: RendererKind = 'dom';
+  /** Whether redraws of an empty selection are skipped (see `skipEmptySelectionRedraws`). */
+  selectionRedrawsSkipped = false;
   private markReady: () => void = () => {};
   /** Resolves once the shell has printed something and gone quiet (its prompt is up). */
   readonly ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
   private readyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When xterm last drew the screen (performance.now()). */
+  private lastFrameAt = 0;
+  /** Frames are being held (synchronized output begun by us) until this timer ends it. */
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The application uses synchronized output itself: the screen never injects it. */
+  private appSyncs = false;
+  /** Output received and not handed to xterm yet, with each batch's acknowledgement. */
+  private readonly backlog: Array<{ data: Uint8Array; done: () => void }> = [];
+  private backlogBytes = 0;
+  /** Bytes handed to xterm and not parsed yet. */
+  private feeding = 0;
 
   constructor(
     private readonly callbacks: ScreenCallbacks,
@@ -119,7 +194,10 @@ export class TerminalScreen {
     this.terminal = new Terminal({
       scrollback: SCROLLBACK_LINES,
       allowProposedApi: true,
-      cursorBlink: !options.readOnly,
+      // The DOM renderer blinks the cursor with a CSS animation, and Chromium then runs a whole
+      // frame 60 times a second: an echo waited behind those frames (p50 25 ms against 7 ms).
+      // VS Code's terminal does not blink by default either.
+      cursorBlink: false,
       disableStdin: options.readOnly ?? false,
       fontFamily: '"DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
       fontSize: 13,
@@ -136,8 +214,12 @@ export class TerminalScreen {
     }));
     this.terminal.loadAddon(new Unicode11Addon());
     this.terminal.unicode.activeVersion = '11';
+    this.terminal.onRender(() => (this.lastFrameAt = performance.now()));
     if (!options.readOnly) {
-      this.terminal.onData((data) => callbacks.onInput(data));
+      this.terminal.onData((data) => {
+        if (data === '\x03' || data === '\x1c') this.interrupted();
+        callbacks.onInput(data);
+      });
       this.terminal.onResize(({ cols, rows }) => callbacks.onResize(cols, rows));
       // Ctrl+Shift+C / Ctrl+Shift+V copy and paste (plain Ctrl+C stays the shell's interrupt).
       this.terminal.attachCustomKeyEventHandler((event) => {
@@ -163,6 +245,7 @@ export class TerminalScreen {
       this.opened = true;
       this.releaseStyles = mirrorStyleElements(this.element);
       this.terminal.open(this.element);
+      this.selectionRedrawsSkipped = skipEmptySelectionRedraws(this.terminal);
       this.tryWebgl();
     }
     this.fitToContainer();
@@ -184,11 +267,79 @@ export class TerminalScreen {
 
   /** Writes a batch of output; `done` runs once xterm has parsed it (the stream's acknowledgement). */
   write(chunks: Uint8Array[], done: () => void): void {
-    this.terminal.write(concat(chunks), () => {
-      done();
-      clearTimeout(this.readyTimer);
-      this.readyTimer = setTimeout(() => this.markReady(), 250);
-    });
+    const data = concat(chunks);
+    this.backlog.push({ data, done });
+    this.backlogBytes += data.byteLength;
+    this.feed();
+  }
+
+  /**
+   * Hands the backlog to xterm, keeping at most `FEED_AHEAD_BYTES` in its parser's queue (a big
+   * batch goes in pieces; it is acknowledged once its last piece is parsed). xterm's write loop
+   * takes what a callback writes in the same turn, so it never waits for the next piece.
+   */
+  private feed(): void {
+    while (this.feeding < FEED_AHEAD_BYTES && this.backlog.length > 0) {
+      const head = this.backlog[0]!;
+      const room = FEED_AHEAD_BYTES - this.feeding;
+      const last = head.data.byteLength <= room;
+      const piece = last ? head.data : head.data.subarray(0, room);
+      if (last) this.backlog.shift();
+      else head.data = head.data.subarray(room);
+      this.backlogBytes -= piece.byteLength;
+      this.feeding += piece.byteLength;
+      this.paceFrames(piece);
+      this.terminal.write(piece, () => {
+        this.feeding -= piece.byteLength;
+        if (last) head.done();
+        clearTimeout(this.readyTimer);
+        this.readyTimer = setTimeout(() => this.markReady(), 250);
+        this.feed();
+      });
+    }
+  }
+
+  /**
+   * Ctrl-C (or Ctrl-\\) while a runaway stream's output is still queued here (`yes`, `cat` of a
+   * big file): as the tty flushes its own output queue on an interrupt, the backlog is dropped
+   * (and acknowledged), so the prompt shows at once instead of after seconds of parsing, and the
+   * screen says how much was skipped. Not in the alternate screen (a full-screen program may
+   * take Ctrl-C as a key and needs its frames) and not for a short backlog.
+   */
+  private interrupted(): void {
+    if (this.backlogBytes < FLUSH_BACKLOG_BYTES || this.terminal.buffer.active.type === 'alternate') return;
+    const skipped = this.backlogBytes;
+    const acks = this.backlog.splice(0).map((item) => item.done);
+    this.backlogBytes = 0;
+    for (const ack of acks) ack();
+    this.writeNotice(`[interrupted: ${Math.round(skipped / 1024).toLocaleString('en')} KiB of output not shown]`);
+  }
+
+  /**
+   * Holds the screen's frames while output floods in: a big batch soon after the last frame
+   * begins synchronized output, and a timer ends it `FLOOD_FRAME_MS` after that frame, so xterm
+   * draws once with everything parsed meanwhile. A keystroke's echo or a short answer after a
+   * quiet moment is drawn on the next frame, as before.
+   */
+  private paceFrames(data: Uint8Array): void {
+    if (this.appSyncs) return;
+    if (includesBytes(data, SYNC_PREFIX)) {
+      this.appSyncs = true;
+      this.releaseFrames();
+      return;
+    }
+    if (this.holdTimer !== undefined || data.byteLength < FLOOD_BATCH_BYTES) return;
+    const sinceFrame = performance.now() - this.lastFrameAt;
+    if (sinceFrame >= FLOOD_FRAME_MS) return;
+    this.terminal.write(SYNC_BEGIN);
+    this.holdTimer = setTimeout(() => this.releaseFrames(), FLOOD_FRAME_MS - sinceFrame);
+  }
+
+  private releaseFrames(): void {
+    if (this.holdTimer === undefined) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.terminal.write(SYNC_END);
   }
 
   writeNotice(text: string): void {
@@ -210,6 +361,7 @@ export class TerminalScreen {
 
   dispose(): void {
     clearTimeout(this.readyTimer);
+    clearTimeout(this.holdTimer);
     this.markReady();
     this.webgl?.dispose();
     this.terminal.dispose();
@@ -218,6 +370,14 @@ export class TerminalScreen {
   }
 
   private tryWebgl(): void {
+    const software = softwareWebgl();
+    if (software) {
+      // WebGL drawn by the CPU (SwiftShader, llvmpipe: no GPU, or a blocklisted one) is far
+      // slower than the DOM renderer: 0.6 MB/s against 5-8 MB/s of `cat` here.
+      this.renderer = 'dom';
+      this.callbacks.onRenderer?.(this.renderer);
+      return;
+    }
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -237,8 +397,66 @@ export class TerminalScreen {
   }
 }
 
+let softwareRenderer: string | false | undefined;
+/**
+ * The name of the software rasteriser behind WebGL (SwiftShader, llvmpipe), or false when WebGL
+ * runs on a GPU or is missing (the addon then fails and the DOM renderer draws). Asked once.
+ */
+function softwareWebgl(): string | false {
+  if (softwareRenderer !== undefined) return softwareRenderer;
+  softwareRenderer = false;
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    const name = info ? String(gl!.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    if (/swiftshader|llvmpipe|softpipe|software/i.test(name)) softwareRenderer = name;
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  } catch {
+    // no WebGL: the addon's own failure decides
+  }
+  return softwareRenderer;
+}
+
 /** Every tab's screen, by session id. */
 const screens = new Map<string, TerminalScreen>();
+
+/**
+ * What the screens show, for the benches and the end-to-end tests: with the WebGL renderer the
+ * rows are pixels on a canvas, not DOM text. Read-only, and nothing the page does not show already.
+ */
+export interface TerminalProbe {
+  /** The rows on screen of the newest tab, as text (trailing blanks trimmed). */
+  rows(): string[];
+  /** Calls `listener` after each frame the newest tab's renderer drew; answers an unsubscribe. */
+  onRender(listener: () => void): () => void;
+  renderer(): RendererKind | undefined;
+  size(): { cols: number; rows: number } | undefined;
+  /** Whether the newest tab skips xterm's redraws of an empty selection. */
+  selectionRedrawsSkipped(): boolean;
+}
+
+const newest = () => [...screens.values()].at(-1);
+const probe: TerminalProbe = {
+  rows() {
+    const terminal = newest()?.terminal;
+    if (!terminal) return [];
+    const buffer = terminal.buffer.active;
+    const rows: string[] = [];
+    for (let y = buffer.viewportY; y < buffer.viewportY + terminal.rows; y++) rows.push(buffer.getLine(y)?.translateToString(true) ?? '');
+    return rows;
+  },
+  onRender(listener) {
+    const subscription = newest()?.terminal.onRender(() => listener());
+    return () => subscription?.dispose();
+  },
+  renderer: () => newest()?.renderer,
+  size() {
+    const terminal = newest()?.terminal;
+    return terminal ? { cols: terminal.cols, rows: terminal.rows } : undefined;
+  },
+  selectionRedrawsSkipped: () => newest()?.selectionRedrawsSkipped ?? false,
+};
+(globalThis as { cockpitTerminalProbe?: TerminalProbe }).cockpitTerminalProbe = probe;
 
 export const terminalScreens = {
   create(id: string, callbacks: ScreenCallbacks, options?: { readOnly?: boolean; cols?: number; rows?: number }): TerminalScreen {
