@@ -9,7 +9,8 @@
  * - lines/s into the viewer: the view's own rate (lines into main's ring per second, as the
  *   panel's counter shows it) while the page follows and repaints the newest lines;
  * - lines/s kubectl: `kubectl logs -f --timestamps --limit-bytes` of the same pod (the stream the
- *   viewer reads: it asks for stamps), its start-up subtracted;
+ *   viewer reads: it asks for stamps), its start-up (timed next to each run) subtracted; the
+ *   viewer's windows and kubectl's runs alternate, three of each, and the medians are compared;
  * - latency p99 at 20k lines/s: a drill at 20,000 lines/s; on every repaint of the followed
  *   view, now minus the drill's own stamp in the newest line on screen;
  * - regex filter 1M lines: the panel's Errors filter over a full 1,000,000-line ring, as main
@@ -256,7 +257,10 @@ async function sampleRate(page: Page, seconds: number): Promise<{ rate: number; 
 /**
  * `LOGS_BENCH_PARTS` (comma-separated; default every part) picks what a run measures, to iterate
  * faster: `throughput` (the viewer and kubectl, interleaved), `memory`, `filter`, `merged`,
- * `latency`. `LOGS_BENCH_ROUNDS` sets the viewer/kubectl rounds (default 3).
+ * `latency`. `LOGS_BENCH_ROUNDS` sets the viewer/kubectl rounds (default 3); `LOGS_BENCH_WAIT_FULL=1`
+ * samples the viewer only once its ring holds 1M lines (the steady state, no growth). For a look
+ * inside: `LOGS_BENCH_CPU_PROF=<dir>` and `LOGS_BENCH_HOST_FLAGS` (the web host's node flags),
+ * `LOGS_BENCH_PAGE_PROF=<dir>` (the page's CPU profile and time by kind, per viewer window).
  */
 const PARTS = new Set((process.env.LOGS_BENCH_PARTS ?? 'throughput,memory,filter,merged,latency').split(',').map((p) => p.trim()));
 const ROUNDS = Math.max(1, Number(process.env.LOGS_BENCH_ROUNDS ?? 3));
