@@ -7,7 +7,8 @@
  * rest is V8's concurrent GC), GC by kind, the drill's share of a core, ring blocks allocated.
  *
  * `LOGS_INGEST_RAW=1`: the same request with its chunks only counted (the floor: node's TLS and
- * HTTP); `LOGS_INGEST_MAX_LINES`: the ring's cap; `LOGS_INGEST_PROFILE=<file>`: a CPU profile of
+ * HTTP); `LOGS_INGEST_MAX_LINES`: the ring's cap; `LOGS_INGEST_KICK=1`: one burst of external
+ * memory before measuring (with `LOGS_INGEST_MAX_LINES=20000` it shows the GC state a filling ring leaves); `LOGS_INGEST_PROFILE=<file>`: a CPU profile of
  * the measured seconds; `LOGS_INGEST_HEAP=<file>`: a sampled allocation profile of them.
  * Needs `npm run build` (the drill runs from out/).
  */
@@ -120,6 +121,15 @@ try {
     await view.start();
     view.followTail(50, false);
     await sleep(warmup * 1000);
+    if (env.LOGS_INGEST_KICK) {
+      // One burst of external memory, dropped at once (as a ring filling up makes one): the
+      // mark-compact it brings leaves V8's old-space limit tight, and from then on each
+      // scavenge of the socket's buffers starts another mark-compact (compare GC with and without).
+      const burst = Array.from({ length: 100 }, () => new Uint8Array(1 << 20).fill(1));
+      await sleep(500);
+      burst.length = 0;
+      await sleep(1500);
+    }
     let gcMs = 0;
     const gcKinds = new Map<string, number>();
     const gc = new PerformanceObserver((list) => {
