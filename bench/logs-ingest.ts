@@ -7,7 +7,7 @@
  * rest is V8's concurrent GC), GC by kind, the drill's share of a core, ring blocks allocated.
  *
  * `LOGS_INGEST_RAW=1`: the same request with its chunks only counted (the floor: node's TLS and
- * HTTP); `LOGS_INGEST_MAX_LINES`: the ring's cap; `LOGS_INGEST_KICK=1`: one burst of external
+ * HTTP); `LOGS_INGEST_RAW=onread`: over tls.connect into one reused read buffer instead; `LOGS_INGEST_MAX_LINES`: the ring's cap; `LOGS_INGEST_KICK=1`: one burst of external
  * memory before measuring (with `LOGS_INGEST_MAX_LINES=20000` it shows the GC state a filling ring leaves); `LOGS_INGEST_PROFILE=<file>`: a CPU profile of
  * the measured seconds; `LOGS_INGEST_HEAP=<file>`: a sampled allocation profile of them.
  * Needs `npm run build` (the drill runs from out/).
@@ -17,12 +17,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import type https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { Emitter } from '../src/shared/lifetimes';
 import { LogView, type PodWatch } from '../src/main/logs/log-view';
-import { openPodLog } from '../src/main/logs/pod-log-request';
+import { logPath, openPodLog } from '../src/main/logs/pod-log-request';
 
 const NS = 'codesign-production';
 const root = path.resolve(import.meta.dirname, '..');
@@ -82,13 +84,78 @@ try {
     };
   };
 
-  if (env.LOGS_INGEST_RAW) {
+  // One burst of external memory, dropped at once (as a ring filling up makes one): the
+  // mark-compact it brings leaves V8's old-space limit tight, and from then on each scavenge of
+  // the socket's buffers starts another mark-compact (compare the GC with and without).
+  const kick = async () => {
+    if (!env.LOGS_INGEST_KICK) return;
+    const burst = Array.from({ length: 100 }, () => new Uint8Array(1 << 20).fill(1));
+    await sleep(500);
+    burst.length = 0;
+    await sleep(1500);
+  };
+  const gcWatch = () => {
+    let gcMs = 0;
+    const gcKinds = new Map<string, number>();
+    const gc = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcMs += e.duration;
+        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        const name = kind === 1 ? 'minor' : kind === 4 ? 'major' : kind === 8 ? 'incremental' : `kind ${kind}`;
+        gcKinds.set(name, (gcKinds.get(name) ?? 0) + 1);
+      }
+    });
+    gc.observe({ entryTypes: ['gc'] });
+    return () => {
+      gc.disconnect();
+      return `GC ${Math.round(gcMs)} ms (${[...gcKinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})`;
+    };
+  };
+
+  if (env.LOGS_INGEST_RAW === 'onread') {
+    // The same request over tls.connect reading into one reused buffer (`onread`): no buffer per
+    // read. The body's framing is not parsed (newlines counted): what a reader of its own would start from.
+    const options: https.RequestOptions = { headers: {} };
+    await config.applyToHTTPSOptions(options);
+    const server = new URL(config.getCurrentCluster()!.server);
+    const target = logPath({ namespace: NS, pod: names[0]!, container: spec.containers[0]!.name, follow: true, tailLines: 0 });
+    let lines = 0;
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    const socket = tls.connect({
+      host: server.hostname,
+      port: Number(server.port || 443),
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      rejectUnauthorized: options.rejectUnauthorized,
+      onread: {
+        buffer,
+        callback: (n: number) => {
+          for (let i = buffer.indexOf(10); i !== -1 && i < n; i = buffer.indexOf(10, i + 1)) lines++;
+          return true;
+        },
+      },
+    } as tls.ConnectionOptions);
+    const headers = Object.entries(options.headers ?? {})
+      .map(([k, v]) => `${k}: ${String(v)}\r\n`)
+      .join('');
+    socket.once('secureConnect', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: ${server.host}\r\n${headers}\r\n`));
+    await sleep(warmup * 1000);
+    await kick();
+    const gcDone = gcWatch();
+    const result = await measure(() => lines);
+    console.log(`raw, one reused read buffer: ${result.text}; ${gcDone()}`);
+    socket.destroy();
+  } else if (env.LOGS_INGEST_RAW) {
     let lines = 0;
     const handle = await openPodLog(config, 'drill', { namespace: NS, pod: names[0]!, container: spec.containers[0]!.name, follow: true, tailLines: 0 }, (c) => {
       for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) lines++;
     });
     await sleep(warmup * 1000);
-    console.log(`raw: ${(await measure(() => lines)).text}`);
+    await kick();
+    const gcDone = gcWatch();
+    const result = await measure(() => lines);
+    console.log(`raw, https.request: ${result.text}; ${gcDone()}`);
     handle.abort();
   } else {
     const raw = (name: string) => ({ metadata: { name, namespace: NS, labels: { app: 'codesign-api' } }, spec, status: { phase: 'Running', containerStatuses: spec.containers.map((c) => ({ name: c.name, restartCount: 0, state: { running: {} } })) } });
@@ -121,26 +188,8 @@ try {
     await view.start();
     view.followTail(50, false);
     await sleep(warmup * 1000);
-    if (env.LOGS_INGEST_KICK) {
-      // One burst of external memory, dropped at once (as a ring filling up makes one): the
-      // mark-compact it brings leaves V8's old-space limit tight, and from then on each
-      // scavenge of the socket's buffers starts another mark-compact (compare GC with and without).
-      const burst = Array.from({ length: 100 }, () => new Uint8Array(1 << 20).fill(1));
-      await sleep(500);
-      burst.length = 0;
-      await sleep(1500);
-    }
-    let gcMs = 0;
-    const gcKinds = new Map<string, number>();
-    const gc = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        gcMs += e.duration;
-        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-        const name = kind === 1 ? 'minor' : kind === 4 ? 'major' : kind === 8 ? 'incremental' : `kind ${kind}`;
-        gcKinds.set(name, (gcKinds.get(name) ?? 0) + 1);
-      }
-    });
-    gc.observe({ entryTypes: ['gc'] });
+    await kick();
+    const gcDone = gcWatch();
     const session = env.LOGS_INGEST_PROFILE || env.LOGS_INGEST_HEAP ? new Session() : undefined;
     session?.connect();
     if (env.LOGS_INGEST_HEAP) await session!.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
@@ -155,9 +204,9 @@ try {
     if (env.LOGS_INGEST_HEAP) writeFileSync(env.LOGS_INGEST_HEAP, JSON.stringify((await session!.post('HeapProfiler.stopSampling')).profile));
     else if (session) writeFileSync(env.LOGS_INGEST_PROFILE!, JSON.stringify((await session.post('Profiler.stop')).profile));
     session?.disconnect();
-    gc.disconnect();
+    const gcText = gcDone();
     console.log(
-      `${pods} pod(s): ${result.text}; GC ${Math.round(gcMs)} ms (${[...gcKinds].map(([k, n]) => `${n} ${k}`).join(', ')}); reports ${Math.round((sent - sent0) / wall / 1024)} KiB/s; ${freshBlocks - fresh0} ring blocks allocated`,
+      `${pods} pod(s): ${result.text}; ${gcText}; reports ${Math.round((sent - sent0) / wall / 1024)} KiB/s; ${freshBlocks - fresh0} ring blocks allocated`,
     );
     view.dispose();
   }
