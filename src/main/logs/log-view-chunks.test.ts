@@ -18,7 +18,13 @@ function makeView(maxLines?: number, mergeHoldMs = 0): LogView {
   });
 }
 
-const feed = (follower: ContainerFollower, chunk: Buffer) => (follower as unknown as { onData(chunk: Buffer): void }).onData(chunk);
+/** One read buffer for every piece, scribbled over after each call: as the socket's reused buffer. */
+const readBuffer = Buffer.alloc(1 << 17);
+const feed = (follower: ContainerFollower, chunk: Buffer) => {
+  chunk.copy(readBuffer);
+  (follower as unknown as { onData(chunk: Buffer): void }).onData(readBuffer.subarray(0, chunk.length));
+  readBuffer.fill(0x23, 0, chunk.length);
+};
 const held = (view: LogView) => view.ring.window(view.ring.firstSeq, view.ring.size).map((l) => ({ source: l.source, time: l.time, text: Buffer.from(l.bytes).toString('utf8') }));
 
 /** The lines of a stamped stream as the view should keep them: stamp parsed off, CR dropped. */

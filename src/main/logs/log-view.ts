@@ -259,8 +259,11 @@ export class ContainerFollower extends Disposable {
     this.timer = setTimeout(() => void this.open(), wait);
   }
 
-  private onData(chunk: Buffer): void {
+  /** A piece of the stream, a view of its reused read buffer: nothing here keeps it past the call. */
+  private onData(piece: Buffer): void {
     const now = performance.now();
+    // Lines waiting to be merged are kept by reference: a merged view gets its own copy.
+    const chunk = this.view.queuesLines ? Buffer.from(piece) : piece;
     let data = chunk;
     let start = 0;
     if (this.carry) {
@@ -309,6 +312,8 @@ export class ContainerFollower extends Disposable {
         this.carry = Buffer.from(data.subarray(start));
       }
     }
+    // The gate keeps the last stamp's lines by reference until a newer stamp: hashed now.
+    this.gate.settle();
     this.view.scheduleDrain();
   }
 
@@ -538,6 +543,11 @@ export class LogView extends Disposable {
     }, 5);
   }
 
+  /** Lines go to the merger (kept there by reference until they may go), not straight into the ring. */
+  get queuesLines(): boolean {
+    return this.merger.size > 0 || this.sourceList.length > 1;
+  }
+
   /**
    * One admitted line of a source. With one source and nothing queued it goes straight into
    * the ring (no ordering to do); else the merger orders it against the other sources.
@@ -556,7 +566,7 @@ export class LogView extends Disposable {
    * ring taking them as one run when nothing is to be merged.
    */
   acceptRun(source: number, arrived: number, bytes: Uint8Array, starts: Int32Array, ends: Int32Array, times: Float64Array, count: number): void {
-    if (this.merger.size === 0 && this.sourceList.length <= 1) {
+    if (!this.queuesLines) {
       this.ring.appendRun(bytes, starts, ends, times, count, source);
       return;
     }
