@@ -82,6 +82,8 @@ export class ContainerFollower extends Disposable {
   readonly gate = new ResumeGate();
   /** Each line's stamp is parsed into this (the gate and the ring copy what they keep). */
   private readonly stampScratch: StampedLine = { sec: 0, nano: 0, bodyStart: 0 };
+  /** A chunk's admitted lines, as columns: where each starts (after its stamp) and ends, and its time. */
+  private run = { starts: new Int32Array(1024), ends: new Int32Array(1024), times: new Float64Array(1024) };
   /** Which connection's chunks are read: bumped when one drops or another opens. */
   private connection = 0;
   private handle: PodLogHandle | undefined;
@@ -260,8 +262,11 @@ export class ContainerFollower extends Disposable {
     this.timer = setTimeout(() => void this.open(), wait);
   }
 
-  private onData(chunk: Buffer): void {
+  /** A piece of the stream, a view of its reused read buffer: nothing here keeps it past the call. */
+  private onData(piece: Buffer): void {
     const now = performance.now();
+    // Lines waiting to be merged are kept by reference: a merged view gets its own copy.
+    const chunk = this.view.queuesLines ? Buffer.from(piece) : piece;
     let data = chunk;
     let start = 0;
     if (this.carry) {
@@ -277,11 +282,31 @@ export class ContainerFollower extends Disposable {
         start = first + 1;
       }
     }
+    // The chunk's whole lines go to the view as one run (`LogView.acceptRun`): no call, copy or
+    // object per line past the stamp and the gate.
+    const run = this.run;
+    let count = 0;
     let newline = data.indexOf(10, start);
     while (newline !== -1) {
-      this.take(data, start, newline, now);
+      let end = newline;
+      if (end > start && data[end - 1] === 13) end--;
+      const stamp = parseStamp(data, start, end, this.stampScratch);
+      const bodyStart = stamp ? stamp.bodyStart : start;
+      if (this.gate.admit(stamp, data, bodyStart, end)) {
+        if (count === run.starts.length) this.growRun();
+        run.starts[count] = bodyStart;
+        run.ends[count] = end;
+        run.times[count] = stamp ? stampMillis(stamp) : Number.NaN;
+        count++;
+      } else {
+        this.info.repeatsDropped++;
+      }
       start = newline + 1;
       newline = data.indexOf(10, start);
+    }
+    if (count > 0) {
+      this.info.lines += count;
+      this.view.acceptRun(this.info.id, now, data, run.starts, run.ends, run.times, count);
     }
     if (start < data.length) {
       if (data.length - start > MAX_LINE_BYTES) {
@@ -290,7 +315,18 @@ export class ContainerFollower extends Disposable {
         this.carry = Buffer.from(data.subarray(start));
       }
     }
+    // The gate keeps the last stamp's lines by reference until a newer stamp: hashed now.
+    this.gate.settle();
     this.view.scheduleDrain();
+  }
+
+  private growRun(): void {
+    const size = this.run.starts.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(from: T, to: T) => {
+      to.set(from);
+      return to;
+    };
+    this.run = { starts: grow(this.run.starts, new Int32Array(size)), ends: grow(this.run.ends, new Int32Array(size)), times: grow(this.run.times, new Float64Array(size)) };
   }
 
   /** The last line of a stream that ended (or was stopped) without its newline: a line all the same. */
@@ -511,6 +547,11 @@ export class LogView extends Disposable {
     }, 5);
   }
 
+  /** Lines go to the merger (kept there by reference until they may go), not straight into the ring. */
+  get queuesLines(): boolean {
+    return this.merger.size > 0 || this.sourceList.length > 1;
+  }
+
   /**
    * One admitted line of a source. With one source and nothing queued it goes straight into
    * the ring (no ordering to do); else the merger orders it against the other sources.
@@ -523,9 +564,45 @@ export class LogView extends Disposable {
     this.merger.add(source, stamp ? stampMillis(stamp) : Number.NaN, arrived, bytes, start, end);
   }
 
+  /**
+   * A chunk's admitted lines of one source, in order (`bytes[starts[i], ends[i])`, each ending
+   * before the next starts; times in ms, NaN without a stamp): as `accept` line by line, with the
+   * ring taking them as one run when nothing is to be merged.
+   */
+  acceptRun(source: number, arrived: number, bytes: Uint8Array, starts: Int32Array, ends: Int32Array, times: Float64Array, count: number): void {
+    if (!this.queuesLines) {
+      this.ring.appendRun(bytes, starts, ends, times, count, source);
+      return;
+    }
+    for (let i = 0; i < count; i++) this.merger.add(source, times[i]!, arrived, bytes, starts[i]!, ends[i]!);
+  }
+
+  /**
+   * Merged lines on their way into the ring: consecutive lines of one source's chunk are gathered
+   * (`flushMerged` hands them to the ring as one run, as the single-source path does).
+   */
+  private mergedRun = { bytes: undefined as Uint8Array | undefined, source: 0, count: 0, starts: new Int32Array(1024), ends: new Int32Array(1024), times: new Float64Array(1024) };
+
   private readonly appendMerged = (source: number, bytes: Uint8Array, start: number, end: number, time: number) => {
-    this.ring.append(bytes, start, end, source, time);
+    const run = this.mergedRun;
+    if (run.count > 0 && (bytes !== run.bytes || source !== run.source || start <= run.ends[run.count - 1]! || run.count === run.starts.length)) this.flushMerged();
+    if (run.count === 0) {
+      run.bytes = bytes;
+      run.source = source;
+    }
+    run.starts[run.count] = start;
+    run.ends[run.count] = end;
+    run.times[run.count] = time;
+    run.count++;
   };
+
+  private flushMerged(): void {
+    const run = this.mergedRun;
+    if (run.count === 0) return;
+    this.ring.appendRun(run.bytes!, run.starts, run.ends, run.times, run.count, run.source);
+    run.count = 0;
+    run.bytes = undefined;
+  }
 
   /** Moves what the merger may release into the ring, and filters the new lines. */
   drain(force: boolean): void {
@@ -534,6 +611,7 @@ export class LogView extends Disposable {
       // list's repaints) waiting; the rest goes on the next turn.
       const before = this.merger.size;
       this.merger.drain(performance.now(), this.appendMerged, force, force ? Infinity : MERGE_SLICE);
+      this.flushMerged();
       if (!force && before - this.merger.size >= MERGE_SLICE) {
         clearTimeout(this.drainTimer);
         this.drainTimer = setTimeout(() => {

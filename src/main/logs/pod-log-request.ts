@@ -6,9 +6,11 @@
  * is no previous instance, the container has not started yet.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
 import { CockpitFailure, type ErrorCode } from '../../shared/result';
+import { HttpResponseReader } from './http-response';
 
 export interface PodLogQuery {
   namespace: string;
@@ -56,7 +58,20 @@ export function logPath(q: PodLogQuery): string {
   return `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods/${encodeURIComponent(q.pod)}/log?${params}`;
 }
 
-/** Opens the stream; `onData` gets every chunk in order. Rejects when the server refuses it. */
+/** The socket's reads land here, one buffer per stream for its whole life. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Opens the stream; `onData` gets every piece of the body in order, as a view of the stream's
+ * one read buffer: valid only during the call (copy what you keep). Rejects when the server
+ * refuses it.
+ *
+ * Not node's http client: that gives every read (a TLS record, 16 KiB) a new Buffer, and at a
+ * log flood's hundreds of megabytes a second those young buffers keep V8 running a full
+ * mark-compact every few hundred milliseconds once the host's heap limit is tight (as a filling
+ * ring leaves it). Here the socket reads into one reused buffer (`onread`) and
+ * `HttpResponseReader` takes the response apart.
+ */
 export async function openPodLog(config: KubeConfig, context: string, q: PodLogQuery, onData: (chunk: Buffer) => void): Promise<PodLogHandle> {
   const cluster = config.getCurrentCluster();
   const scope = { context, namespace: q.namespace };
@@ -65,58 +80,109 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
   const options: https.RequestOptions = { headers: {} };
   await config.applyToHTTPSOptions(options);
   const isHttps = url.protocol === 'https:';
-  Object.assign(options, {
-    protocol: url.protocol,
-    hostname: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port || (isHttps ? 443 : 80),
-    path: `${url.pathname}${url.search}`,
-    method: 'GET',
-    agent: false,
-  });
-  const request = isHttps ? https.request : (http.request as unknown as typeof https.request);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (isHttps ? 443 : 80));
+  const headers = Object.entries(options.headers ?? {})
+    .filter(([name]) => !/^(host|connection|content-length|transfer-encoding)$/i.test(name))
+    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`)
+    .join('');
+  const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headers}Accept: */*\r\nConnection: close\r\n\r\n`;
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   return new Promise<PodLogHandle>((resolveOpen, rejectOpen) => {
     let aborted = false;
-    let res: http.IncomingMessage | undefined;
+    let opened = false;
+    let settled = false;
     let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     done.catch(() => undefined);
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (error) settle!.reject(error);
+      else settle!.resolve();
+    };
     const cut = (error: Error) => {
       const code = (error as NodeJS.ErrnoException).code;
       return new LogRequestFailure('Unreachable', `${context}: the log stream of ${q.pod}/${q.container} was cut (${code ?? error.message})`, 'other', scope);
     };
-    const req = request(options, (response) => {
-      res = response;
-      const status = response.statusCode ?? 0;
-      if (status >= 400) {
-        const chunks: Buffer[] = [];
-        response.on('data', (c: Buffer) => chunks.push(c));
-        response.on('end', () => rejectOpen(refusal(status, Buffer.concat(chunks).toString('utf8'), context, q)));
-        response.on('error', (e) => rejectOpen(cut(e)));
+    const unreachable = (error: Error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      return new LogRequestFailure('Unreachable', `${context}: cannot reach ${cluster.server} for the log of ${q.pod}/${q.container}: ${code ?? error.message}`, 'other', scope);
+    };
+    let refusedStatus = 0;
+    const refusedBody: Buffer[] = [];
+    const reader = new HttpResponseReader(
+      (head) => {
+        if (head.status >= 400) {
+          refusedStatus = head.status;
+          return;
+        }
+        opened = true;
+        resolveOpen(handle);
+      },
+      (bytes, start, end) => {
+        if (refusedStatus) refusedBody.push(Buffer.from(bytes.subarray(start, end)));
+        else onData(buffer.subarray(start, end));
+      },
+    );
+    const connectOptions = {
+      host,
+      port,
+      onread: {
+        buffer,
+        callback: (n: number) => {
+          try {
+            reader.push(buffer, 0, n);
+          } catch (error) {
+            socket.destroy(error instanceof Error ? error : new Error(String(error)));
+            return false;
+          }
+          if (reader.complete) socket.end();
+          return true;
+        },
+      },
+    };
+    const socket: net.Socket = isHttps
+      ? tls.connect({
+          ...connectOptions,
+          ...(options.ca ? { ca: options.ca } : {}),
+          ...(options.cert ? { cert: options.cert } : {}),
+          ...(options.key ? { key: options.key } : {}),
+          ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+          ...(options.servername ? { servername: options.servername } : net.isIP(host) ? {} : { servername: host }),
+        } as tls.ConnectionOptions)
+      : net.connect(connectOptions as net.NetConnectOpts);
+    socket.once(isHttps ? 'secureConnect' : 'connect', () => socket.write(request));
+    socket.on('error', (error) => {
+      if (aborted) return;
+      if (!opened) {
+        if (refusedStatus) return;
+        rejectOpen(unreachable(error));
+      }
+      finish(cut(error));
+    });
+    socket.on('close', () => {
+      if (refusedStatus) {
+        rejectOpen(refusal(refusedStatus, Buffer.concat(refusedBody).toString('utf8'), context, q));
         return;
       }
-      response.on('data', onData);
-      response.on('end', () => (response.complete || aborted ? settle!.resolve() : settle!.reject(cut(Object.assign(new Error('cut'), { code: 'ECONNRESET' })))));
-      response.on('error', (e) => (aborted ? settle!.resolve() : settle!.reject(cut(e))));
-      response.on('aborted', () => (aborted ? settle!.resolve() : settle!.reject(cut(Object.assign(new Error('cut'), { code: 'ECONNRESET' })))));
-      resolveOpen({
-        done,
-        pause: () => res?.pause(),
-        resume: () => res?.resume(),
-        abort: () => {
-          aborted = true;
-          req.destroy();
-          settle!.resolve();
-        },
-      });
+      if (!opened) {
+        rejectOpen(unreachable(Object.assign(new Error('the connection closed before an answer'), { code: 'ECONNRESET' })));
+        return;
+      }
+      if (aborted || reader.complete || reader.toClose) finish();
+      else finish(cut(Object.assign(new Error('cut'), { code: 'ECONNRESET' })));
     });
-    req.on('error', (error) => {
-      if (aborted) return;
-      const code = (error as NodeJS.ErrnoException).code;
-      const failure = new LogRequestFailure('Unreachable', `${context}: cannot reach ${cluster.server} for the log of ${q.pod}/${q.container}: ${code ?? error.message}`, 'other', scope);
-      rejectOpen(failure);
-      settle?.reject(failure);
-    });
-    req.end();
+    const handle: PodLogHandle = {
+      done,
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      abort: () => {
+        aborted = true;
+        socket.destroy();
+        finish();
+      },
+    };
   });
 }
 

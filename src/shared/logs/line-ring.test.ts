@@ -72,4 +72,43 @@ describe('LineRing', () => {
     expect(ring.seqAtTime(0)).toBe(0);
     expect(ring.seqAtTime(99_999)).toBe(10);
   });
+
+  it('takes a run of lines out of one buffer exactly as it takes them one by one (seqs, drops, bytes, blocks freed)', () => {
+    // Lines with a stamp-like prefix and a newline between them, as a chunk of the log stream.
+    let seed = 7;
+    const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (const options of [{ maxLines: 50, blockBytes: 128 }, { maxLines: 1000, maxBytes: 2048, blockBytes: 256 }, { maxLines: 7, blockBytes: 64 }, {}]) {
+      const byRun = new LineRing(options);
+      const byLine = new LineRing(options);
+      for (let chunk = 0; chunk < 60; chunk++) {
+        const parts: string[] = [];
+        const bodies: Array<[number, number]> = [];
+        let at = 0;
+        for (let i = 0, n = random(30); i < n; i++) {
+          const prefix = 'p'.repeat(random(12));
+          const body = `${chunk}.${i}:${'x'.repeat(random(i === 3 ? 300 : 40))}`;
+          const cr = random(4) === 0 ? '\r' : '';
+          parts.push(`${prefix}${body}${cr}\n`);
+          bodies.push([at + prefix.length, at + prefix.length + body.length]);
+          at += prefix.length + body.length + cr.length + 1;
+        }
+        // Some lines the gate dropped: not in the run, their bytes still between the others.
+        const kept = bodies.filter(() => random(5) !== 0);
+        const bytes = enc.encode(`${'lead'}${parts.join('')}`);
+        const starts = Int32Array.from(kept, ([s]) => s + 4);
+        const ends = Int32Array.from(kept, ([, e]) => e + 4);
+        const times = Float64Array.from(kept, (_, i) => chunk * 1000 + i);
+        byRun.appendRun(bytes, starts, ends, times, kept.length, chunk % 3);
+        for (let i = 0; i < kept.length; i++) byLine.append(bytes, starts[i]!, ends[i]!, chunk % 3, times[i]!);
+        expect([byRun.firstSeq, byRun.nextSeq, byRun.bytes]).toEqual([byLine.firstSeq, byLine.nextSeq, byLine.bytes]);
+      }
+      const all = (ring: LineRing) => ring.window(ring.firstSeq, ring.size).map((l) => [l.seq, l.source, l.time, dec.decode(l.bytes)]);
+      expect(all(byRun)).toEqual(all(byLine));
+      // The runs a filter reads hold each line followed by a newline, nothing else.
+      const joined = [...byRun.runs()].map((r) => dec.decode(r.data)).join('');
+      expect(joined).toBe(all(byLine).map((l) => `${l[3]}\n`).join(''));
+      const blocks = (ring: LineRing) => (ring as unknown as { blocks: unknown[] }).blocks.length;
+      expect(blocks(byRun)).toBeLessThanOrEqual(blocks(byLine) + 1);
+    }
+  });
 });

@@ -80,4 +80,21 @@ describe('ResumeGate', () => {
     gate.reopen();
     expect(feed(gate, ['plain line', '2026-11-27T10:00:01Z a'])).toEqual(['plain line', '2026-11-27T10:00:01Z a']);
   });
+
+  it('settles the lines at the last stamp before their bytes are overwritten (a reused read buffer)', () => {
+    const gate = new ResumeGate();
+    const buffer = new Uint8Array(64);
+    const admitFrom = (line: string) => {
+      buffer.fill(0);
+      buffer.set(enc.encode(line));
+      const stamp = parseStamp(buffer, 0, line.length)!;
+      const kept = gate.admit(stamp, buffer, stamp.bodyStart, line.length);
+      gate.settle();
+      buffer.fill(0x21);
+      return kept;
+    };
+    expect([admitFrom('2026-11-27T10:00:01Z a'), admitFrom('2026-11-27T10:00:01Z b')]).toEqual([true, true]);
+    gate.reopen();
+    expect(feed(gate, ['2026-11-27T10:00:01Z a', '2026-11-27T10:00:01Z b', '2026-11-27T10:00:01Z c'])).toEqual(['2026-11-27T10:00:01Z c']);
+  });
 });

@@ -15,6 +15,8 @@
  */
 import { compareStamps, type Stamp } from './stamps';
 
+const EMPTY = new Uint8Array(0);
+
 export class ResumeGate {
   private last: Stamp | undefined;
   /**
@@ -41,14 +43,23 @@ export class ResumeGate {
 
   /** The stream is being reopened from `lastStamp`: check what comes until a newer stamp arrives. */
   reopen(): void {
+    this.settle();
+    this.unhashed = [];
+    this.pending = this.last ? new Map(this.atLast) : undefined;
+  }
+
+  /**
+   * The bytes `admit` was given are about to be overwritten (a reused read buffer): the lines at
+   * the last stamp are hashed now instead of kept by reference.
+   */
+  settle(): void {
     for (let i = 0; i < this.unhashedCount; i++) {
       const line = this.unhashed[i]!;
       const hash = lineHash(line.bytes, line.start, line.end);
       this.atLast.set(hash, (this.atLast.get(hash) ?? 0) + 1);
+      line.bytes = EMPTY;
     }
-    this.unhashed = [];
     this.unhashedCount = 0;
-    this.pending = this.last ? new Map(this.atLast) : undefined;
   }
 
   /**

@@ -30,7 +30,23 @@ export function parseStamp(bytes: Uint8Array, start: number, end: number, into?:
   if (end - start < 20 || bytes[start + 4] !== 45 || bytes[start + 10] !== 84) return undefined;
   let i = start + 19;
   let nano = 0;
-  if (bytes[i] === 46) {
+  const c1 = bytes[i + 1]! - 48;
+  if (bytes[i] === 46 && bytes[i + 10] === 90 && i + 10 < end && c1 >= 0 && c1 <= 9) {
+    // The usual case, nine digits then Z: no loop.
+    const c2 = bytes[i + 2]! - 48;
+    const c3 = bytes[i + 3]! - 48;
+    const c4 = bytes[i + 4]! - 48;
+    const c5 = bytes[i + 5]! - 48;
+    const c6 = bytes[i + 6]! - 48;
+    const c7 = bytes[i + 7]! - 48;
+    const c8 = bytes[i + 8]! - 48;
+    const c9 = bytes[i + 9]! - 48;
+    if ((c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9) >= 0 && c2 <= 9 && c3 <= 9 && c4 <= 9 && c5 <= 9 && c6 <= 9 && c7 <= 9 && c8 <= 9 && c9 <= 9) {
+      nano = ((((((((c1 * 10 + c2) * 10 + c3) * 10 + c4) * 10 + c5) * 10 + c6) * 10 + c7) * 10 + c8) * 10 + c9);
+      i += 10;
+    }
+  }
+  if (i === start + 19 && bytes[i] === 46) {
     i++;
     let digits = 0;
     while (i < end && bytes[i]! >= 48 && bytes[i]! <= 57) {
@@ -51,10 +67,17 @@ export function parseStamp(bytes: Uint8Array, start: number, end: number, into?:
   }
   if (i < end && bytes[i] !== 32) return undefined;
   let sec: number | undefined;
-  if (zone === 'Z') {
-    let same = !Number.isNaN(lastSec);
-    for (let k = 0; same && k < 19; k++) if (lastKey[k] !== bytes[start + k]) same = false;
-    if (same) sec = lastSec;
+  if (zone === 'Z' && !Number.isNaN(lastSec)) {
+    // Most lines share their second with the line before: the 19 bytes compared, newest digits first.
+    const k = lastKey;
+    const b = start;
+    if (
+      k[18] === bytes[b + 18] && k[17] === bytes[b + 17] && k[15] === bytes[b + 15] && k[14] === bytes[b + 14] && k[12] === bytes[b + 12] && k[11] === bytes[b + 11] &&
+      k[9] === bytes[b + 9] && k[8] === bytes[b + 8] && k[6] === bytes[b + 6] && k[5] === bytes[b + 5] && k[3] === bytes[b + 3] && k[2] === bytes[b + 2] &&
+      k[1] === bytes[b + 1] && k[0] === bytes[b] && k[4] === bytes[b + 4] && k[7] === bytes[b + 7] && k[10] === bytes[b + 10] && k[13] === bytes[b + 13] && k[16] === bytes[b + 16]
+    ) {
+      sec = lastSec;
+    }
   }
   if (sec === undefined) {
     const key = String.fromCharCode(...bytes.subarray(start, start + 19)) + zone;
