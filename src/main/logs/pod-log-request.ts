@@ -6,7 +6,11 @@
  * is no previous instance, the container has not started yet.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type https from 'node:https';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { SocksProxyAgent } from 'socks-proxy-agent';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { CockpitFailure, type ErrorCode } from '../../shared/result';
@@ -60,6 +64,8 @@ export function logPath(q: PodLogQuery): string {
 
 /** The socket's reads land here, one buffer per stream for its whole life. */
 const READ_BUFFER_BYTES = 64 * 1024;
+/** Of a refusal's body, what is kept to say why. */
+const MAX_REFUSAL_BYTES = 64 * 1024;
 
 /**
  * Opens the stream; `onData` gets every piece of the body in order, as a view of the stream's
@@ -79,13 +85,20 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
   const url = new URL(logPath(q), cluster.server);
   const options: https.RequestOptions = { headers: {} };
   await config.applyToHTTPSOptions(options);
+  // Through a proxy (`proxy-url`): node's client with a proxy agent.
+  if (cluster.proxyUrl) return openThroughAgent(options, proxyAgent(cluster.proxyUrl, url), url, context, q, onData);
   const isHttps = url.protocol === 'https:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (isHttps ? 443 : 80));
-  const headers = Object.entries(options.headers ?? {})
+  const fields: Array<[string, string]> = Object.entries(options.headers ?? {})
     .filter(([name]) => !/^(host|connection|content-length|transfer-encoding)$/i.test(name))
-    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`)
-    .join('');
+    .map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]);
+  // A user with a username and password (basic auth), as node's client would send it.
+  if (options.auth) fields.push(['Authorization', `Basic ${Buffer.from(options.auth).toString('base64')}`]);
+  if (fields.some(([name, value]) => /[\r\n]/.test(name) || /[\r\n]/.test(value))) {
+    throw new LogRequestFailure('Invalid', `${context}: a credential of the kubeconfig holds a line break; it cannot be sent as an HTTP header`, 'other', scope);
+  }
+  const headers = fields.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headers}Accept: */*\r\nConnection: close\r\n\r\n`;
   const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   return new Promise<PodLogHandle>((resolveOpen, rejectOpen) => {
@@ -111,6 +124,7 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
     };
     let refusedStatus = 0;
     const refusedBody: Buffer[] = [];
+    let refusedBytes = 0;
     const reader = new HttpResponseReader(
       (head) => {
         if (head.status >= 400) {
@@ -121,8 +135,13 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
         resolveOpen(handle);
       },
       (bytes, start, end) => {
-        if (refusedStatus) refusedBody.push(Buffer.from(bytes.subarray(start, end)));
-        else onData(buffer.subarray(start, end));
+        if (!refusedStatus) onData(buffer.subarray(start, end));
+        else if (refusedBytes < MAX_REFUSAL_BYTES) {
+          // What the server says of a refusal: its first 64 KiB are enough.
+          const piece = Buffer.from(bytes.subarray(start, Math.min(end, start + MAX_REFUSAL_BYTES - refusedBytes)));
+          refusedBody.push(piece);
+          refusedBytes += piece.length;
+        }
       },
     );
     const connectOptions = {
@@ -148,6 +167,8 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
           ...(options.ca ? { ca: options.ca } : {}),
           ...(options.cert ? { cert: options.cert } : {}),
           ...(options.key ? { key: options.key } : {}),
+          ...(options.pfx ? { pfx: options.pfx } : {}),
+          ...(options.passphrase ? { passphrase: options.passphrase } : {}),
           ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
           ...(options.servername ? { servername: options.servername } : net.isIP(host) ? {} : { servername: host }),
         } as tls.ConnectionOptions)
@@ -183,6 +204,78 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
         finish();
       },
     };
+  });
+}
+
+/**
+ * The agent that speaks to the cluster's proxy. Built here: client-node 1.x hands
+ * http(s)-proxy-agent 7 an options object where a URL is expected, and its agent then connects
+ * nowhere (ECONNRESET). The TLS to the API server through the tunnel takes the request's own
+ * options (the cluster's CA, the user's certificate).
+ */
+function proxyAgent(proxyUrl: string, url: URL): http.Agent {
+  if (/^socks/i.test(proxyUrl)) return new SocksProxyAgent(proxyUrl);
+  return url.protocol === 'https:' ? new HttpsProxyAgent(proxyUrl) : new HttpProxyAgent(proxyUrl);
+}
+
+/**
+ * The same stream through node's http client and a proxy agent (`proxy-url`: HTTP, HTTPS
+ * CONNECT or SOCKS). Each chunk is a Buffer of its own here.
+ */
+function openThroughAgent(options: https.RequestOptions, agent: http.Agent, url: URL, context: string, q: PodLogQuery, onData: (chunk: Buffer) => void): Promise<PodLogHandle> {
+  const scope = { context, namespace: q.namespace };
+  const isHttps = url.protocol === 'https:';
+  Object.assign(options, {
+    agent,
+    protocol: url.protocol,
+    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port || (isHttps ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    method: 'GET',
+  });
+  const request = isHttps ? https.request : (http.request as unknown as typeof https.request);
+  return new Promise<PodLogHandle>((resolveOpen, rejectOpen) => {
+    let aborted = false;
+    let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => undefined);
+    const cut = (code: string) => new LogRequestFailure('Unreachable', `${context}: the log stream of ${q.pod}/${q.container} was cut (${code})`, 'other', scope);
+    const req = request(options, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 400) {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        response.on('data', (c: Buffer) => {
+          if (kept < MAX_REFUSAL_BYTES) chunks.push(c.subarray(0, MAX_REFUSAL_BYTES - kept));
+          kept += c.length;
+        });
+        response.on('end', () => rejectOpen(refusal(status, Buffer.concat(chunks).toString('utf8'), context, q)));
+        response.on('error', (e) => rejectOpen(cut((e as NodeJS.ErrnoException).code ?? e.message)));
+        return;
+      }
+      response.on('data', onData);
+      response.on('end', () => (response.complete || aborted ? settle!.resolve() : settle!.reject(cut('ECONNRESET'))));
+      response.on('error', (e) => (aborted ? settle!.resolve() : settle!.reject(cut((e as NodeJS.ErrnoException).code ?? e.message))));
+      response.on('aborted', () => (aborted ? settle!.resolve() : settle!.reject(cut('ECONNRESET'))));
+      resolveOpen({
+        done,
+        pause: () => response.pause(),
+        resume: () => response.resume(),
+        abort: () => {
+          aborted = true;
+          req.destroy();
+          settle!.resolve();
+        },
+      });
+    });
+    req.on('error', (error) => {
+      if (aborted) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      const failure = new LogRequestFailure('Unreachable', `${context}: cannot reach ${url.origin} through its proxy for the log of ${q.pod}/${q.container}: ${code ?? error.message}`, 'other', scope);
+      rejectOpen(failure);
+      settle?.reject(failure);
+    });
+    req.end();
   });
 }
 
