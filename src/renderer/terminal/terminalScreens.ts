@@ -184,6 +184,8 @@ export class TerminalScreen {
   private backlogBytes = 0;
   /** Bytes handed to xterm and not parsed yet. */
   private feeding = 0;
+  /** The user typed since the output last ran dry: a held frame is drawn as soon as it does. */
+  private answerAwaited = false;
 
   constructor(
     private readonly callbacks: ScreenCallbacks,
@@ -217,6 +219,7 @@ export class TerminalScreen {
     this.terminal.onRender(() => (this.lastFrameAt = performance.now()));
     if (!options.readOnly) {
       this.terminal.onData((data) => {
+        this.answerAwaited = true;
         if (data === '\x03' || data === '\x1c') this.interrupted();
         callbacks.onInput(data);
       });
@@ -292,6 +295,12 @@ export class TerminalScreen {
       this.terminal.write(piece, () => {
         this.feeding -= piece.byteLength;
         if (last) head.done();
+        // The user typed (Ctrl-C, Enter) and everything received is parsed: the answer (a
+        // prompt) may be next, so the held frame is drawn now rather than when the timer ends.
+        if (this.answerAwaited && this.feeding === 0 && this.backlog.length === 0) {
+          this.answerAwaited = false;
+          this.releaseFrames();
+        }
         clearTimeout(this.readyTimer);
         this.readyTimer = setTimeout(() => this.markReady(), 250);
         this.feed();
@@ -317,8 +326,9 @@ export class TerminalScreen {
 
   /**
    * Holds the screen's frames while output floods in: a big batch soon after the last frame
-   * begins synchronized output, and a timer ends it `FLOOD_FRAME_MS` after that frame, so xterm
-   * draws once with everything parsed meanwhile. A keystroke's echo or a short answer after a
+   * begins synchronized output, and a timer ends it `FLOOD_FRAME_MS` after that frame (or, once
+   * the user has typed, when xterm runs out of output to parse), so xterm draws once with
+   * everything parsed meanwhile. A keystroke's echo or a short answer after a
    * quiet moment is drawn on the next frame, as before.
    */
   private paceFrames(data: Uint8Array): void {

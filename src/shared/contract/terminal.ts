@@ -12,16 +12,16 @@ const Rows = z.int().min(TERMINAL_LIMITS.minRows).max(TERMINAL_LIMITS.maxRows);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is not a SHA-256');
 /**
  * The terminal's pacing. VS Code pauses its pty at 100,000 unacknowledged characters so that
- * Ctrl-C during `yes` reaches the prompt at once. Ours counts bytes and keeps up to 512 KiB in
- * flight: with 256 KiB the page sat waiting for main between acknowledgements (a `cat` reached
- * xterm at about half the rate). What is in flight when Ctrl-C is pressed is still parsed
- * (~100 ms of `yes` here), except what the screen has not handed to xterm yet, which it drops
- * as the tty drops its own queue (`TerminalScreen.interrupted`). Batches leave after at most
- * 2 ms (VS Code buffers terminal data for 5 ms): an echo is not held for a 16 ms batch.
+ * Ctrl-C during `yes` reaches the prompt at once; ours pauses at 128 KiB. What is in flight when
+ * Ctrl-C is pressed is still parsed, and xterm takes ~1.3 µs a line of `yes` here: 512 KiB in
+ * flight (175,000 lines) made Ctrl-C take 150-300 ms, for a `cat` only ~20% faster. What the
+ * screen holds and has not handed to xterm yet it drops on Ctrl-C, as the tty drops its own
+ * queue (`TerminalScreen.interrupted`). Batches leave after at most 2 ms (VS Code buffers
+ * terminal data for 5 ms): an echo is not held for a 16 ms batch.
  */
 export const TERMINAL_FLOW = {
-  highWaterMark: 512 * 1024,
-  lowWaterMark: 256 * 1024,
+  highWaterMark: 128 * 1024,
+  lowWaterMark: 64 * 1024,
   maxBatchBytes: 64 * 1024,
   maxBatchWaitMs: 2,
   maxBufferedBytes: 4 * 1024 * 1024,
