@@ -6,6 +6,9 @@ import { TerminalScreen } from './terminalScreens';
 
 const SPEEDS = [0.5, 1, 2, 4, 8];
 
+/** The seek slider's step, in seconds. */
+const SEEK_STEP = 0.01;
+
 /** Replays a cast into a read-only xterm: writes every event up to `seconds` from the start. */
 class Playback {
   private index = 0;
@@ -137,9 +140,14 @@ export function CastPlayer({ recording }: { recording: OpenRecording }) {
               aria-label="Seek"
               min={0}
               max={Math.max(duration, 0.001)}
-              step={0.01}
+              step={SEEK_STEP}
               value={position}
-              onChange={(e) => setPosition(Number(e.target.value))}
+              // The slider snaps to its 0.01 s steps, below the last event when the cast does not
+              // end on one: its last step is the end, so the whole session is on the screen.
+              onChange={(e) => {
+                const value = Number(e.target.value);
+                setPosition(value > duration - SEEK_STEP ? duration : value);
+              }}
             />
             <span className="small mono" aria-label="Position">
               {position.toFixed(1)} / {duration.toFixed(1)} s
