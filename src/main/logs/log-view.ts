@@ -8,7 +8,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LogFilter, LogOptions, LogSource, LogSourceInfo, LogStats, LogViewEvent, LogWindowLine } from '../../shared/contract/logs';
 import { LineMerger } from '../../shared/logs/line-merger';
-import type { Stamp } from '../../shared/logs/stamps';
 import { LineRing } from '../../shared/logs/line-ring';
 import { maskSecrets } from '../../shared/logs/mask-secrets';
 import { ResumeGate } from '../../shared/logs/resume-gate';
@@ -284,30 +283,14 @@ export class ContainerFollower extends Disposable {
     }
     // The chunk's whole lines go to the view as one run (`LogView.acceptRun`): no call, copy or
     // object per line past the stamp and the gate.
-    const run = this.run;
     let count = 0;
     let newline = data.indexOf(10, start);
     while (newline !== -1) {
-      let end = newline;
-      if (end > start && data[end - 1] === 13) end--;
-      const stamp = parseStamp(data, start, end, this.stampScratch);
-      const bodyStart = stamp ? stamp.bodyStart : start;
-      if (this.gate.admit(stamp, data, bodyStart, end)) {
-        if (count === run.starts.length) this.growRun();
-        run.starts[count] = bodyStart;
-        run.ends[count] = end;
-        run.times[count] = stamp ? stampMillis(stamp) : Number.NaN;
-        count++;
-      } else {
-        this.info.repeatsDropped++;
-      }
+      count = this.admitLine(data, start, newline, count);
       start = newline + 1;
       newline = data.indexOf(10, start);
     }
-    if (count > 0) {
-      this.info.lines += count;
-      this.view.acceptRun(this.info.id, now, data, run.starts, run.ends, run.times, count);
-    }
+    this.hand(data, count, now);
     if (start < data.length) {
       if (data.length - start > MAX_LINE_BYTES) {
         this.take(data, start, data.length, now);
@@ -338,16 +321,35 @@ export class ContainerFollower extends Disposable {
     this.view.scheduleDrain();
   }
 
+  /** One line on its own (a carried part joined, an overlong one, the last of a stream). */
   private take(data: Buffer, start: number, end: number, now: number): void {
+    this.hand(data, this.admitLine(data, start, end, 0), now);
+  }
+
+  /**
+   * The line `data[start, end)` (its `\r` dropped): its stamp parsed and, when the gate admits
+   * it, put at `count` in the run; answers the run's new length.
+   */
+  private admitLine(data: Buffer, start: number, end: number, count: number): number {
     if (end > start && data[end - 1] === 13) end--;
     const stamp = parseStamp(data, start, end, this.stampScratch);
     const bodyStart = stamp ? stamp.bodyStart : start;
     if (!this.gate.admit(stamp, data, bodyStart, end)) {
       this.info.repeatsDropped++;
-      return;
+      return count;
     }
-    this.info.lines++;
-    this.view.accept(this.info.id, stamp, now, data, bodyStart, end);
+    if (count === this.run.starts.length) this.growRun();
+    this.run.starts[count] = bodyStart;
+    this.run.ends[count] = end;
+    this.run.times[count] = stamp ? stampMillis(stamp) : Number.NaN;
+    return count + 1;
+  }
+
+  /** The run's `count` admitted lines of `data` go to the view. */
+  private hand(data: Buffer, count: number, now: number): void {
+    if (count === 0) return;
+    this.info.lines += count;
+    this.view.acceptRun(this.info.id, now, data, this.run.starts, this.run.ends, this.run.times, count);
   }
 }
 
@@ -553,21 +555,10 @@ export class LogView extends Disposable {
   }
 
   /**
-   * One admitted line of a source. With one source and nothing queued it goes straight into
-   * the ring (no ordering to do); else the merger orders it against the other sources.
-   */
-  accept(source: number, stamp: Stamp | undefined, arrived: number, bytes: Uint8Array, start: number, end: number): void {
-    if (this.merger.size === 0 && this.sourceList.length <= 1) {
-      this.ring.append(bytes, start, end, source, stamp ? stampMillis(stamp) : Number.NaN);
-      return;
-    }
-    this.merger.add(source, stamp ? stampMillis(stamp) : Number.NaN, arrived, bytes, start, end);
-  }
-
-  /**
    * A chunk's admitted lines of one source, in order (`bytes[starts[i], ends[i])`, each ending
-   * before the next starts; times in ms, NaN without a stamp): as `accept` line by line, with the
-   * ring taking them as one run when nothing is to be merged.
+   * before the next starts; times in ms, NaN without a stamp). With one source and nothing
+   * queued they go straight into the ring as one run (no ordering to do); else the merger orders
+   * them against the other sources.
    */
   acceptRun(source: number, arrived: number, bytes: Uint8Array, starts: Int32Array, ends: Int32Array, times: Float64Array, count: number): void {
     if (!this.queuesLines) {
