@@ -91,21 +91,32 @@ export class LineRing {
   /** Appends one line (`bytes[start, end)`, without its newline); answers its seq. */
   append(bytes: Uint8Array, start: number, end: number, source: number, time: number): number {
     const length = end - start;
-    while (this.size >= this.maxLines || (this.size > 0 && this.bytesHeld + length > this.maxBytes)) this.dropOldest();
+    this.makeRoom(length);
     const block = this.blockFor(length + 1);
     // A plain view, not `subarray` (a Buffer's makes a Buffer): the copy is the only work.
     block.data.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, length), block.used);
+    this.index(block, block.used, length, source, time);
+    block.used += length + 1;
+    return this.next - 1;
+  }
+
+  /** Drops the oldest lines until one of `length` bytes fits under both caps. */
+  private makeRoom(length: number): void {
+    while (this.size >= this.maxLines || (this.size > 0 && this.bytesHeld + length > this.maxBytes)) this.dropOldest();
+  }
+
+  /** Indexes the next line, already at `block.data[offset, offset + length)`, and ends it with a newline. */
+  private index(block: Block, offset: number, length: number, source: number, time: number): void {
     // Each line is followed by a newline in its block, so a regex over a run never joins two lines.
-    block.data[block.used + length] = 10;
+    block.data[offset + length] = 10;
     const slot = this.next % this.maxLines;
     this.blockOf[slot] = block.id;
-    this.offsetOf[slot] = block.used;
+    this.offsetOf[slot] = offset;
     this.lengthOf[slot] = length;
     this.sourceOf[slot] = source;
     this.timeOf[slot] = time;
-    block.used += length + 1;
     this.bytesHeld += length;
-    return this.next++;
+    this.next++;
   }
 
   /**
@@ -136,20 +147,12 @@ export class LineRing {
       let at = base;
       for (let k = i; k < to; k++) {
         const length = ends[k]! - starts[k]!;
-        while (this.size >= this.maxLines || (this.size > 0 && this.bytesHeld + length > this.maxBytes)) this.dropOldest();
+        this.makeRoom(length);
         // Never past a line not moved yet: each line starts after the one before ends.
         const src = base + starts[k]! - from;
         if (src !== at) data.copyWithin(at, src, src + length);
-        data[at + length] = 10;
-        const slot = this.next % this.maxLines;
-        this.blockOf[slot] = block!.id;
-        this.offsetOf[slot] = at;
-        this.lengthOf[slot] = length;
-        this.sourceOf[slot] = source;
-        this.timeOf[slot] = times[k]!;
+        this.index(block!, at, length, source, times[k]!);
         at += length + 1;
-        this.bytesHeld += length;
-        this.next++;
       }
       block!.used = at;
       i = to;
