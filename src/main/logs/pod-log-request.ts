@@ -67,6 +67,52 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** Of a refusal's body, what is kept to say why. */
 const MAX_REFUSAL_BYTES = 64 * 1024;
 
+/** The stream's end, settled once: resolved when it ends, rejected when it is cut. */
+function streamEnd(): { done: Promise<void>; finish(error?: Error): void } {
+  let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  let settled = false;
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  done.catch(() => undefined);
+  return {
+    done,
+    finish(error) {
+      if (settled) return;
+      settled = true;
+      if (error) settle!.reject(error);
+      else settle!.resolve();
+    },
+  };
+}
+
+/** What a cut or unreachable stream says, by name. */
+function streamFailures(context: string, q: PodLogQuery) {
+  const scope = { context, namespace: q.namespace };
+  const codeOf = (error: Error) => (error as NodeJS.ErrnoException).code ?? error.message;
+  return {
+    cut: (error: Error) => new LogRequestFailure('Unreachable', `${context}: the log stream of ${q.pod}/${q.container} was cut (${codeOf(error)})`, 'other', scope),
+    unreachable: (where: string, error: Error) => new LogRequestFailure('Unreachable', `${context}: cannot reach ${where} for the log of ${q.pod}/${q.container}: ${codeOf(error)}`, 'other', scope),
+  };
+}
+
+const connectionReset = () => Object.assign(new Error('cut'), { code: 'ECONNRESET' });
+
+/** A refusal's body, its first `MAX_REFUSAL_BYTES` kept (copied: the bytes may be a reused buffer). */
+class RefusalBody {
+  private readonly pieces: Buffer[] = [];
+  private kept = 0;
+
+  add(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    if (this.kept >= MAX_REFUSAL_BYTES) return;
+    const piece = Buffer.from(bytes.subarray(start, Math.min(end, start + MAX_REFUSAL_BYTES - this.kept)));
+    this.pieces.push(piece);
+    this.kept += piece.length;
+  }
+
+  text(): string {
+    return Buffer.concat(this.pieces).toString('utf8');
+  }
+}
+
 /**
  * Opens the stream; `onData` gets every piece of the body in order, as a view of the stream's
  * one read buffer: valid only during the call (copy what you keep). Rejects when the server
@@ -101,30 +147,13 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
   const headers = fields.map(([name, value]) => `${name}: ${value}\r\n`).join('');
   const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headers}Accept: */*\r\nConnection: close\r\n\r\n`;
   const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const { cut, unreachable } = streamFailures(context, q);
   return new Promise<PodLogHandle>((resolveOpen, rejectOpen) => {
     let aborted = false;
     let opened = false;
-    let settled = false;
-    let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
-    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    done.catch(() => undefined);
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      if (error) settle!.reject(error);
-      else settle!.resolve();
-    };
-    const cut = (error: Error) => {
-      const code = (error as NodeJS.ErrnoException).code;
-      return new LogRequestFailure('Unreachable', `${context}: the log stream of ${q.pod}/${q.container} was cut (${code ?? error.message})`, 'other', scope);
-    };
-    const unreachable = (error: Error) => {
-      const code = (error as NodeJS.ErrnoException).code;
-      return new LogRequestFailure('Unreachable', `${context}: cannot reach ${cluster.server} for the log of ${q.pod}/${q.container}: ${code ?? error.message}`, 'other', scope);
-    };
+    const { done, finish } = streamEnd();
     let refusedStatus = 0;
-    const refusedBody: Buffer[] = [];
-    let refusedBytes = 0;
+    const refusedBody = new RefusalBody();
     const reader = new HttpResponseReader(
       (head) => {
         if (head.status >= 400) {
@@ -136,12 +165,7 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
       },
       (bytes, start, end) => {
         if (!refusedStatus) onData(buffer.subarray(start, end));
-        else if (refusedBytes < MAX_REFUSAL_BYTES) {
-          // What the server says of a refusal: its first 64 KiB are enough.
-          const piece = Buffer.from(bytes.subarray(start, Math.min(end, start + MAX_REFUSAL_BYTES - refusedBytes)));
-          refusedBody.push(piece);
-          refusedBytes += piece.length;
-        }
+        else refusedBody.add(bytes, start, end);
       },
     );
     const connectOptions = {
@@ -178,21 +202,21 @@ export async function openPodLog(config: KubeConfig, context: string, q: PodLogQ
       if (aborted) return;
       if (!opened) {
         if (refusedStatus) return;
-        rejectOpen(unreachable(error));
+        rejectOpen(unreachable(cluster.server, error));
       }
       finish(cut(error));
     });
     socket.on('close', () => {
       if (refusedStatus) {
-        rejectOpen(refusal(refusedStatus, Buffer.concat(refusedBody).toString('utf8'), context, q));
+        rejectOpen(refusal(refusedStatus, refusedBody.text(), context, q));
         return;
       }
       if (!opened) {
-        rejectOpen(unreachable(Object.assign(new Error('the connection closed before an answer'), { code: 'ECONNRESET' })));
+        rejectOpen(unreachable(cluster.server, Object.assign(new Error('the connection closed before an answer'), { code: 'ECONNRESET' })));
         return;
       }
       if (aborted || reader.complete || reader.toClose) finish();
-      else finish(cut(Object.assign(new Error('cut'), { code: 'ECONNRESET' })));
+      else finish(cut(connectionReset()));
     });
     const handle: PodLogHandle = {
       done,
@@ -223,7 +247,7 @@ function proxyAgent(proxyUrl: string, url: URL): http.Agent {
  * CONNECT or SOCKS). Each chunk is a Buffer of its own here.
  */
 function openThroughAgent(options: https.RequestOptions, agent: http.Agent, url: URL, context: string, q: PodLogQuery, onData: (chunk: Buffer) => void): Promise<PodLogHandle> {
-  const scope = { context, namespace: q.namespace };
+  const { cut, unreachable } = streamFailures(context, q);
   const isHttps = url.protocol === 'https:';
   Object.assign(options, {
     agent,
@@ -236,27 +260,20 @@ function openThroughAgent(options: https.RequestOptions, agent: http.Agent, url:
   const request = isHttps ? https.request : (http.request as unknown as typeof https.request);
   return new Promise<PodLogHandle>((resolveOpen, rejectOpen) => {
     let aborted = false;
-    let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
-    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    done.catch(() => undefined);
-    const cut = (code: string) => new LogRequestFailure('Unreachable', `${context}: the log stream of ${q.pod}/${q.container} was cut (${code})`, 'other', scope);
+    const { done, finish } = streamEnd();
     const req = request(options, (response) => {
       const status = response.statusCode ?? 0;
       if (status >= 400) {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        response.on('data', (c: Buffer) => {
-          if (kept < MAX_REFUSAL_BYTES) chunks.push(c.subarray(0, MAX_REFUSAL_BYTES - kept));
-          kept += c.length;
-        });
-        response.on('end', () => rejectOpen(refusal(status, Buffer.concat(chunks).toString('utf8'), context, q)));
-        response.on('error', (e) => rejectOpen(cut((e as NodeJS.ErrnoException).code ?? e.message)));
+        const body = new RefusalBody();
+        response.on('data', (c: Buffer) => body.add(c));
+        response.on('end', () => rejectOpen(refusal(status, body.text(), context, q)));
+        response.on('error', (e) => rejectOpen(cut(e)));
         return;
       }
       response.on('data', onData);
-      response.on('end', () => (response.complete || aborted ? settle!.resolve() : settle!.reject(cut('ECONNRESET'))));
-      response.on('error', (e) => (aborted ? settle!.resolve() : settle!.reject(cut((e as NodeJS.ErrnoException).code ?? e.message))));
-      response.on('aborted', () => (aborted ? settle!.resolve() : settle!.reject(cut('ECONNRESET'))));
+      response.on('end', () => finish(response.complete || aborted ? undefined : cut(connectionReset())));
+      response.on('error', (e) => finish(aborted ? undefined : cut(e)));
+      response.on('aborted', () => finish(aborted ? undefined : cut(connectionReset())));
       resolveOpen({
         done,
         pause: () => response.pause(),
@@ -264,16 +281,15 @@ function openThroughAgent(options: https.RequestOptions, agent: http.Agent, url:
         abort: () => {
           aborted = true;
           req.destroy();
-          settle!.resolve();
+          finish();
         },
       });
     });
     req.on('error', (error) => {
       if (aborted) return;
-      const code = (error as NodeJS.ErrnoException).code;
-      const failure = new LogRequestFailure('Unreachable', `${context}: cannot reach ${url.origin} through its proxy for the log of ${q.pod}/${q.container}: ${code ?? error.message}`, 'other', scope);
+      const failure = unreachable(`${url.origin} through its proxy`, error);
       rejectOpen(failure);
-      settle?.reject(failure);
+      finish(failure);
     });
     req.end();
   });
