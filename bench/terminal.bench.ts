@@ -12,9 +12,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../test/e2e/support/browser';
 import { startWebHost } from '../test/e2e/support/web-host-process';
+import { CdpBrowser, type CdpPage } from './cdp-browser';
 import type { Report } from './report';
 
 const TOTAL_BYTES = Number(process.env.BENCH_TERMINAL_MB ?? 50) * 1024 * 1024;
@@ -62,7 +62,7 @@ async function rawPtySeconds(file: string, bytes: number): Promise<number> {
  * xterm's own bundle, the panel's options and size), no pty, no main process, no socket, and
  * synchronized output on so that no frame is drawn meanwhile. Answers MB/s.
  */
-async function xtermAloneMBps(browser: Browser, bytes: number, cols: number, rows: number): Promise<number> {
+async function xtermAloneMBps(browser: CdpBrowser, bytes: number, cols: number, rows: number): Promise<number> {
   const require = createRequire(import.meta.url);
   const files: Record<string, string> = {
     '/xterm.js': await readFile(require.resolve('@xterm/xterm/lib/xterm.js'), 'utf8'),
@@ -75,9 +75,8 @@ async function xtermAloneMBps(browser: Browser, bytes: number, cols: number, row
     res.end(body ?? '');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
   try {
-    await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
     const seconds = (await page.evaluate(
       `(async ({ line, bytes, cols, rows }) => {
         const term = new Terminal({ scrollback: 10000, cols, rows, allowProposedApi: true, fontFamily: 'DejaVu Sans Mono', fontSize: 13 });
@@ -108,7 +107,7 @@ type Check = 'echo' | 'ctrl-c' | 'marker' | 'prompt';
 
 /**
  * The page-side watcher, as plain JavaScript (kept out of the TypeScript transform on purpose).
- * Installed before the key is pressed (Playwright's input and evaluate travel separately, so a
+ * Installed before the key is pressed (key events and evaluations travel separately, so a
  * watcher sent with the key may miss its keydown); `window.__terminalBenchWatch` then answers
  * `{ ms }` from that keydown (or from arming, for `prompt`) until the screen shows what `check`
  * waits for, checked on every DOM change; or `{ timeout, rows }` after `timeoutMs`.
@@ -151,7 +150,7 @@ const STEP_TIMEOUT_MS = Number(process.env.BENCH_TERMINAL_STEP_TIMEOUT_MS ?? 120
  * Arms the page's watcher for `check` and answers a function whose promise gives the
  * milliseconds from the next keydown, or rejects naming the step and what the screen showed.
  */
-async function armTimer(page: Page, step: string, check: Check, options: { marker?: string; timeoutMs?: number } = {}): Promise<() => Promise<number>> {
+async function armTimer(page: CdpPage, step: string, check: Check, options: { marker?: string; timeoutMs?: number } = {}): Promise<() => Promise<number>> {
   const timeoutMs = options.timeoutMs ?? STEP_TIMEOUT_MS;
   await page.evaluate(`${WATCHER}(${JSON.stringify({ check, marker: options.marker ?? '', prompt: PROMPT, timeoutMs })})`);
   const watched = page.evaluate('window.__terminalBenchWatch') as Promise<{ ms?: number; timeout?: boolean; rows?: string[] }>;
@@ -171,7 +170,7 @@ async function armTimer(page: Page, step: string, check: Check, options: { marke
   };
 }
 
-async function waitForPrompt(page: Page, step: string): Promise<void> {
+async function waitForPrompt(page: CdpPage, step: string): Promise<void> {
   await (await armTimer(page, `${step} (waiting for the prompt)`, 'prompt', { timeoutMs: 60_000 }))();
 }
 
@@ -182,30 +181,63 @@ export async function run(report: Report): Promise<void> {
   await mkdir(home);
   await writeFile(path.join(home, '.bashrc'), `PS1='${PROMPT} '\n`);
   const floodBytes = await writeFlood(flood);
-  // Playwright's pipe does not keep Node alive while the page measures: this does.
+  // The DevTools pipe does not keep Node alive while the page measures: this does.
   const keepAlive = setInterval(() => {}, 1000);
   const host = await startWebHost({ env: { HOME: home, SHELL: '/bin/bash', COCKPIT_DRILL: 'on' } });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', ...(process.env.BENCH_TERMINAL_RENDERER === 'dom' ? ['--disable-webgl'] : []), '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  // Driven over a DevTools pipe of its own, not Playwright's (see cdp-browser.ts: Playwright would
+  // receive a copy of every byte of the flood).
+  const browser = await CdpBrowser.launch(CHROMIUM_PATH, [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    ...(process.env.BENCH_TERMINAL_RENDERER === 'dom' ? ['--disable-webgl'] : []),
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ]);
+  const offEvents = browser.onEvent((method, params) => {
+    if (method === 'Inspector.targetCrashed') console.error('terminal bench: the page crashed');
+    if (method === 'Runtime.exceptionThrown') console.error('terminal bench: page error', (params as { exceptionDetails?: { exception?: { description?: string } } }).exceptionDetails?.exception?.description);
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('crash', () => console.error('terminal bench: the page crashed'));
-    page.on('pageerror', (e) => console.error('terminal bench: page error', e.message));
-    await page.goto(`${host.url}#/terminal`);
-    await page.getByRole('button', { name: 'New terminal' }).click({ timeout: 30_000 });
-    await page.getByRole('region', { name: 'Terminal screen' }).click({ timeout: 30_000 });
+    const page = await browser.newPage(`${host.url}#/terminal`);
+    const newTerminal = `[...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'New terminal')`;
+    await page.waitFor(`${newTerminal} && !${newTerminal}.disabled`, 'the New terminal button');
+    await page.evaluate(`${newTerminal}.click()`);
+    const input = `document.querySelector('[aria-label="Terminal screen"] textarea')`;
+    await page.waitFor(input, 'the terminal screen');
+    await page.evaluate(`${input}.focus()`);
     await waitForPrompt(page, 'the first prompt');
     const drawn = (await page.evaluate('({ renderer: cockpitTerminalProbe.renderer(), skipped: cockpitTerminalProbe.selectionRedrawsSkipped() })')) as { renderer: string; skipped: boolean };
     const how = `${drawn.renderer} renderer${drawn.skipped ? '' : ', empty-selection redraws NOT skipped'}`;
 
     // Throughput: Enter to the marker line after the flood, every byte parsed by xterm on the
     // way. The shell computes the marker, so the command line itself never matches it.
-    await page.keyboard.type(`cat ${flood}; echo flood-done-$((6*7))`);
+    await page.type(`cat ${flood}; echo flood-done-$((6*7))`);
     const throughput = await armTimer(page, `cat of ${(floodBytes / 1e6).toFixed(0)} MB`, 'marker', { marker: 'flood-done-42' });
-    await page.keyboard.press('Enter');
+    // BENCH_TERMINAL_PROF=<dir>: the page's CPU profile over the flood, and its time by kind (stderr).
+    const profDir = process.env.BENCH_TERMINAL_PROF;
+    const cdp = profDir ? page : undefined;
+    const metrics = async () => Object.fromEntries(((await page.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]));
+    let before: Record<string, number> = {};
+    if (cdp) {
+      await cdp.send('Performance.enable');
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+      before = await metrics();
+    }
+    await page.press('Enter');
     const intoXterm = (await throughput()) / 1000;
+    if (cdp) {
+      const after = await metrics();
+      const kinds = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
+      console.error(`page over the flood (${intoXterm.toFixed(1)} s): ${kinds.map((k) => `${k} ${Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 1000)} ms`).join(', ')}`);
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
+      await writeFile(path.join(profDir!, `terminal-page-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      await cdp.send('Profiler.disable');
+    }
     await waitForPrompt(page, 'after the flood');
     const raw = await rawPtySeconds(flood, floodBytes);
     const mb = floodBytes / (1024 * 1024);
@@ -216,25 +248,25 @@ export async function run(report: Report): Promise<void> {
     const alone = await xtermAloneMBps(browser, floodBytes, size.cols, size.rows);
     report('terminal MB/s xterm alone', alone, 'MB/s', `the ceiling: xterm parsing the same bytes in this Chromium with no pty, main or socket and no frames drawn; into xterm is ${((mb / intoXterm / alone) * 100).toFixed(0)}% of it`);
 
-    await page.keyboard.press('Control+L');
+    await page.press('Control+L');
     await waitForPrompt(page, 'after clearing the screen');
     const echoes: number[] = [];
     for (let i = 0; i < ECHO_SAMPLES; i++) {
       const echoed = await armTimer(page, `echo ${i + 1}`, 'echo', { timeoutMs: 10_000 });
-      await page.keyboard.press('x');
+      await page.press('x');
       echoes.push(await echoed());
-      await page.keyboard.press('Backspace');
+      await page.press('Backspace');
       await waitForPrompt(page, `echo ${i + 1}`);
     }
     echoes.sort((a, b) => a - b);
     report('terminal echo p50', percentile(echoes, 50), 'ms', 'keystroke to echo on screen');
     report('terminal echo p99', percentile(echoes, 99), 'ms', '<= 30 ms');
 
-    await page.keyboard.type('yes');
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(1500);
+    await page.type('yes');
+    await page.press('Enter');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const interrupted = await armTimer(page, 'Ctrl-C during yes', 'ctrl-c', { timeoutMs: 30_000 });
-    await page.keyboard.press('Control+C');
+    await page.press('Control+C');
     report('terminal ctrl-c during flood', await interrupted(), 'ms', '<= 200 ms');
   } catch (error) {
     console.error('terminal bench failed:', error instanceof Error ? error.message : error, '\nweb host output:\n', host.output().slice(-3000));
@@ -242,6 +274,7 @@ export async function run(report: Report): Promise<void> {
   } finally {
     const bounded = (what: string, step: Promise<unknown>) =>
       Promise.race([step, new Promise((resolve) => setTimeout(resolve, 15_000).unref()).then(() => console.error(`terminal bench: ${what} did not finish within 15 s`))]);
+    offEvents();
     await bounded('closing Chromium', browser.close());
     await bounded('stopping the web host', host.stop());
     await rm(work, { recursive: true, force: true });
