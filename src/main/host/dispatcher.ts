@@ -37,6 +37,12 @@ export interface StreamSink<E> {
   readonly onDidResume: Event<void>;
   /** True once the stream ended, failed or was unsubscribed. */
   readonly closed: boolean;
+  /**
+   * Drops the events queued and not sent yet (what was sent stays the reader's to acknowledge),
+   * as a tty flushes its output queue on an interrupt; nothing once the stream is closing (its
+   * last events go out). Answers the bytes dropped. A sink that holds no queue has none.
+   */
+  discardQueued?(): number;
 }
 
 /**

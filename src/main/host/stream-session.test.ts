@@ -182,6 +182,43 @@ describe('StreamSession', () => {
     session.dispose();
   });
 
+  it('discards what is queued and not sent (the reader keeps what it got), and nothing once the stream is closing', async () => {
+    let sink!: StreamSink<unknown>;
+    const states: string[] = [];
+    const { session, client } = harness(
+      {
+        'test:bytes': (_input, s) => {
+          sink = s;
+          const store = [s.onDidPause(() => states.push('pause')), s.onDidResume(() => states.push('resume'))];
+          return toDisposable(() => store.forEach((d) => d.dispose()));
+        },
+      },
+      { highWaterMark: 1000, lowWaterMark: 200, maxBatchBytes: 100, maxBufferedBytes: 4000 },
+    );
+    const acks: Array<() => void> = [];
+    let received = 0;
+    client.subscribe('test:bytes', {}, { manualAck: true, events: (batch, ack) => ((received += batch.length), acks.push(ack)) });
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 15; i++) sink.emit(new Uint8Array(100));
+    expect(received).toBe(10);
+    expect(sink.discardQueued?.()).toBe(500);
+    expect(sink.discardQueued?.()).toBe(0);
+    for (const ack of acks.splice(0)) ack();
+    await flushTimers();
+    expect(received).toBe(10);
+    expect(states).toEqual(['pause', 'resume']);
+    // Closing: the last events go out, whatever is asked.
+    for (let i = 0; i < 15; i++) sink.emit(new Uint8Array(100));
+    sink.end('done');
+    expect(sink.discardQueued?.()).toBe(0);
+    for (let round = 0; round < 3; round++) {
+      for (const ack of acks.splice(0)) ack();
+      await flushTimers();
+    }
+    expect(received).toBe(25);
+    session.dispose();
+  });
+
   it('a stalled reader never makes main hold more than the cap: the stream fails, saying why', async () => {
     let sink!: StreamSink<unknown>;
     const { session, client } = harness(

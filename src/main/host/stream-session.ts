@@ -149,6 +149,7 @@ class Subscription {
       get closed() {
         return closed();
       },
+      discardQueued: () => this.discardQueued(),
     };
   }
 
@@ -217,6 +218,17 @@ class Subscription {
     this.updatePause();
     if (idle || this.queue.length >= this.flow.maxBatchEvents || this.queuedBytes >= this.flow.maxBatchBytes) this.flush();
     else this.schedule(this.flow.maxBatchWaitMs);
+  }
+
+  private discardQueued(): number {
+    if (this.state !== 'open' || this.queue.length === 0) return 0;
+    const dropped = this.queuedBytes;
+    this.queue = [];
+    this.queuedBytes = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.updatePause();
+    return dropped;
   }
 
   private overflow(): void {

@@ -11,9 +11,9 @@ export function terminalHandlers(terminal: TerminalService): {
   return {
     handlers: {
       'terminal:open': (input) => terminal.open(input),
-      'terminal:input': ({ id, key, data }) => {
-        terminal.input(id, key, data);
-        return { written: data.length };
+      'terminal:input': ({ id, key, data, flushOutput }) => {
+        const flushedBytes = terminal.input(id, key, data, flushOutput ?? false);
+        return { written: data.length, ...(flushOutput ? { flushedBytes } : {}) };
       },
       'terminal:resize': ({ id, key, cols, rows }) => {
         terminal.resize(id, key, cols, rows);

@@ -145,6 +145,31 @@ describe('terminal flow control (the stream session with the terminal contract)'
     stream.dispose();
   });
 
+  it('on an interrupt that flushes output, drops what main read and has not sent; the page\'s acknowledgements then resume the pty', async () => {
+    const stream = terminalStream();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(stream.pty.paused).toBe(true);
+    // Reads that landed after the pause (node-pty stops reading, not a read already made).
+    for (let i = 0; i < 20; i++) stream.sink().emit(new Uint8Array(READ).fill(0x79));
+    const sent = stream.delivered();
+    // Those reads, and at most the one the stand-in made before it saw the pause.
+    const queued = stream.sink().discardQueued?.() ?? 0;
+    expect(queued).toBeGreaterThanOrEqual(20 * READ);
+    expect(queued).toBeLessThanOrEqual(21 * READ);
+    // The page dropped its backlog and acknowledges it: main has nothing left to send from before.
+    stream.parse();
+    await vi.advanceTimersByTimeAsync(TERMINAL_FLOW.maxBatchWaitMs);
+    expect(stream.pty.paused).toBe(false);
+    expect(stream.pty.resumes).toBe(1);
+    const after = stream.batches.length;
+    await vi.advanceTimersByTimeAsync(5);
+    // What comes now is what the pty reads after the interrupt; nothing from the dropped queue.
+    expect(stream.delivered() - sent).toBeLessThanOrEqual((stream.batches.length - after + 1) * TERMINAL_FLOW.maxBatchBytes);
+    expect(stream.sink().discardQueued?.()).toBeLessThan(queued);
+    expect(stream.errors).toEqual([]);
+    stream.dispose();
+  });
+
   it('sends an echo within the batch wait, not a log stream\'s 16 ms', async () => {
     const stream = terminalStream();
     stream.pty.paused = true;

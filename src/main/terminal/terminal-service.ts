@@ -209,11 +209,17 @@ export class TerminalService implements IDisposable {
     });
   }
 
-  input(id: string, key: string, data: string): void {
+  /**
+   * Writes input to the shell. With `flushOutput` (an interrupt the page dropped a runaway
+   * stream's backlog for) the output queued for the page and not sent yet goes too: it was read
+   * before the interrupt, and parsing it would hold the prompt back. Answers the bytes dropped.
+   */
+  input(id: string, key: string, data: string, flushOutput = false): number {
     const session = this.owned(id, key);
     if (session.info.state !== 'running') throw new CockpitFailure('Conflict', `the shell of ${id} has exited`);
     session.recorder?.input(data);
     session.pty.write(data);
+    return flushOutput ? (session.sink?.discardQueued?.() ?? 0) : 0;
   }
 
   resize(id: string, key: string, cols: number, rows: number): void {

@@ -59,8 +59,11 @@ function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
 }
 
 export interface ScreenCallbacks {
-  /** Keystrokes and pastes, as the terminal encodes them. */
-  onInput(data: string): void;
+  /**
+   * Keystrokes and pastes, as the terminal encodes them; `flushOutput` when the keystroke is an
+   * interrupt for which the screen dropped a runaway stream's backlog (main drops its queue too).
+   */
+  onInput(data: string, flushOutput: boolean): void;
   onResize(cols: number, rows: number): void;
   /** Which renderer draws the screen changed (WebGL lost its context: DOM from now on). */
   onRenderer?(kind: RendererKind): void;
@@ -171,7 +174,10 @@ export class TerminalScreen {
   selectionRedrawsSkipped = false;
   private markReady: () => void = () => {};
   /** Resolves once the shell has printed something and gone quiet (its prompt is up). */
-  readonly ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
+  readonly ready: Promise<void> = new Promise<void>((resolve) => (this.markReady = resolve)).then(() => {
+    this.isReady = true;
+  });
+  private isReady = false;
   private readyTimer: ReturnType<typeof setTimeout> | undefined;
   /** When xterm last drew the screen (performance.now()). */
   private lastFrameAt = 0;
@@ -220,8 +226,11 @@ export class TerminalScreen {
     if (!options.readOnly) {
       this.terminal.onData((data) => {
         this.answerAwaited = true;
-        if (data === '\x03' || data === '\x1c') this.interrupted();
-        callbacks.onInput(data);
+        const acks = data === '\x03' || data === '\x1c' ? this.interrupted() : undefined;
+        callbacks.onInput(data, acks !== undefined);
+        // Acknowledged after the interrupt went out (it is sent at once when no input is in
+        // flight): acknowledged first, main would send the queue it is asked to drop.
+        if (acks) for (const ack of acks) ack();
       });
       this.terminal.onResize(({ cols, rows }) => callbacks.onResize(cols, rows));
       // Ctrl+Shift+C / Ctrl+Shift+V copy and paste (plain Ctrl+C stays the shell's interrupt).
@@ -301,8 +310,11 @@ export class TerminalScreen {
           this.answerAwaited = false;
           this.releaseFrames();
         }
-        clearTimeout(this.readyTimer);
-        this.readyTimer = setTimeout(() => this.markReady(), 250);
+        // Until the prompt is up, each parsed batch pushes "ready" back (after that, nothing to do).
+        if (!this.isReady) {
+          clearTimeout(this.readyTimer);
+          this.readyTimer = setTimeout(() => this.markReady(), 250);
+        }
         this.feed();
       });
     }
@@ -313,15 +325,17 @@ export class TerminalScreen {
    * big file): as the tty flushes its own output queue on an interrupt, the backlog is dropped
    * (and acknowledged), so the prompt shows at once instead of after seconds of parsing, and the
    * screen says how much was skipped. Not in the alternate screen (a full-screen program may
-   * take Ctrl-C as a key and needs its frames) and not for a short backlog.
+   * take Ctrl-C as a key and needs its frames) and not for a short backlog. Answers the dropped
+   * batches' acknowledgements, for the caller to run once the interrupt is sent; undefined when
+   * nothing was dropped.
    */
-  private interrupted(): void {
-    if (this.backlogBytes < FLUSH_BACKLOG_BYTES || this.terminal.buffer.active.type === 'alternate') return;
+  private interrupted(): Array<() => void> | undefined {
+    if (this.backlogBytes < FLUSH_BACKLOG_BYTES || this.terminal.buffer.active.type === 'alternate') return undefined;
     const skipped = this.backlogBytes;
     const acks = this.backlog.splice(0).map((item) => item.done);
     this.backlogBytes = 0;
-    for (const ack of acks) ack();
     this.writeNotice(`[interrupted: ${Math.round(skipped / 1024).toLocaleString('en')} KiB of output not shown]`);
+    return acks;
   }
 
   /**

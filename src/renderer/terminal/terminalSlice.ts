@@ -41,7 +41,7 @@ export interface TerminalSlice {
   openTerminal(context?: string, namespace?: string): Promise<string | undefined>;
   selectTerminal(id: string): void;
   closeTerminal(id: string): Promise<void>;
-  terminalInput(id: string, data: string): void;
+  terminalInput(id: string, data: string, flushOutput?: boolean): void;
   resizeTerminal(id: string, cols: number, rows: number): void;
   recordTerminal(id: string, incidentId: string, input: boolean): Promise<void>;
   stopTerminalRecording(id: string): Promise<void>;
@@ -61,8 +61,10 @@ export interface TerminalSlice {
 }
 
 /** Input is sent in order, one request at a time, coalescing what was typed meanwhile. */
-function inputQueue(send: (data: string) => Promise<unknown>, onError: (error: unknown) => void) {
+function inputQueue(send: (data: string, flushOutput: boolean) => Promise<unknown>, onError: (error: unknown) => void) {
   let pending = '';
+  /** How much of `pending` leads up to (and includes) an interrupt that flushes output. */
+  let flushThrough = 0;
   let sending = false;
   const pump = async () => {
     if (sending) return;
@@ -70,24 +72,28 @@ function inputQueue(send: (data: string) => Promise<unknown>, onError: (error: u
     while (pending) {
       const data = pending.slice(0, 60_000);
       pending = pending.slice(data.length);
+      const flushOutput = flushThrough > 0 && data.length >= flushThrough;
+      flushThrough = Math.max(0, flushThrough - data.length);
       try {
-        await send(data);
+        await send(data, flushOutput);
       } catch (error) {
         pending = '';
+        flushThrough = 0;
         onError(error);
       }
     }
     sending = false;
   };
-  return (data: string) => {
+  return (data: string, flushOutput = false) => {
     pending += data;
+    if (flushOutput) flushThrough = pending.length;
     void pump();
   };
 }
 
 export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set, get) => {
   const lifetimes = new Map<string, DisposableStore>();
-  const inputs = new Map<string, (data: string) => void>();
+  const inputs = new Map<string, (data: string, flushOutput?: boolean) => void>();
   const resizes = new Map<string, ReturnType<typeof setTimeout>>();
   const patchTab = (id: string, patch: Partial<TerminalTab>) =>
     set((state) => ({ terminalTabs: state.terminalTabs.map((t) => (t.id === id ? { ...t, ...patch } : t)) }));
@@ -143,12 +149,12 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
         const lifetime = new DisposableStore();
         lifetimes.set(id, lifetime);
         const send = inputQueue(
-          (data) => bridge.call('terminal:input', { id, key: opened.key, data }),
+          (data, flushOutput) => bridge.call('terminal:input', { id, key: opened.key, data, ...(flushOutput ? { flushOutput } : {}) }),
           (error) => patchTab(id, { ended: asError(error).message }),
         );
         inputs.set(id, send);
         const screen = terminalScreens.create(id, {
-          onInput: (data) => get().terminalInput(id, data),
+          onInput: (data, flushOutput) => get().terminalInput(id, data, flushOutput),
           onResize: (cols, rows) => get().resizeTerminal(id, cols, rows),
           onRenderer: (renderer) => patchTab(id, { renderer }),
         });
@@ -194,8 +200,8 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
       }
       forget(id);
     },
-    terminalInput(id, data) {
-      inputs.get(id)?.(data);
+    terminalInput(id, data, flushOutput) {
+      inputs.get(id)?.(data, flushOutput);
     },
     resizeTerminal(id, cols, rows) {
       const current = tab(id);

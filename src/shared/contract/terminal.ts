@@ -12,17 +12,19 @@ const Rows = z.int().min(TERMINAL_LIMITS.minRows).max(TERMINAL_LIMITS.maxRows);
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'is not a SHA-256');
 /**
  * The terminal's pacing. VS Code pauses its pty at 100,000 unacknowledged characters so that
- * Ctrl-C during `yes` reaches the prompt at once; ours pauses at 128 KiB. What is in flight when
- * Ctrl-C is pressed is still parsed, and xterm takes ~1.3 µs a line of `yes` here: 512 KiB in
- * flight (175,000 lines) made Ctrl-C take 150-300 ms, for a `cat` only ~20% faster. What the
- * screen holds and has not handed to xterm yet it drops on Ctrl-C, as the tty drops its own
- * queue (`TerminalScreen.interrupted`). Batches leave after at most 2 ms (VS Code buffers
- * terminal data for 5 ms): an echo is not held for a 16 ms batch.
+ * Ctrl-C during `yes` reaches the prompt at once. Ours pauses at 512 KiB: with 128 KiB in flight
+ * the page sat idle ~30% of a `cat` waiting for the next batch (an acknowledgement's round trip
+ * through main, the pty and the browser is several ms on two busy cores), and `cat` ran at
+ * two thirds of the speed. A big window costs Ctrl-C nothing: on an interrupt the screen drops
+ * the output it holds and has not handed to xterm (`TerminalScreen.interrupted`) and main drops
+ * what it read and has not sent (`flushOutput`), as the tty flushes its own queue; only what is
+ * on the wire and xterm's 32 KiB feed are still parsed. Batches leave after at most 2 ms (VS Code
+ * buffers terminal data for 5 ms): an echo is not held for a 16 ms batch.
  */
 export const TERMINAL_FLOW = {
-  highWaterMark: 128 * 1024,
-  lowWaterMark: 64 * 1024,
-  maxBatchBytes: 64 * 1024,
+  highWaterMark: 512 * 1024,
+  lowWaterMark: 256 * 1024,
+  maxBatchBytes: 128 * 1024,
   maxBatchWaitMs: 2,
   maxBufferedBytes: 4 * 1024 * 1024,
 } as const;
@@ -33,8 +35,14 @@ export const terminalRequests = {
   'terminal:open': request(
     z.strictObject({ context: z.string().min(1).max(253), namespace: Namespace.optional(), cols: Cols, rows: Rows }),
   ).returns<OpenedTerminal>(),
-  /** Keystrokes or a pasted snippet, as the terminal encodes them. */
-  'terminal:input': request(z.strictObject({ ...Owned, data: z.string().min(1).max(TERMINAL_LIMITS.maxInputChars) })).returns<{ written: number }>(),
+  /**
+   * Keystrokes or a pasted snippet, as the terminal encodes them. `flushOutput` (with an
+   * interrupt, once the page dropped a runaway stream's backlog): output read and not sent yet is
+   * dropped too, as the tty flushes its own queue; a recording keeps it.
+   */
+  'terminal:input': request(
+    z.strictObject({ ...Owned, data: z.string().min(1).max(TERMINAL_LIMITS.maxInputChars), flushOutput: z.boolean().optional() }),
+  ).returns<{ written: number; flushedBytes?: number }>(),
   'terminal:resize': request(z.strictObject({ ...Owned, cols: Cols, rows: Rows })).returns<{ cols: number; rows: number }>(),
   /** Kills the shell and its process group, deletes the tab's kubeconfig; a running recording is sealed first. */
   'terminal:close': request(z.strictObject(Owned)).returns<{ recording?: SealedRecording }>(),
