@@ -26,6 +26,7 @@ import type { KubeObject } from '../packages/drill-cluster/src/types';
 import { launchChromium } from '../test/e2e/support/browser';
 import { startWebHost } from '../test/e2e/support/web-host-process';
 import { printReport, type Report } from './report';
+import { median, percentile } from './stats';
 
 const NS = 'bench-pods';
 const PODS = 20_000;
@@ -78,8 +79,6 @@ export async function startBench(): Promise<Bench> {
   return { store, server, kubeconfig, kubeconfigPath, dir };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 
 function kubectlGetPods(bench: Bench): Promise<number> {
   const started = performance.now();

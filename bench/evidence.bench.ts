@@ -8,6 +8,7 @@ import { constants as fsConstants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Report } from './report';
+import { percentile } from './stats';
 import { EvidenceVault } from '../src/main/evidence/evidence-vault';
 import { EvidenceStore } from '../src/main/evidence/evidence-store';
 import { dataKeyLabel, sealRecordFrame } from '../src/main/evidence/record-sealing';
@@ -34,7 +35,6 @@ async function measured(task: () => Promise<unknown>): Promise<{ ms: number; pea
   return { ms, peakGrowth: peak - baseline };
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
 async function appendLatency(store: EvidenceStore, root: string, report: Report): Promise<void> {
   const note = 'Checked pod restarts in codesign; api-7f9 OOMKilled twice, raising memory limit per runbook 4.2.';
@@ -54,8 +54,6 @@ async function appendLatency(store: EvidenceStore, root: string, report: Report)
     disk.push(performance.now() - start);
   }
   await handle.close();
-  samples.sort((a, b) => a - b);
-  disk.sort((a, b) => a - b);
   report('evidence append p50', percentile(samples, 50), 'ms', 'durable (O_DSYNC) per record');
   report('evidence append p99', percentile(samples, 99), 'ms', '≤ 5 ms');
   report('disk O_DSYNC 400 B append p50', percentile(disk, 50), 'ms', 'peer: the disk alone, alternating with the appends');

@@ -24,13 +24,15 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createWriteStream, openSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../test/e2e/support/browser';
+import { startPageProfile } from './page-profile';
 import type { Report } from './report';
+import { median, percentile } from './stats';
 
 const execFileAsync = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -206,11 +208,6 @@ async function passLog(host: Host, n: number): Promise<PassLog> {
 const threadNote = (pass: PassLog) =>
   pass.mainThreadCpuMs !== undefined ? `main thread on a CPU ${pass.mainThreadCpuMs} ms, waiting for one ${pass.mainThreadWaitMs} ms` : 'main thread times not logged';
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
-const median = (values: number[]) => percentile(values, 50);
 
 async function openPanel(browser: Browser, host: Host, route: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -227,15 +224,7 @@ async function sampleRate(page: Page, seconds: number): Promise<{ rate: number; 
   // LOGS_BENCH_PAGE_PROF=<dir>: the page's main-thread CPU profile and its time by kind over the window (stderr).
   const profDir = process.env.LOGS_BENCH_PAGE_PROF;
   const cdp = profDir ? await page.context().newCDPSession(page) : undefined;
-  const pageMetrics = async () => Object.fromEntries(((await cdp!.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]));
-  let before: Record<string, number> = {};
-  if (cdp) {
-    await cdp.send('Performance.enable');
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-    await cdp.send('Profiler.start');
-    before = await pageMetrics();
-  }
+  const stopProfile = cdp ? await startPageProfile((method, params) => cdp.send(method as never, params as never), profDir!, 'page') : undefined;
   const rates: number[] = [];
   const started = Date.now();
   while (Date.now() - started < seconds * 1000) {
@@ -244,11 +233,7 @@ async function sampleRate(page: Page, seconds: number): Promise<{ rate: number; 
   }
   const repaints = await page.evaluate(() => (globalThis as unknown as { __repaints: number[] }).__repaints.length);
   if (cdp) {
-    const after = await pageMetrics();
-    const kinds = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
-    console.error(`page over ${seconds} s: ${kinds.map((k) => `${k} ${Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 1000)} ms`).join(', ')}`);
-    const { profile } = (await cdp.send('Profiler.stop')) as { profile: unknown };
-    await writeFile(path.join(profDir!, `page-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    await stopProfile!(`${seconds} s`);
     await cdp.detach();
   }
   return { rate: median(rates.slice(2)), repaintsPerSecond: repaints / seconds };

@@ -15,7 +15,9 @@ import { spawn as spawnPty } from 'node-pty';
 import { CHROMIUM_PATH } from '../test/e2e/support/browser';
 import { startWebHost } from '../test/e2e/support/web-host-process';
 import { CdpBrowser, type CdpPage } from './cdp-browser';
+import { startPageProfile } from './page-profile';
 import type { Report } from './report';
+import { median, percentile } from './stats';
 
 const TOTAL_BYTES = Number(process.env.BENCH_TERMINAL_MB ?? 50) * 1024 * 1024;
 const ECHO_SAMPLES = Number(process.env.BENCH_TERMINAL_ECHOES ?? 100);
@@ -103,8 +105,6 @@ async function xtermAloneMBps(browser: CdpBrowser, bytes: number, cols: number, 
   }
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 type Check = 'echo' | 'ctrl-c' | 'marker' | 'prompt';
 
@@ -228,37 +228,22 @@ export async function run(report: Report): Promise<void> {
       await waitForPrompt(page, `before flood ${round + 1}`);
       await page.type(`cat ${flood}; echo flood-done-$((6*7))`);
       const throughput = await armTimer(page, `cat of ${(floodBytes / 1e6).toFixed(0)} MB`, 'marker', { marker: 'flood-done-42' });
-      const profiled = profDir !== undefined && round === 0;
-      const metrics = async () => Object.fromEntries(((await page.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> }).metrics.map((m) => [m.name, m.value]));
-      let before: Record<string, number> = {};
-      if (profiled) {
-        await page.send('Performance.enable');
-        await page.send('Profiler.enable');
-        await page.send('Profiler.setSamplingInterval', { interval: 200 });
-        await page.send('Profiler.start');
-        before = await metrics();
-      }
+      const stopProfile = profDir !== undefined && round === 0 ? await startPageProfile((method, params) => page.send(method, params), profDir, 'terminal-page') : undefined;
       await page.press('Enter');
       const intoXterm = (await throughput()) / 1000;
-      if (profiled) {
-        const after = await metrics();
-        const kinds = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
-        console.error(`page over the flood (${intoXterm.toFixed(1)} s): ${kinds.map((k) => `${k} ${Math.round(((after[k] ?? 0) - (before[k] ?? 0)) * 1000)} ms`).join(', ')}`);
-        const { profile } = (await page.send('Profiler.stop')) as { profile: unknown };
-        await writeFile(path.join(profDir, `terminal-page-${Date.now()}.cpuprofile`), JSON.stringify(profile));
-        await page.send('Profiler.disable');
-      }
+      await stopProfile?.(`the flood (${intoXterm.toFixed(1)} s)`);
       await waitForPrompt(page, `after flood ${round + 1}`);
       rounds.push({ into: mb / intoXterm, raw: mb / (await rawPtySeconds(flood, floodBytes)) });
     }
     const list = (values: number[]) => values.map((v) => v.toFixed(1)).join(', ');
     const intoRates = rounds.map((r) => r.into);
-    report('terminal MB/s into xterm', median(intoRates), 'MB/s', `${mb.toFixed(0)} MB pty -> main -> renderer -> xterm write callback; ${how}; median of ${ROUNDS} rounds (${list(intoRates)})`);
+    const into = median(intoRates);
+    report('terminal MB/s into xterm', into, 'MB/s', `${mb.toFixed(0)} MB pty -> main -> renderer -> xterm write callback; ${how}; median of ${ROUNDS} rounds (${list(intoRates)})`);
     report('terminal MB/s raw pty', median(rounds.map((r) => r.raw)), 'MB/s', `the same bytes through a pty into nothing, after each flood (${list(rounds.map((r) => r.raw))})`);
     report('terminal ratio vs raw pty', median(rounds.map((r) => r.into / r.raw)), '', `>= 0.5; median of the rounds' own ratios (${rounds.map((r) => (r.into / r.raw).toFixed(2)).join(', ')})`);
     const size = (await page.evaluate('cockpitTerminalProbe.size()')) as { cols: number; rows: number };
     const alone = await xtermAloneMBps(browser, floodBytes, size.cols, size.rows);
-    report('terminal MB/s xterm alone', alone, 'MB/s', `the ceiling: xterm parsing the same bytes in this Chromium with no pty, main or socket and no frames drawn; into xterm is ${((median(intoRates) / alone) * 100).toFixed(0)}% of it`);
+    report('terminal MB/s xterm alone', alone, 'MB/s', `the ceiling: xterm parsing the same bytes in this Chromium with no pty, main or socket and no frames drawn; into xterm is ${((into / alone) * 100).toFixed(0)}% of it`);
 
     await page.press('Control+L');
     await waitForPrompt(page, 'after clearing the screen');
@@ -270,7 +255,6 @@ export async function run(report: Report): Promise<void> {
       await page.press('Backspace');
       await waitForPrompt(page, `echo ${i + 1}`);
     }
-    echoes.sort((a, b) => a - b);
     report('terminal echo p50', percentile(echoes, 50), 'ms', 'keystroke to echo on screen');
     report('terminal echo p99', percentile(echoes, 99), 'ms', '<= 30 ms');
 

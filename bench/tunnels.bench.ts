@@ -16,6 +16,7 @@ import Redis from 'ioredis';
 import { TunnelService } from '../src/main/tunnels/tunnel-service';
 import { freePort, NS, PG_BIN, quietLogger, startPostgres, startRedis } from '../test/integration/tunnels/backends';
 import type { Report } from './report';
+import { percentile } from './stats';
 
 const execFileAsync = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_TUNNEL_SECONDS ?? 8);
@@ -64,7 +65,6 @@ async function kubectlPortForward(kubeconfigPath: string, target: string, remote
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function run(report: Report): Promise<void> {
@@ -108,7 +108,6 @@ export async function run(report: Report): Promise<void> {
       samples.push(performance.now() - started);
     }
     client.disconnect();
-    samples.sort((a, b) => a - b);
     report('tunnel redis ping p50', percentile(samples, 50), 'ms', 'reference');
     report('tunnel redis ping p99', percentile(samples, 99), 'ms', 'reference');
 
@@ -125,7 +124,7 @@ export async function run(report: Report): Promise<void> {
           times.push(performance.now() - started);
           fresh.disconnect();
         }
-        return times.sort((a, b) => a - b);
+        return times;
       };
       await connectPing(redisTunnel.localPort);
       await connectPing(kubectlRedis.port);
