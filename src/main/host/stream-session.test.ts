@@ -65,6 +65,23 @@ function collect() {
 
 const flushTimers = () => vi.advanceTimersByTimeAsync(100);
 
+/** A byte stream (high-water 1000, low 200, batches of 100) whose source records its pauses and resumes. */
+function pausableBytes() {
+  const states: string[] = [];
+  let sink: StreamSink<unknown> | undefined;
+  const { session, client } = harness(
+    {
+      'test:bytes': (_input, s) => {
+        sink = s;
+        const store = [s.onDidPause(() => states.push('pause')), s.onDidResume(() => states.push('resume'))];
+        return toDisposable(() => store.forEach((d) => d.dispose()));
+      },
+    },
+    { highWaterMark: 1000, lowWaterMark: 200, maxBatchBytes: 100, maxBufferedBytes: 4000 },
+  );
+  return { session, client, states, sink: () => sink! };
+}
+
 describe('StreamSession', () => {
   ensureNoDisposablesAreLeakedInTestSuite();
   beforeEach(() => {
@@ -152,21 +169,11 @@ describe('StreamSession', () => {
   });
 
   it('pauses the source above the high-water mark and resumes it below the low-water mark', async () => {
-    const states: string[] = [];
-    let sink!: StreamSink<unknown>;
-    const { session, client } = harness(
-      {
-        'test:bytes': (_input, s) => {
-          sink = s;
-          const store = [s.onDidPause(() => states.push('pause')), s.onDidResume(() => states.push('resume'))];
-          return toDisposable(() => store.forEach((d) => d.dispose()));
-        },
-      },
-      { highWaterMark: 1000, lowWaterMark: 200, maxBatchBytes: 100, maxBufferedBytes: 4000 },
-    );
+    const { session, client, states, sink: current } = pausableBytes();
     const acks: Array<() => void> = [];
     client.subscribe('test:bytes', {}, { manualAck: true, events: (_batch, ack) => acks.push(ack) });
     await vi.advanceTimersByTimeAsync(0);
+    const sink = current();
     for (let i = 0; i < 12; i++) sink.emit(new Uint8Array(100));
     expect(sink.paused).toBe(true);
     expect(states).toEqual(['pause']);
@@ -183,22 +190,12 @@ describe('StreamSession', () => {
   });
 
   it('discards what is queued and not sent (the reader keeps what it got), and nothing once the stream is closing', async () => {
-    let sink!: StreamSink<unknown>;
-    const states: string[] = [];
-    const { session, client } = harness(
-      {
-        'test:bytes': (_input, s) => {
-          sink = s;
-          const store = [s.onDidPause(() => states.push('pause')), s.onDidResume(() => states.push('resume'))];
-          return toDisposable(() => store.forEach((d) => d.dispose()));
-        },
-      },
-      { highWaterMark: 1000, lowWaterMark: 200, maxBatchBytes: 100, maxBufferedBytes: 4000 },
-    );
+    const { session, client, states, sink: current } = pausableBytes();
     const acks: Array<() => void> = [];
     let received = 0;
     client.subscribe('test:bytes', {}, { manualAck: true, events: (batch, ack) => ((received += batch.length), acks.push(ack)) });
     await vi.advanceTimersByTimeAsync(0);
+    const sink = current();
     for (let i = 0; i < 15; i++) sink.emit(new Uint8Array(100));
     expect(received).toBe(10);
     expect(sink.discardQueued?.()).toBe(500);

@@ -12,7 +12,7 @@ export function terminalHandlers(terminal: TerminalService): {
     handlers: {
       'terminal:open': (input) => terminal.open(input),
       'terminal:input': ({ id, key, data, flushOutput }) => {
-        const flushedBytes = terminal.input(id, key, data, flushOutput ?? false);
+        const flushedBytes = terminal.input(id, key, data, flushOutput);
         return { written: data.length, ...(flushOutput ? { flushedBytes } : {}) };
       },
       'terminal:resize': ({ id, key, cols, rows }) => {
