@@ -48,6 +48,22 @@ describe('web host: the Logs viewer during the error spike', () => {
     await expect.poll(async () => (await logs.rows().allTextContents()).some((t) => t.includes('…')), { timeout: 10_000 }).toBe(false);
     await shoot('01-following-codesign-api');
 
+    // A scroll up leaves follow at once and the list stays where the scroll took it (not the top
+    // of the buffer); a scroll back down to the bottom follows again.
+    const followButton = page.getByRole('button', { name: 'Follow', exact: true });
+    const scrollTop = () => logs.lines().evaluate((el) => el.scrollTop);
+    await expect.poll(() => followButton.getAttribute('aria-pressed')).toBe('true');
+    const followedAt = await scrollTop();
+    await logs.lines().hover();
+    await page.mouse.wheel(0, -300);
+    await expect.poll(() => followButton.getAttribute('aria-pressed')).toBe('false');
+    await expect.poll(async () => (await logs.rows().allTextContents()).some((t) => t.includes('…')), { timeout: 10_000 }).toBe(false);
+    const leftAt = await scrollTop();
+    expect(leftAt).toBeGreaterThan(followedAt - 600);
+    expect(leftAt).toBeLessThan(followedAt);
+    await page.mouse.wheel(0, 100_000);
+    await expect.poll(() => followButton.getAttribute('aria-pressed')).toBe('true');
+
     await logs.preset('Errors').click();
     await expect.poll(() => logs.counts().textContent(), { timeout: 10_000 }).toMatch(/^[\d,]+ of [\d,]+ lines match/);
     const counted = Number(/^([\d,]+) of/.exec((await logs.counts().textContent()) ?? '')![1]!.replace(/,/g, ''));

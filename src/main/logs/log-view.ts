@@ -74,6 +74,14 @@ const MAX_LINE_BYTES = 1024 * 1024;
 /** Merged lines moved into the ring per turn of the event loop, at most. */
 const MERGE_SLICE = 8192;
 const RETRY_MS = [250, 500, 1000, 2000, 5000];
+/** Counts and the followed tail go to the page 20 times a second... */
+const REPORT_MS = 50;
+/**
+ * ... and 12.5 times while a flood replaces the whole followed screen between two reports: nobody
+ * reads that, the stream is still seen moving, and the page repaints a third less, which on a
+ * laptop's few cores is CPU the streams and the rest of the app get.
+ */
+const FLOOD_REPORT_MS = 80;
 
 /** One pod × container stream, resumed from its last stamp after a drop. */
 export class ContainerFollower extends Disposable {
@@ -364,7 +372,8 @@ export class LogView extends Disposable {
   private scannedTo = 0;
   private matches = new SeqList();
   private drainTimer: NodeJS.Timeout | undefined;
-  private statsTimer: NodeJS.Timeout | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private reporting = false;
   private podsScheduled = false;
   private labelRequirements: LabelRequirement[] = [];
   private podPattern: RE2 | undefined;
@@ -388,7 +397,7 @@ export class LogView extends Disposable {
     this.register(
       toDisposable(() => {
         clearTimeout(this.drainTimer);
-        clearInterval(this.statsTimer);
+        clearTimeout(this.reportTimer);
         for (const f of this.followers.values()) f.dispose();
         this.followers.clear();
       }),
@@ -469,7 +478,15 @@ export class LogView extends Disposable {
         });
       }),
     );
-    this.statsTimer = setInterval(() => this.report(), 50);
+    this.reporting = true;
+    this.scheduleReport(REPORT_MS);
+  }
+
+  private scheduleReport(ms: number): void {
+    this.reportTimer = setTimeout(() => {
+      if (this.isDisposed) return;
+      this.scheduleReport(this.report() ? FLOOD_REPORT_MS : REPORT_MS);
+    }, ms);
   }
 
   /** Waits for the informer's first list; refuses the view with its error when it cannot list pods. */
@@ -788,8 +805,10 @@ export class LogView extends Disposable {
     return this.following !== undefined;
   }
 
-  private report(): void {
-    if (this.isDisposed) return;
+  /** Sends what changed; answers whether the followed tail moved by more than the screen it fills (a flood). */
+  private report(): boolean {
+    if (this.isDisposed) return false;
+    let flooding = false;
     if (this.merger.size > 0) this.drain(false);
     if (this.statsDirty) {
       this.statsDirty = false;
@@ -799,6 +818,7 @@ export class LogView extends Disposable {
       const filtered = this.following.filtered && this.filter !== undefined;
       const end = filtered ? this.matches.nextOrdinal : this.ring.nextSeq;
       if (end !== this.tailSentTo) {
+        flooding = this.tailSentTo >= 0 && end - this.tailSentTo > this.following.lines;
         this.tailSentTo = end;
         const { lines, from } = this.window(Math.max(0, end - this.following.lines), this.following.lines, filtered);
         this.didReport.fire({ type: 'tail', from, filtered, lines });
@@ -808,6 +828,7 @@ export class LogView extends Disposable {
       this.sourcesDirty = false;
       this.didReport.fire({ type: 'sources', sources: this.sources() });
     }
+    return flooding;
   }
 
   private get isDisposed(): boolean {
@@ -858,7 +879,7 @@ export class LogView extends Disposable {
         let follower = this.followers.get(key);
         if (!follower) {
           // A non-following view reads the pods it found first; later pods are not news to it.
-          if (!follow && this.statsTimer) continue;
+          if (!follow && this.reporting) continue;
           if (this.deps.options.previous && (pod.restarts.get(container) ?? 0) === 0) continue;
           follower = new ContainerFollower(this, this.sourceList.length, pod.name, container);
           this.followers.set(key, follower);
