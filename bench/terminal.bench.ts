@@ -228,7 +228,7 @@ export async function run(report: Report): Promise<void> {
       await waitForPrompt(page, `before flood ${round + 1}`);
       await page.type(`cat ${flood}; echo flood-done-$((6*7))`);
       const throughput = await armTimer(page, `cat of ${(floodBytes / 1e6).toFixed(0)} MB`, 'marker', { marker: 'flood-done-42' });
-      const stopProfile = profDir !== undefined && round === 0 ? await startPageProfile((method, params) => page.send(method, params), profDir, 'terminal-page') : undefined;
+      const stopProfile = profDir !== undefined && round === Number(process.env.BENCH_TERMINAL_PROF_ROUND ?? 0) ? await startPageProfile((method, params) => page.send(method, params), profDir, 'terminal-page') : undefined;
       await page.press('Enter');
       const intoXterm = (await throughput()) / 1000;
       await stopProfile?.(`the flood (${intoXterm.toFixed(1)} s)`);

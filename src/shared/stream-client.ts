@@ -15,6 +15,8 @@ interface Live {
 
 export class StreamClient {
   private readonly live = new Map<number, Live>();
+  /** Credit not yet sent, by subscription: every acknowledgement of one task goes in one message. */
+  private readonly credits = new Map<number, number>();
 
   /**
    * @param send delivers a message to main; it throws or returns false when there is no
@@ -75,11 +77,7 @@ export class StreamClient {
     const ack = () => {
       if (acked || !this.live.has(id)) return;
       acked = true;
-      try {
-        this.send({ t: 'ack', id, bytes });
-      } catch {
-        // the connection went; nothing to credit
-      }
+      this.credit(id, bytes);
     };
     try {
       live.handlers.events(events, ack);
@@ -87,6 +85,30 @@ export class StreamClient {
       console.error(`stream handler failed: ${String(error)}`);
     }
     if (!live.handlers.manualAck) ack();
+  }
+
+  /**
+   * Adds to `id`'s credit, sent at the end of the task: xterm parses several batches in one task
+   * and acknowledges each, and one message instead of several is a few percent of the page's CPU
+   * in a terminal flood (WebSocket.send is not cheap). Main sees the credit no later than it did.
+   */
+  private credit(id: number, bytes: number): void {
+    const before = this.credits.get(id);
+    this.credits.set(id, (before ?? 0) + bytes);
+    if (this.credits.size === 1 && before === undefined) queueMicrotask(() => this.sendCredits());
+  }
+
+  private sendCredits(): void {
+    const credits = [...this.credits];
+    this.credits.clear();
+    for (const [id, bytes] of credits) {
+      if (!this.live.has(id)) continue;
+      try {
+        this.send({ t: 'ack', id, bytes });
+      } catch {
+        // the connection went; nothing to credit
+      }
+    }
   }
 
   private close(id: number, message: Extract<ServerMessage, { t: 'end' | 'error' }>): void {

@@ -69,7 +69,7 @@ const flushTimers = () => vi.advanceTimersByTimeAsync(100);
 function pausableBytes() {
   const states: string[] = [];
   let sink: StreamSink<unknown> | undefined;
-  const { session, client } = harness(
+  const { session, client, toMain } = harness(
     {
       'test:bytes': (_input, s) => {
         sink = s;
@@ -79,7 +79,7 @@ function pausableBytes() {
     },
     { highWaterMark: 1000, lowWaterMark: 200, maxBatchBytes: 100, maxBufferedBytes: 4000 },
   );
-  return { session, client, states, sink: () => sink! };
+  return { session, client, toMain, states, sink: () => sink! };
 }
 
 describe('StreamSession', () => {
@@ -150,6 +150,8 @@ describe('StreamSession', () => {
     const { session, client, sent } = harness(
       { 'test:manual': (_input, sink) => (emitters.push(sink), toDisposable(() => undefined)) },
       { maxBatchEvents: 10, maxBatchBytes: 100, maxBatchWaitMs: 20 },
+      // A credit flushes what is queued: without one, the batching alone is seen.
+      { autoAck: false },
     );
     client.subscribe('test:manual', {}, collect().handlers);
     await vi.advanceTimersByTimeAsync(0);
@@ -180,12 +182,37 @@ describe('StreamSession', () => {
     // Only the high-water mark's worth went out; the rest waits in main.
     expect(acks).toHaveLength(10);
     for (const ack of acks.splice(0, 10)) ack();
+    // The page sends one credit for them at the end of the task.
+    await Promise.resolve();
     // The two queued batches went out on the credit; 200 bytes are still out, not below 200.
     expect(acks).toHaveLength(2);
     expect(states).toEqual(['pause']);
     for (const ack of acks.splice(0)) ack();
+    await Promise.resolve();
     expect(states).toEqual(['pause', 'resume']);
     expect(sink.paused).toBe(false);
+    session.dispose();
+  });
+
+  it('the page credits every batch it consumed in one task with one ack, and none for a stream it left', async () => {
+    const { session, client, toMain, sink: current } = pausableBytes();
+    const acks: Array<() => void> = [];
+    const unsubscribe = client.subscribe('test:bytes', {}, { manualAck: true, events: (_batch, ack) => acks.push(ack) });
+    await vi.advanceTimersByTimeAsync(0);
+    const sink = current();
+    for (let i = 0; i < 4; i++) sink.emit(new Uint8Array(100));
+    expect(acks).toHaveLength(4);
+    for (const ack of acks.splice(0)) ack();
+    acks.length = 0;
+    expect(toMain.filter((m) => m.t === 'ack')).toEqual([]);
+    await Promise.resolve();
+    expect(toMain.filter((m) => m.t === 'ack')).toEqual([{ t: 'ack', id: 1, bytes: 400 }]);
+    // Acknowledged, then left in the same task: no credit for a stream main already stopped.
+    sink.emit(new Uint8Array(100));
+    for (const ack of acks.splice(0)) ack();
+    unsubscribe();
+    await Promise.resolve();
+    expect(toMain.filter((m) => m.t === 'ack')).toHaveLength(1);
     session.dispose();
   });
 

@@ -78,12 +78,14 @@ function terminalStream() {
     delivered: () => delivered,
     /** Bytes read from the pty and not yet acknowledged by the page (queued in main or sent). */
     inFlight: () => pty.produced - acked,
-    /** xterm parsed the oldest `count` batches. */
-    parse(count = pendingAcks.length) {
+    /** xterm parsed the oldest `count` batches (in one task). */
+    async parse(count = pendingAcks.length) {
       for (const { size, ack } of pendingAcks.splice(0, count)) {
         acked += size;
         ack();
       }
+      // The page sends its credit at the end of the task.
+      await Promise.resolve();
     },
     dispose() {
       unsubscribe();
@@ -124,7 +126,7 @@ describe('terminal flow control (the stream session with the terminal contract)'
     expect(stream.pty.paused).toBe(true);
     // Batch by batch: paused while at or above the low-water mark, resumed once below it.
     while (stream.pty.paused) {
-      stream.parse(1);
+      await stream.parse(1);
       expect(stream.pty.paused).toBe(stream.inFlight() >= TERMINAL_FLOW.lowWaterMark);
     }
     expect(stream.inFlight()).toBeGreaterThan(TERMINAL_FLOW.lowWaterMark - TERMINAL_FLOW.maxBatchBytes);
@@ -138,7 +140,7 @@ describe('terminal flow control (the stream session with the terminal contract)'
     const stream = terminalStream();
     for (let i = 0; i < 200; i++) {
       await vi.advanceTimersByTimeAsync(5);
-      stream.parse();
+      await stream.parse();
     }
     expect(stream.batches.length).toBeGreaterThan(10);
     expect(Math.max(...stream.batches)).toBeLessThanOrEqual(TERMINAL_FLOW.maxBatchBytes);
@@ -157,7 +159,7 @@ describe('terminal flow control (the stream session with the terminal contract)'
     expect(queued).toBeGreaterThanOrEqual(20 * READ);
     expect(queued).toBeLessThanOrEqual(21 * READ);
     // The page dropped its backlog and acknowledges it: main has nothing left to send from before.
-    stream.parse();
+    await stream.parse();
     await vi.advanceTimersByTimeAsync(TERMINAL_FLOW.maxBatchWaitMs);
     expect(stream.pty.paused).toBe(false);
     expect(stream.pty.resumes).toBe(1);
