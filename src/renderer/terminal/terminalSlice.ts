@@ -4,7 +4,14 @@ import { exportLine } from '../../shared/terminal/tunnel-environment';
 import type { SealedRecording, TerminalSessionInfo } from '../../shared/terminal/model';
 import { DisposableStore } from '../../shared/lifetimes';
 import { asError, attempt, type CockpitSlice } from '../state/slice';
-import { terminalScreens, type RendererKind } from './terminalScreens';
+import type { RendererKind, terminalScreens as Screens } from './terminalScreens';
+
+/**
+ * xterm and its addons (a third of the page's script) load with the first terminal, not with
+ * the page: the slice is in the store every panel starts with.
+ */
+let screens: typeof Screens | undefined;
+const loadScreens = async () => (screens ??= (await import('./terminalScreens')).terminalScreens);
 
 /** A tab of the Terminal panel: the session, the key only this page holds, and what it shows. */
 export interface TerminalTab {
@@ -123,7 +130,7 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
     inputs.delete(id);
     clearTimeout(resizes.get(id));
     resizes.delete(id);
-    terminalScreens.dispose(id);
+    screens?.dispose(id);
     set((state) => {
       const terminalTabs = state.terminalTabs.filter((t) => t.id !== id);
       const activeTerminal = state.activeTerminal === id ? terminalTabs.at(-1)?.id : state.activeTerminal;
@@ -144,6 +151,8 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
         return undefined;
       }
       try {
+        // First the screen's code, so that a session main opens always has a screen to write to.
+        const terminalScreens = await loadScreens();
         const opened = await bridge.call('terminal:open', { context: name, ...(namespace ? { namespace } : {}), cols: 100, rows: 30 });
         const { id } = opened.session;
         const lifetime = new DisposableStore();
@@ -245,7 +254,7 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
       if (!id) return;
       get().navigate({ panel: 'terminal' });
       set({ activeTerminal: id, lastPaste: { tabId: id, text, destructive } });
-      const screen = terminalScreens.get(id);
+      const screen = screens?.get(id);
       // A new shell pastes once its prompt is up (and it has said whether it takes bracketed paste).
       await screen?.ready;
       screen?.paste(text);
@@ -253,11 +262,11 @@ export const createTerminalSlice: CockpitSlice<TerminalSlice> = (bridge) => (set
     loadAliasesIntoTerminal(id) {
       const aliases = get().runbook?.aliases ?? [];
       if (aliases.length === 0) return;
-      terminalScreens.get(id)?.paste(aliasScript(aliases));
+      screens?.get(id)?.paste(aliasScript(aliases));
     },
     pasteTunnelExports(id) {
       const change = tab(id)?.info.tunnelChange;
-      if (change) terminalScreens.get(id)?.paste(exportLine(change));
+      if (change) screens?.get(id)?.paste(exportLine(change));
     },
     async openRecording(incidentId, sha256) {
       try {
