@@ -65,10 +65,10 @@ export interface LogListProps {
  * here, in a ref, never in the store; following sticks to the bottom until the user scrolls up.
  *
  * Following, the list is the newest lines that fit, at the bottom of a block as tall as every
- * line at its estimated height, and the virtualizer is off: its layout of every position (a million entries, rebuilt
- * whenever the count changes) cost the page a quarter of a core during a flood. Scrolled up, the
- * virtualizer places the rows (wrapped and expanded lines measured), and new lines reach it at
- * most twice a second.
+ * line at its estimated height, and the virtualizer is off: its layout of every position (a
+ * million entries, rebuilt whenever the count changes) cost the page a quarter of a core during
+ * a flood. Scrolled up, the virtualizer places the rows (wrapped and expanded lines measured),
+ * and new lines reach it at most twice a second.
  */
 export function LogList(props: LogListProps) {
   const { first, count, filtered, generation, fetchWindow, follow, onFollowChange } = props;
@@ -296,10 +296,10 @@ export function LogList(props: LogListProps) {
       onTouchMove={markUser}
     >
       {follow ? (
-        // As tall as the virtualizer will make the list (every row its estimate), so leaving follow keeps the scroll where it is.
+        // As tall as the virtualizer makes the list (every row its estimate): leaving follow keeps the scroll where it is.
         <div className="log-tail" style={{ minHeight: count * ROW_HEIGHT }}>
           {followed.map((index) => (
-            // Keyed by slot: a flood replaces every row each repaint, and updating a row's text costs less than a new row.
+            // Keyed by slot: a flood replaces every row on each repaint, and new text in a row costs less than a new row.
             <div key={index - start} data-index={index} className="log-row">
               {row(index)}
             </div>
