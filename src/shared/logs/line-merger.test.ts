@@ -59,6 +59,20 @@ describe('LineMerger', () => {
     expect(drained(merger, 240)).toEqual(['0@6']);
   });
 
+  it('does not let a pod whose stamps lag hold another pod’s lines past the hold', () => {
+    const merger = new LineMerger(30);
+    for (const source of [0, 1, 2]) merger.open(source);
+    // Pod 2 has sent nothing; pod 0 keeps a fresh backlog of old stamps (minutes behind pod 1).
+    merger.push(line(1, 500, 0));
+    merger.push(line(1, 501, 10));
+    for (const sec of [1, 2]) merger.push(line(0, sec, 95));
+    // Pod 0's lines are held for pod 2; pod 1's have waited 30 ms and more, and go.
+    expect(drained(merger, 100)).toEqual(['1@500', '1@501']);
+    merger.push(line(0, 3, 120));
+    expect(drained(merger, 126)).toEqual(['0@1', '0@2']);
+    expect(drained(merger, 150)).toEqual(['0@3']);
+  });
+
   it('does not wait for a closed pod, and force drains everything', () => {
     const merger = new LineMerger(1000);
     merger.open(0);

@@ -2,7 +2,8 @@
  * Merges the lines of several sources (pods × containers) into one stream in stamp order, as
  * far as arrival allows: each source's own order is kept as the server sent it; across sources
  * a line waits at most `holdMs` for an earlier line from a source that has nothing queued yet.
- * A source that lags by more than that (or a line without a stamp) is placed by arrival.
+ * A source that lags by more than that (its stamps behind the others', or a line without a
+ * stamp) is placed by arrival: lines that waited `holdMs` go even while it holds its own.
  */
 import { stampMillis, type Stamp } from './stamps';
 
@@ -171,12 +172,46 @@ export class LineMerger {
       // A run: the best queue's lines go while they stay before every other queue's head.
       do {
         const i = best.head;
-        if (waiting && !force && now - best.arrivals[i]! < this.holdMs) return;
+        if (waiting && !force && now - best.arrivals[i]! < this.holdMs) {
+          this.releaseOverdue(now, emit, budget, best);
+          return;
+        }
         emit(source, best.bytes[i]!, best.starts[i]!, best.ends[i]!, best.times[i]!);
         best.shift();
         this.queued--;
         budget--;
       } while (budget > 0 && best.length > 0 && (!second || !earlier(second, best)));
+    }
+  }
+
+  /**
+   * While `held` (the earliest stamp) waits for a source that may still send an earlier line,
+   * the other queues' lines that have waited `holdMs` already go, earliest stamp first: a source
+   * whose stamps lag behind (a backlog, a skewed clock) must not hold the rest longer than that.
+   */
+  private releaseOverdue(now: number, emit: MergeEmit, budget: number, held: Queue): void {
+    const queues = this.list;
+    while (budget > 0) {
+      let best: Queue | undefined;
+      let bestIndex = 0;
+      for (let q = 0; q < queues.length; q++) {
+        const queue = queues[q]!;
+        if (queue === held || queue.length === 0 || now - queue.arrivals[queue.head]! < this.holdMs) continue;
+        if (!best || earlier(queue, best)) {
+          best = queue;
+          bestIndex = q;
+        }
+      }
+      if (!best) return;
+      const source = this.sourceOf[bestIndex]!;
+      // Its lines go while they have waited long enough (one read arrives together).
+      do {
+        const i = best.head;
+        emit(source, best.bytes[i]!, best.starts[i]!, best.ends[i]!, best.times[i]!);
+        best.shift();
+        this.queued--;
+        budget--;
+      } while (budget > 0 && best.length > 0 && now - best.arrivals[best.head]! >= this.holdMs);
     }
   }
 
