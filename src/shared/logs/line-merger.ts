@@ -137,12 +137,7 @@ export class LineMerger {
     if (queues.length === 1) {
       const only = queues[0]!;
       const source = this.sourceOf[0]!;
-      while (only.length > 0 && budget-- > 0) {
-        const i = only.head;
-        emit(source, only.bytes[i]!, only.starts[i]!, only.ends[i]!, only.times[i]!);
-        only.shift();
-        this.queued--;
-      }
+      while (only.length > 0 && budget-- > 0) this.emitHead(only, source, emit);
       return;
     }
     while (this.queued > 0 && budget > 0) {
@@ -171,14 +166,11 @@ export class LineMerger {
       const source = this.sourceOf[bestIndex]!;
       // A run: the best queue's lines go while they stay before every other queue's head.
       do {
-        const i = best.head;
-        if (waiting && !force && now - best.arrivals[i]! < this.holdMs) {
+        if (waiting && !force && now - best.arrivals[best.head]! < this.holdMs) {
           this.releaseOverdue(now, emit, budget, best);
           return;
         }
-        emit(source, best.bytes[i]!, best.starts[i]!, best.ends[i]!, best.times[i]!);
-        best.shift();
-        this.queued--;
+        this.emitHead(best, source, emit);
         budget--;
       } while (budget > 0 && best.length > 0 && (!second || !earlier(second, best)));
     }
@@ -206,13 +198,18 @@ export class LineMerger {
       const source = this.sourceOf[bestIndex]!;
       // Its lines go while they have waited long enough (one read arrives together).
       do {
-        const i = best.head;
-        emit(source, best.bytes[i]!, best.starts[i]!, best.ends[i]!, best.times[i]!);
-        best.shift();
-        this.queued--;
+        this.emitHead(best, source, emit);
         budget--;
       } while (budget > 0 && best.length > 0 && now - best.arrivals[best.head]! >= this.holdMs);
     }
+  }
+
+  /** Hands out `queue`'s head line and drops it from the queue. */
+  private emitHead(queue: Queue, source: number, emit: MergeEmit): void {
+    const i = queue.head;
+    emit(source, queue.bytes[i]!, queue.starts[i]!, queue.ends[i]!, queue.times[i]!);
+    queue.shift();
+    this.queued--;
   }
 
   /** Forgets a source (its lines still queued are dropped: call `drain(…, true)` first). */
