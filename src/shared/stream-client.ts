@@ -93,9 +93,8 @@ export class StreamClient {
    * in a terminal flood (WebSocket.send is not cheap). Main sees the credit no later than it did.
    */
   private credit(id: number, bytes: number): void {
-    const before = this.credits.get(id);
-    this.credits.set(id, (before ?? 0) + bytes);
-    if (this.credits.size === 1 && before === undefined) queueMicrotask(() => this.sendCredits());
+    if (this.credits.size === 0) queueMicrotask(() => this.sendCredits());
+    this.credits.set(id, (this.credits.get(id) ?? 0) + bytes);
   }
 
   private sendCredits(): void {
