@@ -372,8 +372,8 @@ export class LogView extends Disposable {
   private scannedTo = 0;
   private matches = new SeqList();
   private drainTimer: NodeJS.Timeout | undefined;
+  /** Set once the view has started (its first pods applied) and reports. */
   private reportTimer: NodeJS.Timeout | undefined;
-  private reporting = false;
   private podsScheduled = false;
   private labelRequirements: LabelRequirement[] = [];
   private podPattern: RE2 | undefined;
@@ -478,7 +478,6 @@ export class LogView extends Disposable {
         });
       }),
     );
-    this.reporting = true;
     this.scheduleReport(REPORT_MS);
   }
 
@@ -879,7 +878,7 @@ export class LogView extends Disposable {
         let follower = this.followers.get(key);
         if (!follower) {
           // A non-following view reads the pods it found first; later pods are not news to it.
-          if (!follow && this.reporting) continue;
+          if (!follow && this.reportTimer) continue;
           if (this.deps.options.previous && (pod.restarts.get(container) ?? 0) === 0) continue;
           follower = new ContainerFollower(this, this.sourceList.length, pod.name, container);
           this.followers.set(key, follower);
