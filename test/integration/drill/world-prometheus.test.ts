@@ -112,7 +112,10 @@ describe.skipIf(!PROMETHEUS)('a real Prometheus scraping /drill/metrics', () => 
     expect(values.apiLatencyP95).toBeGreaterThan(3.1);
     expect(values.apiLatencyP95).toBeLessThan(3.45);
     expect(values.cpuUsage).toBeGreaterThan(90);
-    expect(values.cpuUsage).toBeLessThanOrEqual(100);
+    // At the limit, not over it: PromQL's rate and division land a few ulps either side of 100
+    // (100.00000000000006 was seen), so the value is compared at a precision far finer than any
+    // real overshoot.
+    expect(Number(values.cpuUsage!.toFixed(9))).toBeLessThanOrEqual(100);
     expect(values.errorRate).toBeLessThan(5);
     expect(values.memoryUsage).toBeGreaterThan(15);
     expect(values.memoryUsage).toBeLessThan(80);
