@@ -14,6 +14,7 @@ const mainEntries = {
   'drill-child': 'packages/drill-cluster/src/child.ts',
   'evidence-cli': 'src/main/evidence/cli.ts',
   'redaction-worker': 'src/main/evidence/redaction-worker.ts',
+  'filter-worker': 'src/main/logs/filter-worker.ts',
   'runbook-cli': 'src/main/procedures/cli.ts',
 };
 const present = Object.fromEntries(Object.entries(mainEntries).filter(([, file]) => existsSync(file)));

@@ -201,6 +201,7 @@ export async function createCockpit(options: CockpitOptions): Promise<Cockpit> {
       contexts.dispose();
       // Closing checkpoints over every open log, writer locks released.
       await store.dispose();
+      logs.dispose();
       await stopRedactionWorker();
       await drill?.stop();
     },

@@ -28,27 +28,45 @@ interface CompiledTerm {
    * with Buffer.indexOf (memchr/memmem, also linear) instead of a regex call per matching line.
    * Case-insensitive literals are ASCII and searched in a lower-cased copy of the run.
    */
-  literals?: Buffer[];
+  literals: Buffer[] | undefined;
   /** Case-sensitive literals grouped by a shared prefix, for the byte search (`groupLiterals`). */
-  literalGroups?: LiteralGroup[];
+  literalGroups: LiteralGroup[] | undefined;
   /** The same literals as one alternation over latin1 text (one char per byte, so offsets are bytes). */
-  literalRegex?: RegExp;
+  literalRegex: RegExp | undefined;
   /** Global, multiline: over a run of lines. */
   run: RE2;
   /** For highlighting one line's text (UTF-16 offsets). */
   marks: RE2;
 }
 
-/** One run of the ring as a filter pass reads it. */
-interface RunLines {
+/**
+ * One run of the ring as a filter pass reads it: everything a pass needs, so another thread can
+ * scan it from the shared memory the ring keeps it in (`LineRing` with `shared`).
+ */
+export interface RunLines {
   firstSeq: number;
   count: number;
   /** Line starts in the block (`LineRing.lineOffsets`); `runStart` is where the run starts in it. */
   starts: Int32Array;
   runStart: number;
+  /** The run's bytes, each line followed by its newline (lines lie back to back in a block). */
   buffer: Buffer;
-  /** The run as latin1 text, made on first use. */
+  /** The run as latin1 text, made on first use (always present, undefined until then: one shape for V8). */
   text: string | undefined;
+}
+
+/** A run with every field set in one order: the pass's hot loops see one object shape, whoever made the run. */
+export function runLines(firstSeq: number, count: number, starts: Int32Array, runStart: number, buffer: Buffer): RunLines {
+  return { firstSeq, count, starts, runStart, buffer, text: undefined };
+}
+
+/** The held lines of `[from, to)` as the runs a pass scans (views into the ring, no copies). */
+export function runLinesOf(ring: LineRing, from: number, to: number): RunLines[] {
+  const out: RunLines[] = [];
+  for (const run of ring.runs(from, to)) {
+    out.push(runLines(run.firstSeq, run.lastSeq - run.firstSeq + 1, ring.lineOffsets(run.firstSeq, run.lastSeq), run.start, Buffer.from(run.data.buffer, run.data.byteOffset, run.data.byteLength)));
+  }
+  return out;
 }
 
 const escapeRegex = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -63,13 +81,14 @@ export class CompiledFilter {
       const flags = term.caseSensitive ? '' : 'i';
       try {
         const literals = literalsOf(term);
+        // Every field in one order, set or undefined: the pass sees one shape of term.
         return {
           term,
+          literals,
+          literalGroups: literals && term.caseSensitive ? groupLiterals(literals) : undefined,
+          literalRegex: literals ? new RegExp(literals.map((l) => escapeRegex(l.toString('latin1'))).join('|'), term.caseSensitive ? 'g' : 'gi') : undefined,
           run: new RE2(source, `gm${flags}`),
           marks: new RE2(source, `g${flags}`),
-          ...(literals
-            ? { literals, ...(term.caseSensitive ? { literalGroups: groupLiterals(literals) } : {}), literalRegex: new RegExp(literals.map((l) => escapeRegex(l.toString('latin1'))).join('|'), term.caseSensitive ? 'g' : 'gi') }
-            : {}),
         };
       } catch (error) {
         const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : String(error);
@@ -80,31 +99,28 @@ export class CompiledFilter {
 
   /** Calls `onMatch(seq)` in order for every held line in `[from, to)` that passes the filter. */
   scan(ring: LineRing, from: number, to: number, onMatch: (seq: number) => void): void {
+    this.scanRuns(runLinesOf(ring, from, to), onMatch);
+  }
+
+  /** `scan` over runs already taken from the ring (`runLinesOf`), in their order. */
+  scanRuns(runs: readonly RunLines[], onMatch: (seq: number) => void): void {
     const single = this.terms.length === 1 && !this.terms[0]!.term.invert ? this.terms[0]! : undefined;
     const need = this.filter.combine === 'all' ? this.terms.length : 1;
-    for (const run of ring.runs(from, to)) {
-      const count = run.lastSeq - run.firstSeq + 1;
-      const lines: RunLines = {
-        firstSeq: run.firstSeq,
-        count,
-        starts: ring.lineOffsets(run.firstSeq, run.lastSeq),
-        runStart: run.start,
-        buffer: Buffer.from(run.data.buffer, run.data.byteOffset, run.data.byteLength),
-        text: undefined,
-      };
+    for (const lines of runs) {
+      const { firstSeq, count } = lines;
       if (single) {
         // The common case (one term, a runbook preset): matches go out as they are found.
-        this.eachMatchingLine(single, ring, lines, (i) => onMatch(run.firstSeq + i));
+        this.eachMatchingLine(single, lines, (i) => onMatch(firstSeq + i));
         continue;
       }
       const hits = new Uint8Array(count);
       for (const compiled of this.terms) {
         const flags = new Uint8Array(count);
-        this.eachMatchingLine(compiled, ring, lines, (i) => (flags[i] = 1));
+        this.eachMatchingLine(compiled, lines, (i) => (flags[i] = 1));
         const inverted = compiled.term.invert;
         for (let i = 0; i < count; i++) if ((flags[i] === 1) !== inverted) hits[i]!++;
       }
-      for (let i = 0; i < count; i++) if (hits[i]! >= need) onMatch(run.firstSeq + i);
+      for (let i = 0; i < count; i++) if (hits[i]! >= need) onMatch(firstSeq + i);
     }
   }
 
@@ -153,7 +169,7 @@ export class CompiledFilter {
    * matches (not inverted): one engine pass over the run, match offsets mapped to lines by a
    * galloping search over the line starts, and the search goes on from the next line.
    */
-  private eachMatchingLine(compiled: CompiledTerm, ring: LineRing, lines: RunLines, onLine: (i: number) => void): void {
+  private eachMatchingLine(compiled: CompiledTerm, lines: RunLines, onLine: (i: number) => void): void {
     const { starts, runStart, count } = lines;
     let line = 0;
     /** The line holding byte `at` of the run, searched forward from the last one. */
@@ -194,9 +210,11 @@ export class CompiledFilter {
       if (!match) return;
       const at = match.index;
       lineAt(at);
-      const lineEnd = starts[line]! - runStart + ring.lengthAt(lines.firstSeq + line);
+      const lineStart = starts[line]! - runStart;
+      // Lines lie back to back, each followed by its newline: this one ends before the next starts.
+      const lineEnd = line + 1 < count ? starts[line + 1]! - runStart - 1 : lines.buffer.length - 1;
       const matchEnd = at + (match[0] as unknown as Buffer).length;
-      if (matchEnd <= lineEnd || this.lineMatches(compiled, ring, lines.firstSeq + line)) onLine(line);
+      if (matchEnd <= lineEnd || this.lineMatches(compiled, lines.buffer.subarray(lineStart, lineEnd))) onLine(line);
       if (line + 1 >= count) return;
       // One match per line is enough: go on from the next line.
       re.lastIndex = starts[line + 1]! - runStart;
@@ -224,11 +242,10 @@ export class CompiledFilter {
   }
 
   /** A match that ran across a newline (`\s`, `[^x]`): the line is tested on its own. */
-  private lineMatches(compiled: CompiledTerm, ring: LineRing, seq: number): boolean {
-    const bytes = ring.bytesOf(seq);
+  private lineMatches(compiled: CompiledTerm, line: Buffer): boolean {
     const re = compiled.marks;
     re.lastIndex = 0;
-    return re.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+    return re.test(line.toString('utf8'));
   }
 }
 
@@ -302,4 +319,60 @@ export function describeFilter(filter: LogFilter | undefined): string {
   if (!filter) return 'all lines';
   const parts = filter.terms.map((t) => `${t.invert ? 'not ' : ''}${t.regex ? `/${t.pattern}/` : JSON.stringify(t.pattern)}${t.caseSensitive ? '' : 'i'}`);
   return parts.join(filter.combine === 'all' ? ' and ' : ' or ');
+}
+
+/**
+ * A few thousand made-up lines and one filter of each engine shape (case-sensitive literals,
+ * case-insensitive literals, RE2, several terms with an inverted one): scanned a few times
+ * on a thread when a view opens, so V8 has optimised the pass before the first real one. On two
+ * busy cores a cold pass over a full ring otherwise runs in V8's slower tiers for most of its
+ * length (the optimising compiler's background thread waits for a core): measured 2-3x slower
+ * per run than a warm one.
+ */
+export function warmUpRuns(): RunLines[] {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const status = [200, 200, 201, 204, 404, 500, 503][i % 7];
+    lines.push(`2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z ${status! >= 500 ? 'ERROR' : 'INFO '} [app] GET /api/v1/items/${i} status=${status} duration=${(i * 37) % 3000}ms user=u-${i % 97} connection pool ok`);
+  }
+  // In shared memory, as a ring's runs are (`LineRing` with `shared`): the same shapes for V8.
+  const text = Buffer.from(lines.join('\n') + '\n', 'latin1');
+  const buffer = Buffer.from(new SharedArrayBuffer(text.length));
+  text.copy(buffer);
+  const starts = new Int32Array(new SharedArrayBuffer(lines.length * 4));
+  for (let i = 0, at = 0; i < lines.length; i++, at = buffer.indexOf(10, at) + 1) starts[i] = at;
+  // Two runs, as two blocks would give them; `runStart` is where each begins in the block.
+  const half = lines.length >> 1;
+  return [runLines(0, half, starts.subarray(0, half), 0, buffer.subarray(0, starts[half])), runLines(half, lines.length - half, starts.subarray(half), starts[half]!, buffer.subarray(starts[half]))];
+}
+
+/** Each shape with how many passes it gets: RE2's cost is native (no tier-up to wait for), so it gets few. */
+export const WARM_UP_FILTERS: Array<{ filter: LogFilter; rounds: number }> = [
+  { filter: { terms: [{ pattern: 'ERROR|CRITICAL|500|502|503', regex: true, caseSensitive: true, invert: false }], combine: 'any' }, rounds: 12 },
+  { filter: { terms: [{ pattern: 'connection|pool', regex: true, caseSensitive: false, invert: false }], combine: 'any' }, rounds: 6 },
+  { filter: { terms: [{ pattern: 'duration.*[2-9][0-9][0-9][0-9]ms', regex: true, caseSensitive: true, invert: false }], combine: 'any' }, rounds: 2 },
+  {
+    filter: {
+      terms: [
+        { pattern: 'status=5', regex: false, caseSensitive: true, invert: false },
+        { pattern: 'health', regex: false, caseSensitive: false, invert: true },
+      ],
+      combine: 'all',
+    },
+    rounds: 4,
+  },
+];
+
+/** The warm-up as steps, one filter shape each (tens of ms at most, so a timer can space them out). */
+export function warmUpSteps(): Array<() => void> {
+  let runs: RunLines[] | undefined;
+  return WARM_UP_FILTERS.map(({ filter, rounds }) => () => {
+    runs ??= warmUpRuns();
+    for (let round = 0; round < rounds; round++) new CompiledFilter(filter).scanRuns(runs, () => undefined);
+  });
+}
+
+/** Runs every warm-up step on this thread now (the filter worker, before it says it is ready). */
+export function warmUpFilters(): void {
+  for (const step of warmUpSteps()) step();
 }

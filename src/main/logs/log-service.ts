@@ -12,6 +12,7 @@ import type { ClusterService } from '../cluster/cluster-service';
 import type { ContextService } from '../contexts/context-service';
 import type { EvidenceService } from '../evidence/evidence-service';
 import type { StreamSink } from '../host/dispatcher';
+import { FilterThread } from './filter-thread';
 import { describeFilter, filterEngine } from './log-filter';
 import { LogView } from './log-view';
 
@@ -25,10 +26,19 @@ export interface LogServiceDeps {
 
 const MAX_EXPORT_BYTES = 16 * 1024 * 1024;
 
-export class LogService {
+export class LogService implements IDisposable {
   private readonly views = new Map<string, LogView>();
+  /** Every view's second thread for full filter passes: started with the first view, stopped with the service. */
+  private readonly filterThread: FilterThread;
 
-  constructor(private readonly deps: LogServiceDeps) {}
+  constructor(private readonly deps: LogServiceDeps) {
+    this.filterThread = new FilterThread(deps.logger);
+  }
+
+  /** Stops the filter thread (quit); views end with their context's scope. */
+  dispose(): void {
+    this.filterThread.dispose();
+  }
 
   /** Views open now (tests count them after a context switch). */
   get viewCount(): number {
@@ -55,7 +65,9 @@ export class LogService {
       client,
       pods: pods.informer,
       logger,
+      filterThread: this.filterThread,
     });
+    this.filterThread.warm();
     let closed = false;
     const close = (reason?: string) => {
       if (closed) return;

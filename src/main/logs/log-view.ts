@@ -19,7 +19,8 @@ import type { InformerStatus } from '../cluster/informer';
 import type { KubeClient } from '../cluster/kube-client';
 import type { KubeObject } from '../../shared/k8s/objects';
 import { matchesLabels, parseLabelSelector, requirementsOf, type LabelRequirement, type LabelSelectorObject } from '../../shared/logs/label-selector';
-import { CompiledFilter } from './log-filter';
+import type { FilterThread } from './filter-thread';
+import { CompiledFilter, runLinesOf } from './log-filter';
 import { LogRequestFailure, openPodLog, type PodLogHandle } from './pod-log-request';
 import { SeqList } from './seq-list';
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,8 @@ export interface LogViewDeps {
   syncTimeoutMs?: number;
   /** How long a merged line may wait for an earlier one from another pod (default 30 ms). */
   mergeHoldMs?: number;
+  /** A second thread for full filter passes (the service's); without it a pass runs on main alone. */
+  filterThread?: Pick<FilterThread, 'scan' | 'lastPassThreads'>;
 }
 
 /** What a view reads of a pod informer (src/main/cluster's `Informer`). */
@@ -382,6 +385,8 @@ export class LogView extends Disposable {
   private paused = false;
   private rateWindow: Array<[number, number]> = [];
   private lastFilterMs: number | undefined;
+  /** Threads the last full pass ran on: 2 when the filter thread scanned half. */
+  private lastFilterThreads = 1;
   /** What the subscriber follows (`followTail`), and the position after the last tail pushed. */
   private following: { lines: number; filtered: boolean } | undefined;
   private tailSentTo = -1;
@@ -392,7 +397,8 @@ export class LogView extends Disposable {
 
   constructor(private readonly deps: LogViewDeps) {
     super();
-    this.ring = new LineRing(deps.options.maxLines !== undefined ? { maxLines: deps.options.maxLines } : {});
+    // Shared memory, so the filter thread can read what the ring holds.
+    this.ring = new LineRing({ shared: true, ...(deps.options.maxLines !== undefined ? { maxLines: deps.options.maxLines } : {}) });
     this.merger = new LineMerger(deps.mergeHoldMs ?? 30);
     this.register(
       toDisposable(() => {
@@ -660,7 +666,10 @@ export class LogView extends Disposable {
     } else {
       const compiled = new CompiledFilter(filter);
       const matches = new SeqList();
-      compiled.scan(this.ring, this.ring.firstSeq, this.ring.nextSeq, (seq) => matches.push(seq));
+      const runs = runLinesOf(this.ring, this.ring.firstSeq, this.ring.nextSeq);
+      if (this.deps.filterThread) this.deps.filterThread.scan(compiled, runs, (seq) => matches.push(seq));
+      else compiled.scanRuns(runs, (seq) => matches.push(seq));
+      this.lastFilterThreads = this.deps.filterThread?.lastPassThreads ?? 1;
       this.filter = compiled;
       this.matches = matches;
       this.lastFilterMs = performance.now() - started;
@@ -692,6 +701,7 @@ export class LogView extends Disposable {
         cpuMs: Math.round(cpuMs),
         gcMs: Math.round(inside.reduce((sum, e) => sum + e.duration, 0)),
         gcs: inside.length,
+        threads: this.lastFilterThreads,
         ...(thread && threadAfter
           ? { mainThreadCpuMs: Math.round(threadAfter.runMs - thread.runMs), mainThreadWaitMs: Math.round(threadAfter.waitMs - thread.waitMs) }
           : {}),

@@ -65,6 +65,29 @@ describe('LineRing', () => {
     }
   });
 
+  it('keeps blocks and line starts in shared memory when asked, with the same runs as a plain ring', () => {
+    const shared = new LineRing({ maxLines: 500, blockBytes: 256, shared: true });
+    const plain = new LineRing({ maxLines: 500, blockBytes: 256 });
+    // Lines of 1..90 bytes: blocks hold from 2 to over 100 lines, and the index wraps.
+    for (let i = 0; i < 1300; i++) {
+      const text = String.fromCharCode(97 + (i % 26)).repeat(1 + ((i * 7919) % 90));
+      add(shared, text);
+      add(plain, text);
+    }
+    const runsOf = (ring: LineRing, from: number, to: number) => [...ring.runs(from, to)].map((r) => ({ first: r.firstSeq, last: r.lastSeq, text: Buffer.from(r.data).toString() }));
+    for (const [from, to] of [[shared.firstSeq, shared.nextSeq], [shared.firstSeq + 3, shared.nextSeq - 5], [1000, 1001]] as const) {
+      const runs = runsOf(shared, from, to);
+      expect(runs).toEqual(runsOf(plain, from, to));
+      // Every seq once, in order, each run within one block.
+      expect(runs[0]!.first).toBe(from);
+      expect(runs.at(-1)!.last).toBe(to - 1);
+      for (let i = 1; i < runs.length; i++) expect(runs[i]!.first).toBe(runs[i - 1]!.last + 1);
+    }
+    for (const run of shared.runs()) expect(run.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(shared.lineOffsets(shared.firstSeq, shared.firstSeq + 1).buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([...plain.runs()][0]!.data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('finds the first line at or after a time', () => {
     const ring = new LineRing({ maxLines: 100 });
     for (let i = 0; i < 10; i++) add(ring, `t${i}`, 0, i * 1000);

@@ -12,6 +12,11 @@ export interface LineRingOptions {
   maxBytes?: number;
   /** Size of one storage block (default 1 MiB); a longer line gets a block of its own. */
   blockBytes?: number;
+  /**
+   * Blocks and line starts in SharedArrayBuffers, so a worker thread can read runs and map
+   * offsets to lines without a copy (main's filter pass scans half of a full ring on one).
+   */
+  shared?: boolean;
 }
 
 /** One line read back out of the ring. */
@@ -38,6 +43,7 @@ export class LineRing {
   readonly maxLines: number;
   readonly maxBytes: number;
   private readonly blockBytes: number;
+  private readonly shared: boolean;
   private readonly blockOf: Int32Array;
   private readonly offsetOf: Int32Array;
   private readonly lengthOf: Int32Array;
@@ -56,8 +62,9 @@ export class LineRing {
     this.maxLines = Math.max(1, Math.floor(options.maxLines ?? DEFAULT_MAX_LINES));
     this.maxBytes = Math.max(1024, options.maxBytes ?? DEFAULT_MAX_BYTES);
     this.blockBytes = Math.max(64, options.blockBytes ?? DEFAULT_BLOCK_BYTES);
+    this.shared = options.shared === true;
     this.blockOf = new Int32Array(this.maxLines);
-    this.offsetOf = new Int32Array(this.maxLines);
+    this.offsetOf = this.shared ? new Int32Array(new SharedArrayBuffer(this.maxLines * 4)) : new Int32Array(this.maxLines);
     this.lengthOf = new Int32Array(this.maxLines);
     this.sourceOf = new Uint16Array(this.maxLines);
     this.timeOf = new Float64Array(this.maxLines);
@@ -203,13 +210,31 @@ export class LineRing {
     while (seq < end) {
       const blockId = this.blockOf[this.slot(seq)]!;
       const firstSeq = seq;
-      while (seq + 1 < end && this.blockOf[this.slot(seq + 1)] === blockId) seq++;
+      seq = this.lastInBlock(seq, end, blockId);
       const block = this.block(blockId);
       const start = this.offsetOf[this.slot(firstSeq)]!;
       const stop = this.offsetOf[this.slot(seq)]! + this.lengthOf[this.slot(seq)]! + 1;
       yield { firstSeq, lastSeq: seq, data: block.data.subarray(start, stop), start };
       seq++;
     }
+  }
+
+  /**
+   * The last seq before `end` in block `blockId`, from `seq` (in it): blocks fill in seq order,
+   * so a galloping search finds it in a few steps instead of a step per line.
+   */
+  private lastInBlock(seq: number, end: number, blockId: number): number {
+    const inBlock = (s: number) => s < end && this.blockOf[s % this.maxLines] === blockId;
+    let step = 1;
+    while (inBlock(seq + step)) {
+      seq += step;
+      step *= 2;
+    }
+    while (step > 1) {
+      step >>>= 1;
+      if (inBlock(seq + step)) seq += step;
+    }
+    return seq;
   }
 
   /**
@@ -272,9 +297,13 @@ export class LineRing {
     // A block the cap freed is used again when it is the usual size (a full ring turns over a block every few thousand lines).
     const spare = length <= this.blockBytes ? this.spare : undefined;
     this.spare = undefined;
-    const block: Block = { id: this.nextBlockId++, data: spare ?? new Uint8Array(Math.max(this.blockBytes, length)), used: 0 };
+    const block: Block = { id: this.nextBlockId++, data: spare ?? this.allocate(Math.max(this.blockBytes, length)), used: 0 };
     this.blocks.push(block);
     return block;
+  }
+
+  private allocate(bytes: number): Uint8Array {
+    return this.shared ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
   }
 
   private dropOldest(): void {
