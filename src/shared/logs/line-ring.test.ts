@@ -100,7 +100,9 @@ describe('LineRing', () => {
     // Lines with a stamp-like prefix and a newline between them, as a chunk of the log stream.
     let seed = 7;
     const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
-    for (const options of [{ maxLines: 50, blockBytes: 128 }, { maxLines: 1000, maxBytes: 2048, blockBytes: 256 }, { maxLines: 7, blockBytes: 64 }, {}]) {
+    // In shared memory too: there the lines are squeezed in a scratch buffer at the block's alignment.
+    const sets = [{ maxLines: 50, blockBytes: 128 }, { maxLines: 1000, maxBytes: 2048, blockBytes: 256 }, { maxLines: 7, blockBytes: 64 }, {}];
+    for (const options of [...sets, ...sets.map((o) => ({ ...o, shared: true }))]) {
       const byRun = new LineRing(options);
       const byLine = new LineRing(options);
       for (let chunk = 0; chunk < 60; chunk++) {

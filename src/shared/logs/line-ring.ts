@@ -32,6 +32,7 @@ export interface RingLine {
 export const DEFAULT_MAX_LINES = 1_000_000;
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 const DEFAULT_BLOCK_BYTES = 1024 * 1024;
+const MAX_SPARES = 4;
 
 interface Block {
   id: number;
@@ -55,8 +56,13 @@ export class LineRing {
   private first = 0;
   private next = 0;
   private bytesHeld = 0;
-  /** A freed block kept for the next one. */
-  private spare: Uint8Array | undefined;
+  /**
+   * Freed blocks kept for the next ones: a few, since the cap can free two blocks between two
+   * allocations, and a new block is fresh memory to fault in.
+   */
+  private readonly spares: Uint8Array[] = [];
+  /** Where `appendRun` squeezes lines before they go into a shared block (not shared itself). */
+  private scratch: Uint8Array | undefined;
 
   constructor(options: LineRingOptions = {}) {
     this.maxLines = Math.max(1, Math.floor(options.maxLines ?? DEFAULT_MAX_LINES));
@@ -102,6 +108,8 @@ export class LineRing {
     const block = this.blockFor(length + 1);
     // A plain view, not `subarray` (a Buffer's makes a Buffer): the copy is the only work.
     block.data.set(new Uint8Array(bytes.buffer, bytes.byteOffset + start, length), block.used);
+    // Each line is followed by a newline in its block, so a regex over a run never joins two lines.
+    block.data[block.used + length] = 10;
     this.index(block, block.used, length, source, time);
     block.used += length + 1;
     return this.next - 1;
@@ -112,10 +120,8 @@ export class LineRing {
     while (this.size >= this.maxLines || (this.size > 0 && this.bytesHeld + length > this.maxBytes)) this.dropOldest();
   }
 
-  /** Indexes the next line, already at `block.data[offset, offset + length)`, and ends it with a newline. */
+  /** Indexes the next line, already at `block.data[offset, offset + length)` with its newline after it. */
   private index(block: Block, offset: number, length: number, source: number, time: number): void {
-    // Each line is followed by a newline in its block, so a regex over a run never joins two lines.
-    block.data[offset + length] = 10;
     const slot = this.next % this.maxLines;
     this.blockOf[slot] = block.id;
     this.offsetOf[slot] = offset;
@@ -148,20 +154,31 @@ export class LineRing {
         i++;
         continue;
       }
-      const data = block!.data;
-      const base = block!.used;
-      data.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, ends[to - 1]! - from), base);
+      const span = ends[to - 1]! - from;
+      // The lines are squeezed together where copyWithin is fast: in the block itself, or, for
+      // shared memory, in a scratch buffer that then goes into the block in one copy. V8 copies
+      // into shared memory a word at a time only when source and target are aligned alike
+      // (else a byte at a time, 5-10x slower, and copyWithin inside it is slow either way), so
+      // the lines sit in the scratch at the block's offset modulo 8.
+      const shared = this.shared;
+      if (shared && (!this.scratch || this.scratch.length < block!.data.length + 8)) this.scratch = new Uint8Array(block!.data.length + 8);
+      const data = shared ? this.scratch! : block!.data;
+      const base = shared ? block!.used % 8 : block!.used;
+      data.set(new Uint8Array(bytes.buffer, bytes.byteOffset + from, span), base);
       let at = base;
+      const offset = block!.used - base;
       for (let k = i; k < to; k++) {
         const length = ends[k]! - starts[k]!;
         this.makeRoom(length);
         // Never past a line not moved yet: each line starts after the one before ends.
         const src = base + starts[k]! - from;
         if (src !== at) data.copyWithin(at, src, src + length);
-        this.index(block!, at, length, source, times[k]!);
+        data[at + length] = 10;
+        this.index(block!, at + offset, length, source, times[k]!);
         at += length + 1;
       }
-      block!.used = at;
+      if (shared) block!.data.set(data.subarray(base, at), block!.used);
+      block!.used = at + offset;
       i = to;
     }
   }
@@ -295,8 +312,7 @@ export class LineRing {
     const last = this.blocks[this.blocks.length - 1];
     if (last && last.data.length - last.used >= length) return last;
     // A block the cap freed is used again when it is the usual size (a full ring turns over a block every few thousand lines).
-    const spare = length <= this.blockBytes ? this.spare : undefined;
-    this.spare = undefined;
+    const spare = length <= this.blockBytes ? this.spares.pop() : undefined;
     const block: Block = { id: this.nextBlockId++, data: spare ?? this.allocate(Math.max(this.blockBytes, length)), used: 0 };
     this.blocks.push(block);
     return block;
@@ -319,7 +335,7 @@ export class LineRing {
     const oldestBlock = this.blockOf[this.first % this.maxLines]!;
     while (this.blocks.length > 1 && this.blocks[0]!.id < oldestBlock) {
       const freed = this.blocks.shift()!;
-      if (freed.data.length === this.blockBytes) this.spare = freed.data;
+      if (freed.data.length === this.blockBytes && this.spares.length < MAX_SPARES) this.spares.push(freed.data);
     }
   }
 }
