@@ -44,6 +44,22 @@ describe('logs slice', () => {
     expect(JSON.stringify(store.getState().logView)).not.toMatch(/GET \/api/);
   });
 
+  it('shows the pass’s match count as soon as the filter is set, not the last report’s none', async () => {
+    const bridge = new FakeBridge().answer('logs:setFilter', { matched: 347, tookMs: 2, cpuMs: 2, engine: 'literal byte search (linear time)' });
+    const store = createCockpitStore(bridge);
+    store.setState({ contexts });
+    store.getState().openLogs({ kind: 'deployment', name: 'codesign-api' });
+    bridge.emit('logs:view', [
+      { type: 'opened', viewId: 'log-abcdef012345', context: 'drill', namespace: 'codesign-production', description: 'deployment/codesign-api' },
+      { type: 'stats', stats: stats(1609) },
+    ]);
+    await store.getState().setLogFilter({ terms: [{ pattern: 'ERROR|CRITICAL|500|502|503', regex: true, caseSensitive: true, invert: false }], combine: 'any' });
+    expect(store.getState().logView?.stats).toMatchObject({ nextSeq: 1609, matched: 347 });
+    bridge.answer('logs:setFilter', { matched: 1609, tookMs: 0, cpuMs: 0, engine: 're2 (linear time)' });
+    await store.getState().setLogFilter(null);
+    expect(store.getState().logView?.stats?.matched).toBeUndefined();
+  });
+
   it('shows a refused view with its error, and a view of a context that went away as ended', () => {
     const bridge = new FakeBridge();
     const store = createCockpitStore(bridge);

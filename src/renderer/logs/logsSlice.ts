@@ -128,7 +128,9 @@ export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) =
       try {
         const result = await bridge.call('logs:setFilter', { viewId: view.viewId, filter });
         const current = get().logView;
-        patch({ filter, filterResult: result, filterError: undefined, generation: (current?.generation ?? 0) + 1 }, viewToken);
+        // The last stats came before the pass: until the next report, the pass's count is the one to show (not "0 of N").
+        const stats = current?.stats && withMatched(current.stats, filter ? result.matched : undefined);
+        patch({ filter, filterResult: result, filterError: undefined, generation: (current?.generation ?? 0) + 1, ...(stats ? { stats } : {}) }, viewToken);
       } catch (error) {
         patch({ filterError: asError(error).message }, viewToken);
       }
@@ -163,3 +165,9 @@ export const createLogsSlice: CockpitSlice<LogsSlice> = (bridge) => (set, get) =
     },
   };
 };
+
+/** `stats` with the count of matching lines set (or taken away when there is no filter any more). */
+function withMatched(stats: LogStats, matched: number | undefined): LogStats {
+  const { matched: _old, ...rest } = stats;
+  return matched === undefined ? rest : { ...rest, matched };
+}
