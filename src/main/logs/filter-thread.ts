@@ -54,7 +54,7 @@ const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
 /** This thread's warm-up waits for the view's start (its first requests) to be done. */
 const WARM_UP_DELAY_MS = 500;
 const WARM_UP_STEP_GAP_MS = 50;
-/** How long main waits for the worker's half beyond its own before scanning it itself. */
+/** How long main waits for the worker's runs after its own are done, before scanning them itself. */
 const WAIT_MS = 5_000;
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The filter thread's entry: scans the runs main sends it (views into the ring's shared memory)
- * with the same `CompiledFilter` main uses, writes the matching lines into the shared result
- * (as offsets from the part's first seq) and wakes main, which waits on `control[0]`. Built as
+ * The filter thread's entry: claims runs of the pass main sends it (views into the ring's shared
+ * memory) one at a time, scans each with the same `CompiledFilter` main uses, writes its matching
+ * lines into the shared result (as line indexes in the run) and wakes main, which waits on the
+ * run's `status`. Built as
  * `out/main/filter-worker.js`; run from source under tsx in tests.
  */
 import { parentPort } from 'node:worker_threads';

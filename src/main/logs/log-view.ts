@@ -385,7 +385,7 @@ export class LogView extends Disposable {
   private paused = false;
   private rateWindow: Array<[number, number]> = [];
   private lastFilterMs: number | undefined;
-  /** Threads the last full pass ran on: 2 when the filter thread scanned half. */
+  /** Threads the last full pass ran on (2 when the filter thread took runs), kept for its log line written 50 ms later. */
   private lastFilterThreads = 1;
   /** What the subscriber follows (`followTail`), and the position after the last tail pushed. */
   private following: { lines: number; filtered: boolean } | undefined;
